@@ -1,0 +1,33 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-private-registry',
+  description: 'cdk8s constructs that make a private-registry image pull impossible to wire wrong',
+  author: 'cdk8s-private-registry maintainers',
+  authorAddress: 'maintainers@cdk8s-private-registry.invalid',
+  repositoryUrl: 'https://github.com/cdk8s-private-registry/cdk8s-private-registry.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  keywords: ['cdk8s', 'kubernetes', 'imagePullSecrets', 'imagePullPolicy', 'private-registry', 'dockerconfigjson'],
+
+  // see ../shared/reference/toolchain.md: TypeScript 7 and jsii 6 do not work here
+  typescriptVersion: '~5.9.3',
+  jsiiVersion: '~5.9.0',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: ['@types/node@^20', 'cdk8s-cli@^2.207.60', 'fast-check@^4.10.2', 'ts-node@^10.9.2'],
+
+  // `dist/` belongs to `cdk8s synth`; the npm tarball goes elsewhere so neither overwrites the other
+  artifactsDirectory: 'pkg',
+
+  github: false,
+  release: false,
+  jestOptions: { updateSnapshot: javascript.UpdateSnapshot.NEVER },
+});
+
+project.gitignore.exclude('dist/', 'pkg/');
+project.npmignore?.exclude('dist/', 'pkg/', 'bench/', 'cdk8s.yaml', '.ci/');
+
+project.synth();

@@ -1,0 +1,2 @@
+// placeholder: replaced by the ImageReference implementation
+export const PLACEHOLDER = true;

@@ -1,0 +1,2 @@
+import { PLACEHOLDER } from '../src';
+test('placeholder', () => { expect(PLACEHOLDER).toBe(true); });
