@@ -1,6 +1,6 @@
-// Pure rules for one pod spec in its JSON form: which secrets it uses, which image each
+// Pure rules for one pod spec in its JSON form: which secrets it names, which image each
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
-// specs (our constructs, L1 objects, Include, Helm, plain YAML) goes through the same code.
+// specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
 import { ImageReference } from './image-reference';
 import { RegistryMatch } from './registry-match';
 
@@ -21,8 +21,12 @@ export interface PullSecretInfo {
  * @internal
  */
 export interface PodSpecRules {
-  /** secrets to add to imagePullSecrets, in order (wire mode) or to require (verify mode) */
-  readonly secrets: PullSecretInfo[];
+  /** secrets the pod must name, in this order */
+  readonly required: PullSecretInfo[];
+  /** secrets added, in wire mode, to a pod that has an image only they cover */
+  readonly candidates: PullSecretInfo[];
+  /** secrets whose servers are known, never added */
+  readonly known: PullSecretInfo[];
   /** add what is missing instead of refusing it */
   readonly wire: boolean;
   /** server keys whose images need no credentials */
@@ -32,19 +36,23 @@ export interface PodSpecRules {
 }
 
 /**
- * Where a pod spec sits and what else is known around it.
+ * What is known around a pod spec.
  * @internal
  */
 export interface PodSpecContext {
   /** the pod's namespace; undefined when the manifest leaves it to `kubectl apply` */
   readonly namespace?: string;
-  /** any other secret the pod may name, by name in the pod's namespace */
-  lookupSecret(name: string): PullSecretInfo | undefined;
-  /** imagePullSecrets of a ServiceAccount in the pod's namespace, if known */
-  lookupServiceAccount(name: string): string[] | undefined;
+  /** every known secret with this name, in any namespace */
+  secrets(name: string): PullSecretInfo[];
+  /** imagePullSecrets of the ServiceAccount with this name in the pod's namespace, if known */
+  serviceAccount(name: string): string[] | undefined;
 }
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+/**
+ * The container lists of a pod spec, in the order the kubelet starts them.
+ * @internal
+ */
+export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
 /**
  * Finds the pod spec inside a manifest of any kind that runs pods.
@@ -68,57 +76,34 @@ export function podSpecOf(manifest: any): any | undefined {
 }
 
 /**
- * Applies the rules to `podSpec`, mutating it in wire mode, and returns what is still wrong.
+ * Applies the rules to `podSpec`, completing it in wire mode, and returns what is still wrong.
  * Messages name the container and the value, never a credential.
  * @internal
  */
 export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): string[] {
   const violations: string[] = [];
-  const own = new Map(rules.secrets.map(s => [s.name, s]));
+  const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
-  for (const secret of rules.secrets) {
-    if (secret.namespace !== undefined && secret.namespace !== context.namespace) {
-      const pod = context.namespace === undefined ? 'has no namespace' : `is in namespace "${context.namespace}"`;
-      violations.push(`pull secret "${secret.name}" is in namespace "${secret.namespace}" but the pod ${pod}: `
-        + 'imagePullSecrets resolve only in the pod\'s own namespace; put the secret and the pod in the same namespace');
-    }
-  }
-
-  if (rules.wire && rules.secrets.length > 0) {
-    const names: Array<{ name: string }> = Array.isArray(podSpec.imagePullSecrets) ? podSpec.imagePullSecrets : [];
-    const present = new Set(names.map(n => n.name));
-    podSpec.imagePullSecrets = [...names, ...rules.secrets.filter(s => !present.has(s.name)).map(s => ({ name: s.name }))];
-  }
-
-  const used = effectivePullSecrets(podSpec, context);
-  const resolved = used.names.map(name => own.get(name) ?? context.lookupSecret(name) ?? { name });
-  for (const missing of rules.secrets) {
-    if (!used.names.includes(missing.name)) {
-      violations.push(`imagePullSecrets does not name "${missing.name}"; add {name: "${missing.name}"} to the pod spec`);
+  for (const secret of rules.required) {
+    if (!pullSecrets.names().includes(secret.name)) {
+      if (rules.wire) {
+        pullSecrets.add(secret);
+      } else {
+        violations.push(`imagePullSecrets does not name "${secret.name}"; add {name: "${secret.name}"} to the pod spec`);
+      }
     }
   }
 
   for (const list of CONTAINER_LISTS) {
     for (const container of podSpec[list] ?? []) {
-      violations.push(...checkContainer(container, list, rules, resolved, used.via));
+      const where = `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container.name}"`;
+      violations.push(...checkContainer(where, container, rules, pullSecrets));
     }
   }
-  return violations;
+  return [...new Set(violations)];
 }
 
-function effectivePullSecrets(podSpec: any, context: PodSpecContext): { names: string[]; via: string } {
-  const own: Array<{ name?: string }> = podSpec.imagePullSecrets ?? [];
-  if (own.length > 0) {
-    return { names: own.map(s => s.name ?? ''), via: 'imagePullSecrets' };
-  }
-  // the ServiceAccount admission plugin copies the account's secrets only into pods that name none
-  const account = podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default';
-  const names = context.lookupServiceAccount(account) ?? [];
-  return { names, via: `serviceAccount "${account}"` };
-}
-
-function checkContainer(container: any, list: string, rules: PodSpecRules, secrets: PullSecretInfo[], via: string): string[] {
-  const where = `${list === 'containers' ? 'container' : list.replace(/s$/, '').replace(/C/, ' c')} "${container.name}"`;
+function checkContainer(where: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): string[] {
   if (typeof container.image !== 'string') {
     return [`${where} has no image; set its image`];
   }
@@ -130,35 +115,91 @@ function checkContainer(container: any, list: string, rules: PodSpecRules, secre
   }
 
   const violations: string[] = [];
+  const image = `${where} image "${container.image}"`;
   if (container.imagePullPolicy === undefined) {
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
-      violations.push(`${where} image "${container.image}" has no explicit imagePullPolicy; set it (Kubernetes would default to ${ref.defaultPullPolicy})`);
+      violations.push(`${image} has no explicit imagePullPolicy; set it (Kubernetes would default to ${ref.defaultPullPolicy})`);
     }
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
-    violations.push(`${where} image "${container.image}" uses ${ref.tag ? 'the tag "latest"' : 'no tag (which means "latest")'}; pin a version tag or a digest`);
+    violations.push(`${image} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}; pin a version tag or a digest`);
   }
   if (rules.requireDigest && ref.digest === undefined) {
-    violations.push(`${where} image "${container.image}" has no digest; pin it as ${ref.toFamiliarString()}@sha256:<digest>`);
+    violations.push(`${image} has no digest; pin it as ${ref.toFamiliarString()}@sha256:<digest>`);
   }
 
-  const isPublic = rules.publicRegistries.some(server => RegistryMatch.covers(server, ref.name));
-  const covered = secrets.some(s => (s.servers ?? []).some(server => RegistryMatch.covers(server, ref.name)));
-  if (!isPublic && !covered) {
-    violations.push(`${where} image "${container.image}": no pull secret covers registry "${ref.registry}" `
-      + `(${describeSecrets(secrets, via)}); add a RegistrySecret whose server is "${ref.registry}"`
-      + ' or list the registry in publicRegistries');
+  const covers = (s: PullSecretInfo) => (s.servers ?? []).some(server => RegistryMatch.covers(server, ref.name));
+  if (rules.publicRegistries.some(server => RegistryMatch.covers(server, ref.name)) || pullSecrets.resolved().some(covers)) {
+    return violations;
   }
+  const candidate = rules.wire ? rules.candidates.find(covers) : undefined;
+  if (candidate) {
+    pullSecrets.add(candidate);
+    return violations;
+  }
+  violations.push(`${image}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()}); `
+    + `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`);
   return violations;
 }
 
-function describeSecrets(secrets: PullSecretInfo[], via: string): string {
-  if (secrets.length === 0) {
-    return via === 'imagePullSecrets' ? 'the pod names no pull secret' : `the pod names no pull secret and ${via} has none`;
+/** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */
+class PullSecrets {
+  private cache?: PullSecretInfo[];
+
+  constructor(private readonly podSpec: any, private readonly rules: PodSpecRules,
+    private readonly context: PodSpecContext, private readonly violations: string[]) {}
+
+  public names(): string[] {
+    const own: Array<{ name?: string }> = this.podSpec.imagePullSecrets ?? [];
+    return own.length > 0 ? own.map(s => s.name ?? '') : this.context.serviceAccount(this.account()) ?? [];
   }
-  return `${via} gives ` + secrets.map(s => s.servers === undefined
-    ? `"${s.name}" (unknown to this synth; declare it with RegistrySecret.fromSecretName)`
-    : `"${s.name}" for [${s.servers.join(', ')}]`).join(', ');
+
+  public add(secret: PullSecretInfo): void {
+    // the ServiceAccount admission plugin fills in only pods that name no secret, so a pod that
+    // relied on its account keeps the account's secrets when it gets one of its own
+    const names = this.names();
+    this.podSpec.imagePullSecrets = [...names, secret.name].map(name => ({ name }));
+    this.cache = undefined;
+  }
+
+  public resolved(): PullSecretInfo[] {
+    if (!this.cache) {
+      this.cache = this.names().map(name => this.resolve(name));
+    }
+    return this.cache;
+  }
+
+  public describe(): string {
+    const secrets = this.resolved();
+    const own = (this.podSpec.imagePullSecrets ?? []).length > 0;
+    if (secrets.length === 0) {
+      return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
+    }
+    const via = own ? 'imagePullSecrets' : `serviceAccount "${this.account()}"`;
+    return `${via} gives ` + secrets.map(s => s.servers === undefined
+      ? `"${s.name}", which this synth does not know; declare it with RegistrySecret.fromSecretName`
+      : `"${s.name}" for [${s.servers.join(', ')}]`).join(', ');
+  }
+
+  private account(): string {
+    return this.podSpec.serviceAccountName ?? this.podSpec.serviceAccount ?? 'default';
+  }
+
+  private resolve(name: string): PullSecretInfo {
+    const fromRules = [...this.rules.required, ...this.rules.candidates, ...this.rules.known].filter(s => s.name === name);
+    const known = fromRules.length > 0 ? fromRules : this.context.secrets(name);
+    const here = known.find(s => s.namespace === undefined || s.namespace === this.context.namespace);
+    if (here) {
+      return here;
+    }
+    if (known.length > 0) {
+      const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
+      this.violations.push(`pull secret "${name}" is in namespace "${known[0].namespace}" but the pod ${pod}: `
+        + 'imagePullSecrets resolve only in the pod\'s own namespace; put the secret and the pod in the same namespace');
+      return { name, servers: [] };
+    }
+    return { name };
+  }
 }

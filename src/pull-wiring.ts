@@ -6,21 +6,35 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import { checkPodSpec, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
-import { IRegistrySecret } from './registry-secret';
+
+/**
+ * A secret as wiring needs it: `IRegistrySecret` without the import cycle.
+ * @internal
+ */
+export interface SecretLike {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly servers: string[];
+}
 
 /**
  * What a construct or a policy asks of the pod specs it covers.
  * @internal
  */
-export interface PullRuleSource {
-  readonly secrets: () => PullSecretInfo[];
+export interface PullRule {
+  /** the construct that set a scope-wide rule */
+  readonly owner?: IConstruct;
+  readonly required: () => SecretLike[];
+  readonly candidates: () => SecretLike[];
+  readonly known?: () => SecretLike[];
   readonly wire: boolean;
-  readonly publicRegistries?: string[];
-  readonly disallowLatest?: boolean;
-  readonly requireDigest?: boolean;
+  readonly publicRegistries: string[];
+  readonly disallowLatest: boolean;
+  readonly requireDigest: boolean;
 }
 
 const WIRING = Symbol.for('cdk8s-private-registry.PullWiring');
+const SCOPE_RULES = Symbol.for('cdk8s-private-registry.ScopeRules');
 
 /**
  * Wires one ApiObject. Rendering is cached from validation to the toJson that follows it, so a
@@ -34,21 +48,44 @@ export class PullWiring {
   }
 
   /**
-   * Wires the pod-bearing resource `owner` (a kplus workload or pod) and reports its
-   * violations through its own validation.
+   * Wires the pod-bearing resource `owner` (a cdk8s-plus pod or workload) with its own secrets and
+   * reports its violations through its own validation.
    */
-  public static attach(owner: IConstruct, registrySecrets: IRegistrySecret[], publicRegistries: string[] = []): void {
-    if (registrySecrets.length === 0) {
+  public static attach(owner: kplus.AbstractPod, registrySecrets: SecretLike[], publicRegistries: string[] = []): void {
+    if (registrySecrets.length === 0 && !owner.serviceAccount) {
       throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
-        + '(or RegistrySecret.fromSecretName for a secret created out of band)');
+        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
     }
     const wiring = PullWiring.of(ApiObject.of(owner));
-    wiring.rules.push({ secrets: () => uniqueSecrets(registrySecrets), wire: true, publicRegistries });
+    wiring.ownRules.push({
+      required: () => registrySecrets, candidates: () => [], wire: true, publicRegistries, disallowLatest: false, requireDigest: false,
+    });
     owner.node.addValidation({ validate: () => wiring.violations() });
   }
 
-  /** rules added by the construct that owns the object */
-  public readonly rules: PullRuleSource[] = [];
+  /** Makes `rule` apply to every pod-bearing object under `scope`, now or later. */
+  public static addScopeRule(scope: IConstruct, rule: PullRule): void {
+    const rules: PullRule[] = (scope as any)[SCOPE_RULES] ?? [];
+    if (rules.length === 0) {
+      Object.defineProperty(scope, SCOPE_RULES, { value: rules });
+    }
+    rules.push(rule);
+  }
+
+  /** the owner of the innermost scope-wide rule over `c` */
+  public static nearestScopeRuleOwner(c: IConstruct): IConstruct | undefined {
+    const scopes = c.node.scopes;
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const rules: PullRule[] | undefined = (scopes[i] as any)[SCOPE_RULES];
+      if (rules) {
+        return rules[rules.length - 1].owner;
+      }
+    }
+    return undefined;
+  }
+
+  /** rules added by the construct that owns the object, which then reports its own violations */
+  private readonly ownRules: PullRule[] = [];
   private readonly originalToJson: () => any;
   private cached?: { json: any; violations: string[] };
 
@@ -62,49 +99,110 @@ export class PullWiring {
     };
   }
 
-  /** what is wrong with the object's pod spec under all rules that apply to it */
-  public violations(): string[] {
-    this.cached = this.render();
+  /** true when a construct of ours owns the object and reports its violations */
+  public get owned(): boolean {
+    return this.ownRules.length > 0;
+  }
+
+  /** what is wrong with the object's pod spec under every rule that applies to it */
+  public violations(index?: TreeIndex): string[] {
+    this.cached = this.render(index);
     return this.cached.violations;
   }
 
-  private render(): { json: any; violations: string[] } {
+  private render(index?: TreeIndex): { json: any; violations: string[] } {
     const json = this.originalToJson();
     const podSpec = podSpecOf(json);
-    if (!podSpec || this.rules.length === 0) {
+    const sources = [...this.ownRules, ...this.obj.node.scopes.flatMap(s => (s as any)[SCOPE_RULES] ?? [])];
+    if (!podSpec || sources.length === 0) {
       return { json, violations: [] };
     }
-    const rules = mergeRules(this.rules);
-    const known = new Map(rules.secrets.map(s => [s.name, s]));
-    const violations = checkPodSpec(podSpec, rules, {
-      namespace: json.metadata?.namespace,
-      lookupSecret: name => known.get(name),
-      lookupServiceAccount: () => undefined,
+    const namespace: string | undefined = json.metadata?.namespace;
+    let tree = index;
+    const lookup = () => tree ?? (tree = new TreeIndex(this.obj.node.root));
+    const violations = checkPodSpec(podSpec, mergeRules(sources), {
+      namespace,
+      secrets: name => lookup().secrets(name),
+      serviceAccount: name => lookup().serviceAccount(name, namespace),
     });
-    return { json, violations };
+    const where = `${json.kind}/${namespace ? namespace + '/' : ''}${json.metadata?.name}`;
+    return { json, violations: this.owned ? violations : violations.map(v => `${where}: ${v}`) };
   }
 }
 
-function mergeRules(sources: PullRuleSource[]): PodSpecRules {
+function mergeRules(sources: PullRule[]): PodSpecRules {
+  const info = (secrets: SecretLike[]): PullSecretInfo[] => secrets.map(s => ({ name: s.name, namespace: s.namespace, servers: s.servers }));
   return {
-    secrets: sources.flatMap(s => s.secrets()),
+    required: unique(sources.flatMap(s => info(s.required()))),
+    candidates: unique(sources.flatMap(s => info(s.candidates()))),
+    known: unique(sources.flatMap(s => info(s.known?.() ?? []))),
     wire: sources.some(s => s.wire),
-    publicRegistries: sources.flatMap(s => s.publicRegistries ?? []),
+    publicRegistries: sources.flatMap(s => s.publicRegistries),
     disallowLatest: sources.some(s => s.disallowLatest),
     requireDigest: sources.some(s => s.requireDigest),
   };
 }
 
-function uniqueSecrets(secrets: IRegistrySecret[]): PullSecretInfo[] {
+function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
   const seen = new Set<string>();
-  const result: PullSecretInfo[] = [];
-  for (const s of secrets) {
-    if (!seen.has(s.name)) {
-      seen.add(s.name);
-      result.push({ name: s.name, namespace: s.namespace, servers: s.servers });
+  return secrets.filter(s => !seen.has(s.name) && seen.add(s.name));
+}
+
+/**
+ * The secrets and ServiceAccounts of a construct tree, read from their final JSON, so that a pod
+ * naming a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
+ * @internal
+ */
+export class TreeIndex {
+  private readonly secretsByName = new Map<string, PullSecretInfo[]>();
+  private readonly accounts = new Map<string, string[]>();
+
+  constructor(root: IConstruct) {
+    for (const c of root.node.findAll()) {
+      if (isRegistrySecret(c)) {
+        this.addSecret({ name: c.name, namespace: c.namespace, servers: c.servers });
+      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecret(c.node.scope)) {
+        this.addObject(c.toJson());
+      }
     }
   }
-  return result;
+
+  public secrets(name: string): PullSecretInfo[] {
+    return this.secretsByName.get(name) ?? [];
+  }
+
+  public serviceAccount(name: string, namespace: string | undefined): string[] | undefined {
+    return this.accounts.get(`${namespace ?? ''}/${name}`);
+  }
+
+  private addObject(json: any): void {
+    const name = json.metadata?.name;
+    const namespace = json.metadata?.namespace;
+    if (json.kind === 'ServiceAccount') {
+      this.accounts.set(`${namespace ?? ''}/${name}`, (json.imagePullSecrets ?? []).map((s: any) => s.name));
+    } else if (json.type === 'kubernetes.io/dockerconfigjson' || json.type === 'kubernetes.io/dockercfg') {
+      this.addSecret({ name, namespace, servers: serversOf(json) });
+    }
+  }
+
+  private addSecret(info: PullSecretInfo): void {
+    this.secretsByName.set(info.name, [...this.secrets(info.name), info]);
+  }
+}
+
+function serversOf(secret: any): string[] | undefined {
+  const key = secret.type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson';
+  try {
+    const text = secret.stringData?.[key] ?? Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+    const config = JSON.parse(text);
+    return Object.keys(key === '.dockercfg' ? config : config.auths ?? {});
+  } catch {
+    return undefined;
+  }
+}
+
+function isRegistrySecret(c: any): c is SecretLike {
+  return c !== undefined && c.kind === 'Secret' && Array.isArray(c.servers) && typeof c.name === 'string';
 }
 
 /**
@@ -118,8 +216,7 @@ export function withDefaultPullPolicy(props: kplus.ContainerProps): kplus.Contai
     return props;
   }
   try {
-    const policy = ImageReference.parse(props.image).defaultPullPolicy as kplus.ImagePullPolicy;
-    return { ...props, imagePullPolicy: policy };
+    return { ...props, imagePullPolicy: ImageReference.parse(props.image).defaultPullPolicy as kplus.ImagePullPolicy };
   } catch {
     return props;
   }

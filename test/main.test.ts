@@ -1,0 +1,140 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { credentialsFromEnvironment, SeedChart } from '../src/main';
+
+const ROOT = path.join(__dirname, '..');
+const PASSWORD = 'sentinel-password-123';
+
+// the real `cdk8s synth` runs take a few seconds each
+jest.setTimeout(60_000);
+
+function seedPod(manifests: any[]): any {
+  return manifests.find(m => m.kind === 'Pod');
+}
+
+describe('the seed app', () => {
+  test('with credentials it emits regcred and the imagesecrettest2 pod of the tutorial', () => {
+    // GIVEN
+    const app = Testing.app();
+
+    // WHEN
+    const chart = new SeedChart(app, 'seed', { credentials: { server: 'registry.gitlab.com', username: 'test-user', password: 'test-password' } });
+
+    // THEN
+    const manifests = Testing.synth(chart);
+    expect(manifests.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(['Secret/regcred', 'Pod/imagesecrettest2']);
+    const pod = seedPod(manifests);
+    expect(pod.metadata.labels.app).toBe('imagesecret');
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(pod.spec.containers).toHaveLength(1);
+    expect(pod.spec.containers[0]).toMatchObject({
+      name: 'imagesecretcontainer',
+      image: 'registry.gitlab.com/onurbolatoglu/images:nginx',
+      imagePullPolicy: 'Always',
+      ports: [{ containerPort: 80 }],
+    });
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('adds nothing that stops the seed nginx from running as root with a writable filesystem', () => {
+    // GIVEN
+    const chart = new SeedChart(Testing.app(), 'seed');
+
+    // WHEN
+    const pod = seedPod(Testing.synth(chart));
+
+    // THEN
+    expect(pod.spec.securityContext?.runAsNonRoot).not.toBe(true);
+    const container = pod.spec.containers[0];
+    expect(container.securityContext?.runAsNonRoot).not.toBe(true);
+    expect(container.securityContext?.readOnlyRootFilesystem).not.toBe(true);
+    expect(container.resources).toBeUndefined();
+  });
+
+  test('without credentials it emits only the pod, naming the existing regcred', () => {
+    // GIVEN
+    const app = Testing.app();
+
+    // WHEN
+    const manifests = Testing.synth(new SeedChart(app, 'seed'));
+
+    // THEN
+    expect(manifests.map(m => m.kind)).toEqual(['Pod']);
+    expect(manifests[0].spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+  });
+
+  test('credentials for another registry are refused at synth', () => {
+    // GIVEN
+    const chart = new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: 'u', password: PASSWORD } });
+
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/container "imagesecretcontainer" image "registry\.gitlab\.com\/onurbolatoglu\/images:nginx": no pull secret covers registry "registry\.gitlab\.com"/);
+  });
+
+  describe('credentialsFromEnvironment', () => {
+    test('reads the REGISTRY_* variables', () => {
+      // GIVEN
+      const env = { REGISTRY_SERVER: 'ghcr.io', REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: PASSWORD, REGISTRY_EMAIL: 'e@example.com' };
+
+      // WHEN
+      const credentials = credentialsFromEnvironment(env);
+
+      // THEN
+      expect(credentials).toEqual({ server: 'ghcr.io', username: 'u', password: PASSWORD, email: 'e@example.com' });
+    });
+
+    test('none set means an existing secret', () => {
+      expect(credentialsFromEnvironment({})).toBeUndefined();
+    });
+
+    test('a partial set is refused, naming the missing variables and no value', () => {
+      // GIVEN
+      const env = { REGISTRY_PASSWORD: PASSWORD };
+
+      // WHEN / THEN
+      expect(() => credentialsFromEnvironment(env)).toThrow(/^REGISTRY_SERVER, REGISTRY_USERNAME not set/);
+      expect(() => credentialsFromEnvironment(env)).not.toThrow(new RegExp(PASSWORD));
+    });
+  });
+
+  describe('npx cdk8s synth, for real', () => {
+    function synth(env: Record<string, string>) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-synth-'));
+      const result = spawnSync('npx', ['cdk8s', 'synth', '--output', outdir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', REGISTRY_SERVER: '', REGISTRY_USERNAME: '', REGISTRY_PASSWORD: '', ...env },
+      });
+      const files = result.status === 0 ? fs.readdirSync(outdir) : [];
+      const yaml = files.map(f => fs.readFileSync(path.join(outdir, f), 'utf8')).join('\n');
+      fs.rmSync(outdir, { recursive: true, force: true });
+      return { ...result, files, yaml };
+    }
+
+    test('from the pipeline environment writes the secret and the pod', () => {
+      // WHEN
+      const result = synth({ REGISTRY_SERVER: 'registry.gitlab.com', REGISTRY_USERNAME: 'test-user', REGISTRY_PASSWORD: PASSWORD });
+
+      // THEN
+      expect(result.stderr).not.toContain(PASSWORD);
+      expect(result.status).toBe(0);
+      expect(result.files).toEqual(['seed.k8s.yaml']);
+      expect(result.yaml).toContain('type: kubernetes.io/dockerconfigjson');
+      expect(result.yaml).toContain('name: imagesecrettest2');
+    });
+
+    test('without credentials writes only the pod and says so on stderr', () => {
+      // WHEN
+      const result = synth({});
+
+      // THEN
+      expect(result.status).toBe(0);
+      expect(result.stderr).toMatch(/emitting only the pod, which names the existing secret "regcred"/);
+      expect(result.yaml).not.toContain('kind: Secret');
+      expect(result.yaml).toContain('- name: regcred');
+    });
+  });
+});

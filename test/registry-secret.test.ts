@@ -1,0 +1,144 @@
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { RegistrySecret } from '../src';
+import { kubectlDockerConfigJson } from './support/kubectl';
+
+const PASSWORD = 'sentinel-password-123';
+
+function decode(secret: any): any {
+  return JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
+}
+
+describe('RegistrySecret', () => {
+  test('is a dockerconfigjson Secret under data, like kubectl create secret docker-registry', () => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    new RegistrySecret(chart, 'regcred', {
+      metadata: { name: 'regcred' },
+      server: 'registry.gitlab.com',
+      username: 'test-user',
+      password: 'test-password',
+    });
+
+    // THEN
+    const [secret] = Testing.synth(chart);
+    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'regcred' } });
+    expect(Object.keys(secret.data)).toEqual(['.dockerconfigjson']);
+    expect(secret.stringData).toBeUndefined();
+    expect(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(
+      '{"auths":{"registry.gitlab.com":{"username":"test-user","password":"test-password","auth":"dGVzdC11c2VyOnRlc3QtcGFzc3dvcmQ="}}}');
+    expect(secret).toMatchSnapshot();
+  });
+
+  test.each([
+    [{ server: 'registry.gitlab.com', username: 'onrblt', password: 'glpatdasd' }],
+    [{ username: 'test-user', password: 'test-password' }],
+    [{ server: 'localhost:5000', username: 'test-user', password: 'p@ss<w>rd&"\\', email: 'ci@example.com' }],
+    [{ server: 'https://registry.example.com:8443/v2/', username: 'ünïcode', password: 'pässwörd✓\u2028🙂' }],
+  ])('.dockerconfigjson is byte for byte what kubectl writes for %j', (flags) => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    new RegistrySecret(chart, 'secret', flags);
+
+    // THEN
+    const [secret] = Testing.synth(chart);
+    expect(secret.data['.dockerconfigjson']).toBe(Buffer.from(kubectlDockerConfigJson(flags), 'utf8').toString('base64'));
+  });
+
+  test('defaults the server to Docker Hub as kubectl does', () => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    const secret = new RegistrySecret(chart, 'hub', { username: 'u', password: 'p' });
+
+    // THEN
+    expect(secret.servers).toEqual(['https://index.docker.io/v1/']);
+    expect(Object.keys(decode(Testing.synth(chart)[0]).auths)).toEqual(['https://index.docker.io/v1/']);
+  });
+
+  test('one secret covers several registries', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new RegistrySecret(chart, 'multi', { server: 'registry.gitlab.com', username: 'a', password: 'pa' });
+
+    // WHEN
+    secret.addRegistry({ server: 'ghcr.io', username: 'b', password: 'pb', email: 'b@example.com' });
+
+    // THEN
+    expect(secret.servers).toEqual(['registry.gitlab.com', 'ghcr.io']);
+    const auths = decode(Testing.synth(chart)[0]).auths;
+    expect(Object.keys(auths)).toEqual(['ghcr.io', 'registry.gitlab.com']);
+    expect(auths['ghcr.io']).toEqual({ username: 'b', password: 'pb', email: 'b@example.com', auth: Buffer.from('b:pb').toString('base64') });
+  });
+
+  test('can be given to any cdk8s-plus workload as dockerRegistryAuth', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'ghcr.io', username: 'u', password: 'p' });
+
+    // WHEN
+    new kplus.Deployment(chart, 'web', { dockerRegistryAuth: secret, containers: [{ image: 'ghcr.io/org/web:v1' }] });
+
+    // THEN
+    const deployment = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    expect(deployment.spec.template.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+  });
+
+  test('fromSecretName refers to an existing secret without emitting one', () => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    const secret = RegistrySecret.fromSecretName(chart, 'regcred', 'regcred', { servers: ['registry.gitlab.com'], namespace: 'ci' });
+
+    // THEN
+    expect(Testing.synth(chart)).toEqual([]);
+    expect(secret).toMatchObject({ name: 'regcred', servers: ['registry.gitlab.com'], namespace: 'ci', kind: 'Secret', apiVersion: 'v1' });
+  });
+
+  describe('refuses at construction', () => {
+    test.each([
+      [{ server: 'ghcr.io', username: '', password: PASSWORD }, /test\/s: username for server "ghcr\.io" is empty/],
+      [{ server: 'ghcr.io', username: 'u', password: '' }, /test\/s: password for server "ghcr\.io" is empty/],
+      [{ server: '', username: 'u', password: PASSWORD }, /test\/s: server "" is empty/],
+      [{ server: ' ghcr.io', username: 'u', password: PASSWORD }, /server " ghcr\.io" is empty or has surrounding whitespace/],
+      [{ server: 'ghcr.io:notaport', username: 'u', password: PASSWORD }, /server "ghcr\.io:notaport" is not a host\[:port\]\[\/path\]/],
+      [{ server: 'ghcr.io', username: 'a:b', password: PASSWORD }, /username for server "ghcr\.io" contains ":"/],
+      [{ metadata: { name: 'Reg_Cred' }, server: 'ghcr.io', username: 'u', password: PASSWORD }, /secret name "Reg_Cred" is invalid/],
+    ])('%j', (props, message) => {
+      // GIVEN
+      const chart = Testing.chart();
+
+      // WHEN
+      let error: any;
+      try { new RegistrySecret(chart, 's', props); } catch (e) { error = e; }
+
+      // THEN
+      expect(error?.message).toMatch(message);
+      expect(`${error.message}${error.stack}`).not.toContain(PASSWORD);
+    });
+
+    test('the same server twice', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      const secret = new RegistrySecret(chart, 's', { server: 'ghcr.io', username: 'u', password: PASSWORD });
+
+      // WHEN / THEN
+      expect(() => secret.addRegistry({ server: 'ghcr.io', username: 'v', password: PASSWORD })).toThrow(/server "ghcr\.io" is already in this secret/);
+    });
+
+    test('a reference with an invalid name or no servers', () => {
+      // GIVEN
+      const chart = Testing.chart();
+
+      // WHEN / THEN
+      expect(() => RegistrySecret.fromSecretName(chart, 'a', 'RegCred', { servers: ['ghcr.io'] })).toThrow(/secret name "RegCred" is invalid/);
+      expect(() => RegistrySecret.fromSecretName(chart, 'b', 'regcred', { servers: [] })).toThrow(/servers is empty/);
+    });
+  });
+});
