@@ -56,13 +56,8 @@ const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
  * github.com/distribution/reference: `nginx` means `docker.io/library/nginx`,
  * `index.docker.io` means `docker.io`, and the first path segment names a
  * registry only if it contains `.` or `:`, is `localhost`, or has an uppercase letter.
- *
- * @example
- * const ref = ImageReference.parse('nginx:1.25');
- * ref.registry;           // 'docker.io'
- * ref.repository;         // 'library/nginx'
- * ref.name;               // 'docker.io/library/nginx'
- * ref.defaultPullPolicy;  // 'IfNotPresent'
+ * For example, `ImageReference.parse('nginx:1.25')` has registry `docker.io`,
+ * repository `library/nginx`, tag `1.25` and default pull policy `IfNotPresent`.
  *
  * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
  */
@@ -201,18 +196,16 @@ export class ImageReference {
    * The normalized registry domain, with its port if any.
    *
    * Docker Hub is always `docker.io` (also when written `index.docker.io` or left out).
-   * The case of the domain is kept as written.
-   *
-   * @example 'docker.io', 'registry.gitlab.com', 'localhost:5000', '[::1]:5000'
+   * The case of the domain is kept as written. For example `docker.io`,
+   * `registry.gitlab.com`, `localhost:5000` or `[::1]:5000`.
    */
   public readonly registry: string;
 
   /**
    * The repository path within the registry, without tag or digest.
    *
-   * Docker Hub images with a one-segment path get the `library/` prefix.
-   *
-   * @example 'library/nginx'
+   * Docker Hub images with a one-segment path get the `library/` prefix,
+   * so `nginx` has the repository `library/nginx`.
    */
   public readonly repository: string;
 
@@ -233,9 +226,8 @@ export class ImageReference {
   /**
    * The normalized name, `registry/repository`, without tag or digest.
    *
-   * This is the name the kubelet matches the servers of pull secrets against.
-   *
-   * @example 'docker.io/library/nginx'
+   * This is the name the kubelet matches the servers of pull secrets against,
+   * e.g. `docker.io/library/nginx`.
    */
   public readonly name: string;
 
@@ -265,9 +257,7 @@ export class ImageReference {
   /**
    * The fully normalized reference, `registry/repository[:tag][@digest]`.
    *
-   * Parsing it again gives an equal reference.
-   *
-   * @example 'docker.io/library/nginx:1.25'
+   * For example `docker.io/library/nginx:1.25`. Parsing it again gives an equal reference.
    */
   public toString(): string {
     return withTagAndDigest(this.name, this.tag, this.digest);
@@ -279,9 +269,10 @@ export class ImageReference {
    *
    * Parsing it again gives an equal reference. Unlike Docker, `docker.io/` is
    * kept when the short form would be read as naming another registry
-   * (e.g. `docker.io/foo.bar/app`).
+   * (e.g. `docker.io/foo.bar/app`), and `library/` is kept when the short form
+   * would be a bare 64-character hex string (which reads as an image id).
    *
-   * @example 'nginx:1.25', 'user/app', 'registry.gitlab.com/a/b:tag'
+   * For example `nginx:1.25`, `user/app` or `registry.gitlab.com/a/b:tag`.
    */
   public toFamiliarString(): string {
     let name = this.name;
@@ -294,6 +285,10 @@ export class ImageReference {
       if (slash < 0 || !isDomainCandidate(path.slice(0, slash))) {
         name = path;
       }
+    }
+    if (this.tag === undefined && this.digest === undefined && IDENTIFIER_RE.test(name)) {
+      // A bare 64-hex name would be read as an image id and refused.
+      name = OFFICIAL_REPO_PREFIX + name;
     }
     return withTagAndDigest(name, this.tag, this.digest);
   }

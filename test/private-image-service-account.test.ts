@@ -1,0 +1,85 @@
+import { Chart, Testing } from 'cdk8s';
+import { PrivateImageDeployment, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
+
+function gitlab(chart: Chart, namespace?: string) {
+  return new RegistrySecret(chart, `gitlab-${namespace ?? 'none'}`, { metadata: { name: 'gitlab', namespace }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+}
+
+describe('PrivateImageServiceAccount', () => {
+  test('lists its secrets in imagePullSecrets, each once, including ones added later', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = gitlab(chart);
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [secret] });
+
+    // WHEN
+    account.addRegistrySecret(new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' }));
+    account.addRegistrySecret(secret);
+
+    // THEN
+    const manifest = Testing.synth(chart).find(m => m.kind === 'ServiceAccount');
+    expect(manifest.imagePullSecrets).toEqual([{ name: 'gitlab' }, { name: 'ghcr' }]);
+    expect(account.registrySecrets.map(s => s.name)).toEqual(['gitlab', 'ghcr']);
+    expect(manifest).toMatchSnapshot();
+  });
+
+  test('a pod with no secrets of its own is covered by its account, as the kubelet sees it', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    new PrivateImageDeployment(chart, 'web', { registrySecrets: [], serviceAccount: account, containers: [{ image: 'registry.gitlab.com/team/web:v1' }] });
+
+    // THEN
+    const spec = Testing.synth(chart).find(m => m.kind === 'Deployment').spec.template.spec;
+    expect(spec.serviceAccountName).toBe('builder');
+    expect(spec.imagePullSecrets).toBeUndefined();
+    expect(spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test('a pod that names its own secrets keeps its account\'s, which Kubernetes would otherwise drop', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [gitlab(chart)] });
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+
+    // WHEN
+    new PrivateImagePod(chart, 'pod', {
+      registrySecrets: [ghcr],
+      serviceAccount: account,
+      containers: [{ name: 'app', image: 'registry.gitlab.com/team/web:v1' }, { name: 'b', image: 'ghcr.io/org/b:v1' }],
+    });
+
+    // THEN
+    expect(Testing.synth(chart).find(m => m.kind === 'Pod').spec.imagePullSecrets).toEqual([{ name: 'gitlab' }, { name: 'ghcr' }]);
+  });
+
+  test('an account without the right secret is refused, saying so', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [ghcr] });
+
+    // WHEN
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [], serviceAccount: account, containers: [{ name: 'app', image: 'registry.gitlab.com/team/web:v1' }] });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/no pull secret covers registry "registry\.gitlab\.com" \(serviceAccount "builder" gives "ghcr" for \[ghcr\.io\]\)/);
+  });
+
+  test('refuses a secret in another namespace than the account', () => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'prod' });
+
+    // WHEN
+    new PrivateImageServiceAccount(chart, 'builder', { registrySecrets: [gitlab(chart, 'ci')] });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/builder\] pull secret "gitlab" is in namespace "ci" but the service account is in namespace "prod"/);
+  });
+
+  test('refuses an empty registrySecrets', () => {
+    expect(() => new PrivateImageServiceAccount(Testing.chart(), 'sa', { registrySecrets: [] })).toThrow(/test\/sa: registrySecrets is empty/);
+  });
+});
