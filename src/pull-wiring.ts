@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import { checkPodSpec, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
+import { PrivateImageServiceAccount } from './private-image-service-account';
 
 /**
  * A secret as wiring needs it: `IRegistrySecret` without the import cycle.
@@ -57,6 +58,7 @@ export class PullWiring {
         + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
     }
     const wiring = PullWiring.of(ApiObject.of(owner));
+    wiring.ownerContext = () => ownerContext(owner);
     wiring.ownRules.push({
       required: () => registrySecrets, candidates: () => [], wire: true, publicRegistries, disallowLatest: false, requireDigest: false,
     });
@@ -86,6 +88,8 @@ export class PullWiring {
 
   /** rules added by the construct that owns the object, which then reports its own violations */
   private readonly ownRules: PullRule[] = [];
+  /** what the owning construct knows, so that judging it needs no walk of the whole tree */
+  private ownerContext?: () => Lookup;
   private readonly originalToJson: () => any;
   private cached?: { json: any; violations: string[] };
 
@@ -106,7 +110,8 @@ export class PullWiring {
 
   /** what is wrong with the object's pod spec under every rule that applies to it */
   public violations(index?: TreeIndex): string[] {
-    this.cached = this.render(index);
+    // cdk8s validates the whole app again for each chart it serializes; render once per synth
+    this.cached = this.cached ?? this.render(index);
     return this.cached.violations;
   }
 
@@ -118,8 +123,8 @@ export class PullWiring {
       return { json, violations: [] };
     }
     const namespace: string | undefined = json.metadata?.namespace;
-    let tree = index;
-    const lookup = () => tree ?? (tree = new TreeIndex(this.obj.node.root));
+    let known: Lookup | undefined = index ?? this.ownerContext?.();
+    const lookup = () => known ?? (known = new TreeIndex(this.obj.node.root));
     const violations = checkPodSpec(podSpec, mergeRules(sources), {
       namespace,
       secrets: name => lookup().secrets(name),
@@ -148,12 +153,27 @@ function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
   return secrets.filter(s => !seen.has(s.name) && seen.add(s.name));
 }
 
+/** Secrets and ServiceAccounts known around a pod. */
+interface Lookup {
+  secrets(name: string): PullSecretInfo[];
+  serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
+}
+
+function ownerContext(owner: kplus.AbstractPod): Lookup {
+  const account = owner.serviceAccount;
+  const secrets = account instanceof PrivateImageServiceAccount ? account.registrySecrets : [];
+  return {
+    secrets: name => secrets.filter(s => s.name === name).map(s => ({ name: s.name, namespace: s.namespace, servers: s.servers })),
+    serviceAccount: name => account instanceof PrivateImageServiceAccount && account.name === name ? secrets.map(s => s.name) : undefined,
+  };
+}
+
 /**
  * The secrets and ServiceAccounts of a construct tree, read from their final JSON, so that a pod
  * naming a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
  * @internal
  */
-export class TreeIndex {
+export class TreeIndex implements Lookup {
   private readonly secretsByName = new Map<string, PullSecretInfo[]>();
   private readonly accounts = new Map<string, string[]>();
 

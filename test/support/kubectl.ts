@@ -1,0 +1,62 @@
+import { execFileSync } from 'child_process';
+
+/** The flags of `kubectl create secret docker-registry`. */
+export interface KubectlDockerRegistryArgs {
+  /** `--docker-server`; left out when undefined, so kubectl uses `https://index.docker.io/v1/`. */
+  readonly server?: string;
+  /** `--docker-username`. */
+  readonly username: string;
+  /** `--docker-password`. */
+  readonly password: string;
+  /** `--docker-email`; left out when undefined. */
+  readonly email?: string;
+}
+
+export const KUBECTL_NOT_FOUND = 'kubectl not found: install it with apt-get install -y kubernetes-client';
+
+/**
+ * The base64 text kubectl puts under `data[".dockerconfigjson"]` for these flags.
+ *
+ * Runs `kubectl create secret docker-registry ... --dry-run=client -o json`, which needs no
+ * cluster. kubectl is started with an argument array, never through a shell. Throws when
+ * kubectl is missing or refuses the flags.
+ */
+export function kubectlDockerConfigJsonBase64(args: KubectlDockerRegistryArgs): string {
+  const argv = ['create', 'secret', 'docker-registry', 'test-secret'];
+  if (args.server !== undefined) {
+    argv.push(`--docker-server=${args.server}`);
+  }
+  argv.push(`--docker-username=${args.username}`, `--docker-password=${args.password}`);
+  if (args.email !== undefined) {
+    argv.push(`--docker-email=${args.email}`);
+  }
+  argv.push('--dry-run=client', '-o', 'json');
+
+  let stdout: string;
+  try {
+    stdout = execFileSync('kubectl', argv, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // no kubeconfig is needed for --dry-run=client; keep a user's cluster out of the test
+      env: { ...process.env, KUBECONFIG: '/dev/null' },
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === 'ENOENT') {
+      throw new Error(KUBECTL_NOT_FOUND);
+    }
+    throw new Error(`kubectl create secret docker-registry failed: ${err.stderr ?? err.message}`);
+  }
+
+  const secret = JSON.parse(stdout) as { type?: string; data?: { [key: string]: string } };
+  const data = secret.data?.['.dockerconfigjson'];
+  if (secret.type !== 'kubernetes.io/dockerconfigjson' || data === undefined) {
+    throw new Error(`kubectl printed an unexpected secret: ${stdout}`);
+  }
+  return data;
+}
+
+/** The decoded `.dockerconfigjson` text kubectl writes for these flags (see `kubectlDockerConfigJsonBase64`). */
+export function kubectlDockerConfigJson(args: KubectlDockerRegistryArgs): string {
+  return Buffer.from(kubectlDockerConfigJsonBase64(args), 'base64').toString('utf8');
+}
