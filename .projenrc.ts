@@ -17,6 +17,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.8.1',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // the `check` command and the validation plugin read YAML; jsii libraries bundle runtime deps
+  bundledDeps: ['yaml@^2.8.0'],
+  bin: { 'cdk8s-private-registry': 'bin/cdk8s-private-registry.js' },
   devDeps: ['@types/node@^20', 'cdk8s-cli@^2.207.60', 'fast-check@^4.10.2', 'ts-node@^10.9.2'],
 
   // `dist/` belongs to `cdk8s synth`; the npm tarball goes elsewhere so neither overwrites the other

@@ -5,6 +5,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
+import { ManifestIndex } from './manifest-index';
 import { checkPodSpec, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
 import { PrivateImageServiceAccount } from './private-image-service-account';
 
@@ -173,51 +174,16 @@ function ownerContext(owner: kplus.AbstractPod): Lookup {
  * naming a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
  * @internal
  */
-export class TreeIndex implements Lookup {
-  private readonly secretsByName = new Map<string, PullSecretInfo[]>();
-  private readonly accounts = new Map<string, string[]>();
-
+export class TreeIndex extends ManifestIndex {
   constructor(root: IConstruct) {
+    super();
     for (const c of root.node.findAll()) {
       if (isRegistrySecret(c)) {
         this.addSecret({ name: c.name, namespace: c.namespace, servers: c.servers });
       } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecret(c.node.scope)) {
-        this.addObject(c.toJson());
+        this.addManifest(c.toJson());
       }
     }
-  }
-
-  public secrets(name: string): PullSecretInfo[] {
-    return this.secretsByName.get(name) ?? [];
-  }
-
-  public serviceAccount(name: string, namespace: string | undefined): string[] | undefined {
-    return this.accounts.get(`${namespace ?? ''}/${name}`);
-  }
-
-  private addObject(json: any): void {
-    const name = json.metadata?.name;
-    const namespace = json.metadata?.namespace;
-    if (json.kind === 'ServiceAccount') {
-      this.accounts.set(`${namespace ?? ''}/${name}`, (json.imagePullSecrets ?? []).map((s: any) => s.name));
-    } else if (json.type === 'kubernetes.io/dockerconfigjson' || json.type === 'kubernetes.io/dockercfg') {
-      this.addSecret({ name, namespace, servers: serversOf(json) });
-    }
-  }
-
-  private addSecret(info: PullSecretInfo): void {
-    this.secretsByName.set(info.name, [...this.secrets(info.name), info]);
-  }
-}
-
-function serversOf(secret: any): string[] | undefined {
-  const key = secret.type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson';
-  try {
-    const text = secret.stringData?.[key] ?? Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-    const config = JSON.parse(text);
-    return Object.keys(key === '.dockercfg' ? config : config.auths ?? {});
-  } catch {
-    return undefined;
   }
 }
 
