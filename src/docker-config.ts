@@ -132,6 +132,47 @@ export class DockerConfigJson {
   }
 
   /**
+   * The `auths` entries of a docker `config.json` (what `docker login` writes), as kept by
+   * `kubectl create secret generic --from-file=.dockerconfigjson=...`.
+   *
+   * Refuses, without ever quoting the file's content: text that is not JSON; a config without
+   * `auths`; `credsStore` or `credHelpers`, whose credentials live outside the file; entries with
+   * no credentials, with fields the kubelet does not read (`identitytoken`, `registrytoken`), or
+   * whose `auth` is not base64 of `user:password`.
+   *
+   * @param text the JSON text of the config
+   * @param source how to name the config in errors, e.g. its path
+   */
+  public static parse(text: string, source: string = 'docker config'): { [server: string]: DockerConfigEntry } {
+    let config: any;
+    try {
+      config = JSON.parse(text);
+    } catch (e: any) {
+      // V8's message quotes the text around the error, which may hold a password
+      const position = /position (\d+)/.exec(String(e?.message));
+      const where = position ? ` at line ${lineAndColumn(text, Number(position[1]))}` : '';
+      throw new Error(`${source} is not valid JSON${where}; check it with "jq . FILE"`);
+    }
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw new Error(`${source} is not a JSON object; expected {"auths": {...}}`);
+    }
+    for (const helper of ['credsStore', 'credHelpers']) {
+      if (config[helper] !== undefined && Object.keys(config[helper] ?? {}).length !== 0) {
+        throw new Error(`${source} uses ${helper}: its credentials live in an external credential helper, not in the file, so a Secret cannot carry them; `
+          + `remove ${helper} from the config and run "docker login" again, or give the username and password directly`);
+      }
+    }
+    if (typeof config.auths !== 'object' || config.auths === null || Object.keys(config.auths).length === 0) {
+      throw new Error(`${source} has no "auths" entries; expected {"auths": {"<server>": {"auth": "..."}}} as written by "docker login"`);
+    }
+    const entries: { [server: string]: DockerConfigEntry } = {};
+    for (const [server, entry] of Object.entries<any>(config.auths)) {
+      entries[server] = parseEntry(server, entry, source);
+    }
+    return entries;
+  }
+
+  /**
    * A JavaScript string as a Go `encoding/json` string literal (Go 1.22 or later).
    *
    * - `"` and `\` are escaped with a backslash.
@@ -151,4 +192,36 @@ export class DockerConfigJson {
     }
     return '"' + value.replace(TO_ESCAPE, escapeOne) + '"';
   }
+}
+
+const ENTRY_FIELDS = ['username', 'password', 'email', 'auth'];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function parseEntry(server: string, entry: any, source: string): DockerConfigEntry {
+  const where = `${source}: entry ${JSON.stringify(server)}`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new Error(`${where} is not an object; expected {"auth": "..."} or {"username": "...", "password": "..."}`);
+  }
+  for (const [field, value] of Object.entries(entry)) {
+    if (!ENTRY_FIELDS.includes(field)) {
+      throw new Error(`${where} has the field "${field}", which the kubelet does not read; keep only ${ENTRY_FIELDS.join(', ')}`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`${where} has a non-string "${field}"`);
+    }
+  }
+  if (entry.auth) {
+    const decoded = BASE64.test(entry.auth) ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
+    if (!decoded.includes(':')) {
+      throw new Error(`${where} has an "auth" that is not base64 of "user:password"; run "docker login" again`);
+    }
+  } else if (!entry.username || !entry.password) {
+    throw new Error(`${where} has no credentials; expected "auth", or "username" and "password"`);
+  }
+  return { username: entry.username, password: entry.password, email: entry.email, auth: entry.auth };
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `${before.length}, column ${before[before.length - 1].length + 1}`;
 }

@@ -6,3 +6,4 @@ export * from './private-image-pod';
 export * from './private-image-workloads';
 export * from './private-image-service-account';
 export * from './private-registry-policy';
+export * from './credential-value';

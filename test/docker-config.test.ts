@@ -218,3 +218,26 @@ describe('byte-for-byte against kubectl create secret docker-registry', () => {
     }), { seed: 20261101, numRuns: 40 });
   }, 60_000);
 });
+
+describe('DockerConfigJson.parse', () => {
+  test('returns the auths entries and encodes back to the same JSON', () => {
+    // GIVEN
+    const text = '{"auths":{"ghcr.io":{"auth":"dTpw"},"registry.gitlab.com":{"username":"u","password":"p","email":"e@example.com","auth":"dTpw"}}}';
+
+    // WHEN
+    const entries = DockerConfigJson.parse(text);
+
+    // THEN
+    expect(Object.keys(entries)).toEqual(['ghcr.io', 'registry.gitlab.com']);
+    expect(entries['ghcr.io']).toEqual({ auth: 'dTpw', username: undefined, password: undefined, email: undefined });
+    expect(DockerConfigJson.encode(entries)).toBe(text);
+  });
+
+  test('names its source and the line of a syntax error, never the text', () => {
+    // GIVEN
+    const text = '{\n  "auths": {\n    "ghcr.io": {"password": "secret-value" ]\n  }\n}';
+
+    // WHEN / THEN
+    expect(() => DockerConfigJson.parse(text, '/home/ci/.docker/config.json')).toThrow(/^\/home\/ci\/\.docker\/config\.json is not valid JSON at line 3, column \d+; check it with "jq \. FILE"$/);
+  });
+});

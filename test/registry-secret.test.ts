@@ -1,7 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RegistrySecret } from '../src';
-import { kubectlDockerConfigJson } from './support/kubectl';
+import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { kubectlAppendHashName, kubectlDockerConfigJson } from './support/kubectl';
 
 const PASSWORD = 'sentinel-password-123';
 
@@ -140,5 +143,126 @@ describe('RegistrySecret', () => {
       expect(() => RegistrySecret.fromSecretName(chart, 'a', 'RegCred', { servers: ['ghcr.io'] })).toThrow(/secret name "RegCred" is invalid/);
       expect(() => RegistrySecret.fromSecretName(chart, 'b', 'regcred', { servers: [] })).toThrow(/servers is empty/);
     });
+  });
+});
+
+describe('RegistrySecret credential sources', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regsecret-'));
+  const hubAuth = Buffer.from('hub-user:hub-pass').toString('base64');
+  const dockerLogin = JSON.stringify({
+    auths: {
+      'https://index.docker.io/v1/': { auth: hubAuth },
+      'registry.gitlab.com': { username: 'gl-user', password: 'gl-pass', auth: Buffer.from('gl-user:gl-pass').toString('base64') },
+    },
+  }, null, 2);
+
+  test('fromDockerConfigFile keeps the auths entries, including ones that carry only auth', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, dockerLogin);
+
+    // WHEN
+    const secret = RegistrySecret.fromDockerConfigFile(chart, 'login', file, { metadata: { name: 'login' } });
+
+    // THEN
+    expect(secret.servers).toEqual(['https://index.docker.io/v1/', 'registry.gitlab.com']);
+    expect(decode(Testing.synth(chart)[0])).toEqual(JSON.parse(dockerLogin));
+  });
+
+  test.each([
+    ['{"auths": {"ghcr.io": {"auth": "x"', /test\/bad: docker config is not valid JSON at line 1, column \d+/],
+    ['[]', /is not a JSON object/],
+    ['{"auths": {}, "credsStore": "desktop"}', /uses credsStore: its credentials live in an external credential helper/],
+    ['{"auths": {"ghcr.io": {}}, "credHelpers": {"ghcr.io": "gcloud"}}', /uses credHelpers/],
+    ['{"auths": {}}', /has no "auths" entries/],
+    [`{"auths": {"ghcr.io": {"identitytoken": "${PASSWORD}"}}}`, /entry "ghcr\.io" has the field "identitytoken", which the kubelet does not read/],
+    [`{"auths": {"ghcr.io": {"auth": "${PASSWORD}"}}}`, /entry "ghcr\.io" has an "auth" that is not base64 of "user:password"/],
+    [`{"auths": {"ghcr.io": {"password": "${PASSWORD}"}}}`, /entry "ghcr\.io" has no credentials/],
+    [`{"auths": {"ghcr.io": {"password": "${PASSWORD}" ]}}`, /is not valid JSON/],
+  ])('fromDockerConfigJson refuses %s without echoing it', (json, message) => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    let error: any;
+    try { RegistrySecret.fromDockerConfigJson(chart, 'bad', json); } catch (e) { error = e; }
+
+    // THEN
+    expect(error?.message).toMatch(message);
+    expect(`${error.message}${error.stack}`).not.toContain(PASSWORD);
+  });
+
+  test('fromDockerConfigFile names a missing file', () => {
+    expect(() => RegistrySecret.fromDockerConfigFile(Testing.chart(), 'x', path.join(dir, 'nope.json'))).toThrow(/test\/x: docker config file .*nope\.json cannot be read \(ENOENT\)/);
+  });
+
+  test('fromCredentialValues reads variables the user names, and names a missing one', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    process.env.CDK8S_PR_USER = 'env-user';
+    process.env.CDK8S_PR_PASS = 'env-pass';
+
+    // WHEN
+    RegistrySecret.fromCredentialValues(chart, 'env', {
+      server: 'ghcr.io',
+      username: CredentialValue.fromEnvironment('CDK8S_PR_USER'),
+      password: CredentialValue.fromEnvironment('CDK8S_PR_PASS'),
+    });
+
+    // THEN
+    expect(decode(Testing.synth(chart)[0]).auths['ghcr.io']).toMatchObject({ username: 'env-user', password: 'env-pass' });
+    delete process.env.CDK8S_PR_PASS;
+    expect(() => RegistrySecret.fromCredentialValues(chart, 'missing', {
+      username: CredentialValue.fromEnvironment('CDK8S_PR_USER'),
+      password: CredentialValue.fromEnvironment('CDK8S_PR_PASS'),
+    })).toThrow(/^test\/missing: environment variable CDK8S_PR_PASS is not set or empty/);
+    delete process.env.CDK8S_PR_USER;
+  });
+});
+
+describe('RegistrySecret rotation', () => {
+  test('appendHash names the secret as kubectl --append-hash does, and pods follow the name', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const flags = { server: 'registry.gitlab.com', username: 'test-user', password: 'test-password' };
+
+    // WHEN
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, ...flags });
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image: 'registry.gitlab.com/team/app:v1' }] });
+
+    // THEN
+    const [manifest, pod] = Testing.synth(chart);
+    expect(manifest.metadata.name).toBe(kubectlAppendHashName('regcred', flags));
+    expect(secret.name).toBe(manifest.metadata.name);
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: manifest.metadata.name }]);
+  });
+
+  test('a new password gives a new name; the same content gives the same name', () => {
+    // GIVEN
+    const name = (password: string, immutable = false) => {
+      const chart = Testing.chart();
+      return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, immutable, server: 'ghcr.io', username: 'u', password }).name;
+    };
+
+    // WHEN / THEN
+    expect(name('one')).toBe(name('one'));
+    expect(name('one')).not.toBe(name('two'));
+    expect(name('one', true)).not.toBe(name('one'));
+    expect(name('one')).toMatch(/^regcred-[a-z0-9]{10}$/);
+  });
+
+  test('immutable is written only when asked, and covered by the hash name', () => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    new RegistrySecret(chart, 'a', { metadata: { name: 'a' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    new RegistrySecret(chart, 'b', { metadata: { name: 'b' }, server: 'ghcr.io', username: 'u', password: 'p', immutable: true, appendHash: true });
+
+    // THEN
+    const [a, b] = Testing.synth(chart);
+    expect(a.immutable).toBeUndefined();
+    expect(b.immutable).toBe(true);
   });
 });

@@ -22,7 +22,21 @@ export const KUBECTL_NOT_FOUND = 'kubectl not found: install it with apt-get ins
  * kubectl is missing or refuses the flags.
  */
 export function kubectlDockerConfigJsonBase64(args: KubectlDockerRegistryArgs): string {
-  const argv = ['create', 'secret', 'docker-registry', 'test-secret'];
+  const secret = kubectlCreateSecret('test-secret', args);
+  const data = secret.data?.['.dockerconfigjson'];
+  if (secret.type !== 'kubernetes.io/dockerconfigjson' || data === undefined) {
+    throw new Error(`kubectl printed an unexpected secret: ${JSON.stringify(secret)}`);
+  }
+  return data;
+}
+
+/** The name `kubectl create secret docker-registry NAME --append-hash` gives for these flags. */
+export function kubectlAppendHashName(name: string, args: KubectlDockerRegistryArgs): string {
+  return kubectlCreateSecret(name, args, ['--append-hash']).metadata.name;
+}
+
+function kubectlCreateSecret(name: string, args: KubectlDockerRegistryArgs, extra: string[] = []): any {
+  const argv = ['create', 'secret', 'docker-registry', name, ...extra];
   if (args.server !== undefined) {
     argv.push(`--docker-server=${args.server}`);
   }
@@ -32,14 +46,13 @@ export function kubectlDockerConfigJsonBase64(args: KubectlDockerRegistryArgs): 
   }
   argv.push('--dry-run=client', '-o', 'json');
 
-  let stdout: string;
   try {
-    stdout = execFileSync('kubectl', argv, {
+    return JSON.parse(execFileSync('kubectl', argv, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       // no kubeconfig is needed for --dry-run=client; keep a user's cluster out of the test
       env: { ...process.env, KUBECONFIG: '/dev/null' },
-    });
+    }));
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') {
@@ -47,13 +60,6 @@ export function kubectlDockerConfigJsonBase64(args: KubectlDockerRegistryArgs): 
     }
     throw new Error(`kubectl create secret docker-registry failed: ${err.stderr ?? err.message}`);
   }
-
-  const secret = JSON.parse(stdout) as { type?: string; data?: { [key: string]: string } };
-  const data = secret.data?.['.dockerconfigjson'];
-  if (secret.type !== 'kubernetes.io/dockerconfigjson' || data === undefined) {
-    throw new Error(`kubectl printed an unexpected secret: ${stdout}`);
-  }
-  return data;
 }
 
 /** The decoded `.dockerconfigjson` text kubectl writes for these flags (see `kubectlDockerConfigJsonBase64`). */
