@@ -170,23 +170,16 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     } catch (e: any) {
       throw new Error(`${scope.node.path}/${id}: docker config file ${path} cannot be read (${e.code ?? 'error'}); fix the path`);
     }
-    return RegistrySecret.fromDockerConfigJson(scope, id, text, options, `docker config file ${path}`);
+    return RegistrySecret.fromConfigText(scope, id, text, options, `docker config file ${path}`);
   }
 
   /**
    * A secret from the JSON text of a docker `config.json`.
    *
    * @param json the config's JSON text
-   * @param source how to name the config in errors
    */
-  public static fromDockerConfigJson(scope: Construct, id: string, json: string, options: RegistrySecretOptions = {}, source?: string): RegistrySecret {
-    let entries: { [server: string]: DockerConfigEntry };
-    try {
-      entries = DockerConfigJson.parse(json, source);
-    } catch (e: any) {
-      throw new Error(`${scope.node.path}/${id}: ${e.message}`);
-    }
-    return new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: entries } as any);
+  public static fromDockerConfigJson(scope: Construct, id: string, json: string, options: RegistrySecretOptions = {}): RegistrySecret {
+    return RegistrySecret.fromConfigText(scope, id, json, options, 'docker config');
   }
 
   /**
@@ -207,6 +200,16 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       password: read(props.password),
       email: props.email ? read(props.email) : undefined,
     });
+  }
+
+  private static fromConfigText(scope: Construct, id: string, json: string, options: RegistrySecretOptions, source: string): RegistrySecret {
+    let entries: { [server: string]: DockerConfigEntry };
+    try {
+      entries = DockerConfigJson.parse(json, source);
+    } catch (e: any) {
+      throw new Error(`${scope.node.path}/${id}: ${e.message}`);
+    }
+    return new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: entries } as any);
   }
 
   /**
@@ -321,9 +324,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
 
   /** kubectl's SecretHash: sha256 of the JSON of kind, name, type, data (and immutable), in its own alphabet */
   private contentHash(): string {
-    const secret: any = { data: { [DATA_KEY]: this.data() }, kind: 'Secret', name: this.baseName, type: SECRET_TYPE };
-    const encoded = JSON.stringify(this.immutable ? { data: secret.data, immutable: true, kind: secret.kind, name: secret.name, type: secret.type } : secret);
-    const hex = crypto.createHash('sha256').update(encoded).digest('hex').slice(0, 10);
+    // keys in Go's sorted order
+    const secret = { data: { [DATA_KEY]: this.data() }, ...this.immutable && { immutable: true }, kind: 'Secret', name: this.baseName, type: SECRET_TYPE };
+    const hex = crypto.createHash('sha256').update(JSON.stringify(secret)).digest('hex').slice(0, 10);
     return hex.replace(/[013ae]/g, c => HASH_ALPHABET[c]);
   }
 }

@@ -1,4 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
+import { format } from 'pretty-format';
 import * as kplus from 'cdk8s-plus-27';
 import { RegistrySecret } from '../src';
 import * as serializer from '../src/snapshot-serializer';
@@ -28,7 +29,7 @@ describe('snapshot serializer', () => {
     const manifests = Testing.synth(chartWithSecrets());
 
     // WHEN
-    const printed = JSON.stringify(manifests) && require('pretty-format').format(manifests, { plugins: [serializer] });
+    const printed = format(manifests, { plugins: [serializer] });
 
     // THEN
     expect(leaks(printed)).toEqual([]);
@@ -47,7 +48,7 @@ describe('snapshot serializer', () => {
 
     // WHEN
     const yaml = app.synthYaml();
-    const printed = require('pretty-format').format(yaml, { plugins: [serializer] });
+    const printed = format(yaml, { plugins: [serializer] });
 
     // THEN
     expect(yaml).toContain('.dockerconfigjson: ');
@@ -61,7 +62,7 @@ describe('snapshot serializer', () => {
     const manifests = Testing.synth(chartWithSecrets());
 
     // WHEN
-    require('pretty-format').format(manifests, { plugins: [serializer] });
+    format(manifests, { plugins: [serializer] });
 
     // THEN
     expect(Buffer.from(manifests[0].data['.dockerconfigjson'], 'base64').toString()).toContain(PASSWORD);
