@@ -29,7 +29,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   github: false,
   release: false,
-  jestOptions: { updateSnapshot: javascript.UpdateSnapshot.NEVER },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // every Testing.synth output is checked against the Kubernetes 1.27 schema
+      setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
+      // our own snapshots hold no credential either
+      snapshotSerializers: ['<rootDir>/src/snapshot-serializer.ts'],
+    },
+  },
 });
 
 project.addTask('bench', {
