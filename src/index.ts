@@ -7,3 +7,4 @@ export * from './private-image-workloads';
 export * from './private-image-service-account';
 export * from './private-registry-policy';
 export * from './credential-value';
+export * from './validation-plugin';

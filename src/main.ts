@@ -72,7 +72,8 @@ if (require.main === module) {
     process.stderr.write('REGISTRY_SERVER, REGISTRY_USERNAME and REGISTRY_PASSWORD are not set: emitting only the pod, '
       + `which names the existing secret "${SECRET_NAME}" (kubectl create secret docker-registry ${SECRET_NAME} --docker-server=${SEED_SERVER} ...)\n`);
   }
-  const app = new App();
+  // construct-metadata.json would land in dist/ beside the manifests and break `kubectl apply -f dist/`
+  const app = new App({ recordConstructMetadata: false });
   new SeedChart(app, 'seed', { credentials });
   app.synth();
 }

@@ -31,6 +31,11 @@ export interface PodSpecRules {
   readonly wire: boolean;
   /** server keys whose images need no credentials */
   readonly publicRegistries: string[];
+  /**
+   * server keys whose images need credentials; undefined: every registry not in
+   * `publicRegistries`
+   */
+  readonly privateRegistries?: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
 }
@@ -55,24 +60,85 @@ export interface PodSpecContext {
 export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
 /**
+ * Where each kind that runs pods keeps its pod spec.
+ * @internal
+ */
+export const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/**
+ * The path of the pod spec inside a manifest of any kind that runs pods.
+ * @internal
+ */
+export function podSpecPath(manifest: any): readonly string[] | undefined {
+  const kind = manifest?.kind;
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
+}
+
+/**
  * Finds the pod spec inside a manifest of any kind that runs pods.
  * @internal
  */
 export function podSpecOf(manifest: any): any | undefined {
-  const spec = manifest?.spec;
-  switch (manifest?.kind) {
-    case 'Pod': return spec;
-    case 'PodTemplate': return manifest.template?.spec;
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'ReplicationController':
-    case 'Job':
-      return spec?.template?.spec;
-    case 'CronJob': return spec?.jobTemplate?.spec?.template?.spec;
-    default: return undefined;
-  }
+  const path = podSpecPath(manifest);
+  return path?.reduce((node, key) => node?.[key], manifest);
+}
+
+/**
+ * How violations name an object: `kind/namespace/name`, or `kind/name` without a namespace.
+ * @internal
+ */
+export function objectRef(manifest: any): string {
+  const namespace = manifest?.metadata?.namespace;
+  return `${manifest?.kind}/${namespace ? namespace + '/' : ''}${manifest?.metadata?.name}`;
+}
+
+/**
+ * The rules a pod spec can break, by id.
+ * @internal
+ */
+export enum PodSpecRule {
+  /** a secret the construct requires is not named by the pod */
+  REQUIRED_PULL_SECRET = 'required-pull-secret',
+  /** a container has no image, or one the kubelet cannot parse */
+  IMAGE_REFERENCE = 'image-reference',
+  /** a container leaves imagePullPolicy to Kubernetes' defaulting */
+  IMAGE_PULL_POLICY = 'image-pull-policy',
+  /** an image is tagged latest or not tagged */
+  DISALLOW_LATEST = 'disallow-latest',
+  /** an image has no digest */
+  REQUIRE_DIGEST = 'require-digest',
+  /** no pull secret of the pod covers an image's registry */
+  PULL_SECRET_COVERAGE = 'pull-secret-coverage',
+  /** a pull secret lives in another namespace than the pod */
+  PULL_SECRET_NAMESPACE = 'pull-secret-namespace',
+}
+
+/**
+ * One broken rule.
+ * @internal
+ */
+export interface PodSpecViolation {
+  readonly rule: PodSpecRule;
+  /** what is wrong, naming the container and the value */
+  readonly message: string;
+  /** how to fix it */
+  readonly fix: string;
+  /** where, relative to the pod spec: `['containers', 0]` or `['imagePullSecrets']` */
+  readonly path: ReadonlyArray<string | number>;
+  /** the container's name, for the rules about one container */
+  readonly container?: string;
+  /** the image's registry, for PULL_SECRET_COVERAGE */
+  readonly registry?: string;
 }
 
 /**
@@ -81,7 +147,15 @@ export function podSpecOf(manifest: any): any | undefined {
  * @internal
  */
 export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): string[] {
-  const violations: string[] = [];
+  return podSpecViolations(podSpec, rules, context).map(v => `${v.message}; ${v.fix}`);
+}
+
+/**
+ * `checkPodSpec`, with each violation's rule, fix and place kept apart.
+ * @internal
+ */
+export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: PodSpecContext): PodSpecViolation[] {
+  const violations: PodSpecViolation[] = [];
   const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
   for (const secret of rules.required) {
@@ -89,67 +163,98 @@ export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpec
       if (rules.wire) {
         pullSecrets.add(secret);
       } else {
-        violations.push(`imagePullSecrets does not name "${secret.name}"; add {name: "${secret.name}"} to the pod spec`);
+        violations.push({
+          rule: PodSpecRule.REQUIRED_PULL_SECRET,
+          message: `imagePullSecrets does not name "${secret.name}"`,
+          fix: `add {name: "${secret.name}"} to the pod spec`,
+          path: ['imagePullSecrets'],
+        });
       }
     }
   }
 
   for (const list of CONTAINER_LISTS) {
-    for (const container of podSpec[list] ?? []) {
-      const where = `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container.name}"`;
-      violations.push(...checkContainer(where, container, rules, pullSecrets));
-    }
+    const containers = podSpec[list];
+    (Array.isArray(containers) ? containers : []).forEach((container: any, index: number) => {
+      const where = `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container?.name}"`;
+      const at = { path: [list, index], container: container?.name };
+      violations.push(...checkContainer(where, container ?? {}, rules, pullSecrets).map(v => ({ ...at, ...v })));
+    });
   }
-  return [...new Set(violations)];
+  const seen = new Set<string>();
+  return violations.filter(v => !seen.has(v.message) && seen.add(v.message));
 }
 
-function checkContainer(where: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): string[] {
+type ContainerViolation = Omit<PodSpecViolation, 'path'>;
+
+function checkContainer(where: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
   if (typeof container.image !== 'string') {
-    return [`${where} has no image; set its image`];
+    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${where} has no image`, fix: 'set its image' }];
   }
   let ref: ImageReference;
   try {
     ref = ImageReference.parse(container.image);
   } catch (e: any) {
-    return [`${where}: ${e.message}`];
+    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${where}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' }];
   }
 
-  const violations: string[] = [];
+  const violations: ContainerViolation[] = [];
   const image = `${where} image "${container.image}"`;
   if (container.imagePullPolicy === undefined) {
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
-      violations.push(`${image} has no explicit imagePullPolicy; set it (Kubernetes would default to ${ref.defaultPullPolicy})`);
+      violations.push({
+        rule: PodSpecRule.IMAGE_PULL_POLICY,
+        message: `${image} has no explicit imagePullPolicy`,
+        fix: `set it (Kubernetes would default to ${ref.defaultPullPolicy})`,
+      });
     }
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
-    violations.push(`${image} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}; pin a version tag or a digest`);
+    violations.push({
+      rule: PodSpecRule.DISALLOW_LATEST,
+      message: `${image} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
+      fix: 'pin a version tag or a digest',
+    });
   }
   if (rules.requireDigest && ref.digest === undefined) {
-    violations.push(`${image} has no digest; pin it as ${ref.toFamiliarString()}@sha256:<digest>`);
+    violations.push({
+      rule: PodSpecRule.REQUIRE_DIGEST,
+      message: `${image} has no digest`,
+      fix: `pin it as ${ref.toFamiliarString()}@sha256:<digest>`,
+    });
   }
 
-  const covers = (s: PullSecretInfo) => (s.servers ?? []).some(server => RegistryMatch.covers(server, ref.name));
-  if (rules.publicRegistries.some(server => RegistryMatch.covers(server, ref.name)) || pullSecrets.resolved().some(covers)) {
+  const matches = (servers: string[] | undefined) => (servers ?? []).some(server => RegistryMatch.covers(server, ref.name));
+  const isPrivate = rules.privateRegistries === undefined || matches(rules.privateRegistries);
+  if (!isPrivate || matches(rules.publicRegistries) || pullSecrets.resolved().some(s => matches(s.servers))) {
     return violations;
   }
-  const candidate = rules.wire ? rules.candidates.find(covers) : undefined;
+  const candidate = rules.wire ? rules.candidates.find(s => matches(s.servers)) : undefined;
   if (candidate) {
     pullSecrets.add(candidate);
     return violations;
   }
-  violations.push(`${image}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()}); `
-    + `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`);
+  const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
+  violations.push({
+    rule: PodSpecRule.PULL_SECRET_COVERAGE,
+    message: `${image}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
+    fix: `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`
+      + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
+    registry: ref.registry,
+  });
   return violations;
 }
 
 /** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */
 class PullSecrets {
   private cache?: PullSecretInfo[];
+  /** secrets found only in another namespace than the pod's, with that namespace */
+  private readonly elsewhere = new Map<string, string | undefined>();
 
   constructor(private readonly podSpec: any, private readonly rules: PodSpecRules,
-    private readonly context: PodSpecContext, private readonly violations: string[]) {}
+    private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
 
   public names(): string[] {
     const own: Array<{ name?: string }> = this.podSpec.imagePullSecrets ?? [];
@@ -178,9 +283,11 @@ class PullSecrets {
       return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
     }
     const via = own ? 'imagePullSecrets' : `serviceAccount "${this.account()}"`;
-    return `${via} gives ` + secrets.map(s => s.servers === undefined
-      ? `"${s.name}", which this synth does not know; declare it with RegistrySecret.fromSecretName`
-      : `"${s.name}" for [${s.servers.join(', ')}]`).join(', ');
+    return `${via} gives ` + secrets.map(s => this.elsewhere.has(s.name)
+      ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
+      : s.servers === undefined
+        ? `"${s.name}", whose servers are unknown`
+        : `"${s.name}" for [${s.servers.join(', ')}]`).join(', ');
   }
 
   private account(): string {
@@ -196,8 +303,14 @@ class PullSecrets {
     }
     if (known.length > 0) {
       const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
-      this.violations.push(`pull secret "${name}" is in namespace "${known[0].namespace}" but the pod ${pod}: `
-        + 'imagePullSecrets resolve only in the pod\'s own namespace; put the secret and the pod in the same namespace');
+      this.elsewhere.set(name, known[0].namespace);
+      this.violations.push({
+        rule: PodSpecRule.PULL_SECRET_NAMESPACE,
+        message: `pull secret "${name}" is in namespace "${known[0].namespace}" but the pod ${pod}: `
+          + 'imagePullSecrets resolve only in the pod\'s own namespace',
+        fix: 'put the secret and the pod in the same namespace',
+        path: ['imagePullSecrets'],
+      });
       return { name, servers: [] };
     }
     return { name };

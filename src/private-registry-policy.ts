@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { podSpecPath } from './pod-spec-check';
 import { PullWiring, TreeIndex } from './pull-wiring';
 import { IRegistrySecret } from './registry-secret';
 
@@ -56,8 +57,6 @@ export interface PrivateRegistryPolicyProps {
   readonly requireDigest?: boolean;
 }
 
-const POD_KINDS = new Set(['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
-
 /**
  * Applies the private-pull rules to every pod and pod template under its scope, whoever made
  * it: cdk8s-plus, L1 classes, `ApiObject`, `Include` or `Helm`. Write it once per chart.
@@ -91,7 +90,7 @@ export class PrivateRegistryPolicy extends Construct {
     const index = new TreeIndex(this.node.root);
     const violations: string[] = [];
     for (const c of scope.node.findAll()) {
-      if (!ApiObject.isApiObject(c) || !POD_KINDS.has(c.kind)) {
+      if (!ApiObject.isApiObject(c) || podSpecPath(c) === undefined) {
         continue;
       }
       const wiring = PullWiring.of(c);

@@ -6,7 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ImageReference } from './image-reference';
 import { ManifestIndex } from './manifest-index';
-import { checkPodSpec, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
+import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
 import { PrivateImageServiceAccount } from './private-image-service-account';
 
 /**
@@ -131,8 +131,7 @@ export class PullWiring {
       secrets: name => lookup().secrets(name),
       serviceAccount: name => lookup().serviceAccount(name, namespace),
     });
-    const where = `${json.kind}/${namespace ? namespace + '/' : ''}${json.metadata?.name}`;
-    return { json, violations: this.owned ? violations : violations.map(v => `${where}: ${v}`) };
+    return { json, violations: this.owned ? violations : violations.map(v => `${objectRef(json)}: ${v}`) };
   }
 }
 

@@ -1,0 +1,248 @@
+// A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
+// The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
+// a jsii library and stays a dev dependency.
+import { readFileSync } from 'fs';
+import { checkManifests, groupBy, objectKey, ManifestFile, ManifestParseError, ManifestViolation, parseManifests, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
+import { PodSpecRule, PullSecretInfo } from './pod-spec-check';
+
+/**
+ * A pull secret that exists in the cluster without being part of the synthesized output,
+ * such as one made with `kubectl create secret docker-registry`.
+ */
+export interface ExistingSecret {
+  /**
+   * The server keys of the secret's `.dockerconfigjson` (its `--docker-server` values).
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/
+   */
+  readonly servers: string[];
+
+  /**
+   * The namespace the secret is in.
+   *
+   * @default - the secret counts in the namespace of every pod that names it
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Props for `PrivateRegistryValidation`: the `properties` of its entry under `validations:` in
+ * `cdk8s.yaml`.
+ */
+export interface PrivateRegistryValidationProps {
+  /**
+   * Registries (server keys, matched like a pull secret's) whose images need a pull secret.
+   *
+   * @default - every registry: every image needs a pull secret
+   */
+  readonly privateRegistries?: string[];
+
+  /**
+   * Pull secrets that exist in the cluster, by name. A Secret of the same name in the output is
+   * judged by its own servers.
+   *
+   * @default {}
+   */
+  readonly existingSecrets?: { [name: string]: ExistingSecret };
+
+  /**
+   * Refuse images tagged `latest` or not tagged at all.
+   *
+   * @default false
+   */
+  readonly disallowLatest?: boolean;
+
+  /**
+   * Refuse images without a digest.
+   *
+   * @default false
+   */
+  readonly requireDigest?: boolean;
+}
+
+/**
+ * A resource that breaks a rule, as cdk8s-cli's report takes it.
+ */
+export interface ValidationViolatingResource {
+  /** The resource, as `kind/namespace/name`. */
+  readonly resourceName: string;
+  /** One entry per violation: the place in the resource, what is wrong and how to fix it. */
+  readonly locations: string[];
+  /** The manifest file the resource is in. */
+  readonly manifestPath: string;
+}
+
+/**
+ * A broken rule, as cdk8s-cli's report takes it.
+ */
+export interface ValidationViolation {
+  /** The rule's id, such as `image-pull-policy`. */
+  readonly ruleName: string;
+  /** What the rule asks for. */
+  readonly recommendation: string;
+  /** How to comply. */
+  readonly fix: string;
+  /** The resources that break the rule. */
+  readonly violatingResources: ValidationViolatingResource[];
+}
+
+/**
+ * The report of a validation run (cdk8s-cli's `ValidationReport`).
+ */
+export interface IValidationReport {
+  /** Adds a violation to the report. */
+  addViolation(violation: ValidationViolation): void;
+  /** Submits the report with the status `success` or `failure`. */
+  submit(status: string, metadata?: { [key: string]: string }): void;
+}
+
+/**
+ * The logger of a validation run (cdk8s-cli's `ValidationLogger`).
+ */
+export interface IValidationLogger {
+  /** Logs a message. */
+  log(message: string): void;
+}
+
+/**
+ * What cdk8s-cli gives a validation plugin (its `ValidationContext`).
+ */
+export interface IValidationContext {
+  /** The manifest files to validate. */
+  readonly manifests: string[];
+  /** The report to fill in and submit. */
+  readonly report: IValidationReport;
+  /** The logger to use instead of `console.log`. */
+  readonly logger: IValidationLogger;
+}
+
+const PROPERTIES = ['privateRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest'];
+
+/**
+ * A cdk8s validation plugin that applies this library's rules to every pod and pod template
+ * `cdk8s synth` writes, whoever made it: explicit `imagePullPolicy` on every container, images
+ * that parse, and a covering pull secret for every image from a private registry. The secret
+ * must be in the output, or listed in `existingSecrets`.
+ *
+ * List it under `validations:` in `cdk8s.yaml`, with these props as `properties`.
+ *
+ * @see https://cdk8s.io/docs/latest/cli/synth/#validation
+ */
+export class PrivateRegistryValidation {
+  /**
+   * Registries whose images need a pull secret; undefined means every registry.
+   */
+  public readonly privateRegistries?: string[];
+
+  /**
+   * Pull secrets that exist in the cluster, by name.
+   */
+  public readonly existingSecrets: { [name: string]: ExistingSecret };
+
+  /**
+   * Whether images tagged `latest` or not tagged are refused.
+   */
+  public readonly disallowLatest: boolean;
+
+  /**
+   * Whether images without a digest are refused.
+   */
+  public readonly requireDigest: boolean;
+
+  constructor(props: PrivateRegistryValidationProps = {}) {
+    // properties come from cdk8s.yaml unchecked: a misspelt one must not switch a rule off silently
+    const where = 'PrivateRegistryValidation properties';
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw new Error(`${where}: received ${JSON.stringify(props)}, expected a mapping`);
+    }
+    const unknown = Object.keys(props).filter(key => !PROPERTIES.includes(key));
+    if (unknown.length > 0) {
+      throw new Error(`${where}: unknown ${unknown.map(k => JSON.stringify(k)).join(', ')}; expected ${PROPERTIES.join(', ')}`);
+    }
+    if (props.privateRegistries !== undefined) {
+      if (!Array.isArray(props.privateRegistries) || props.privateRegistries.length === 0) {
+        throw new Error(`${where}: privateRegistries is ${JSON.stringify(props.privateRegistries)}; expected a non-empty list of servers, or no privateRegistries for every registry`);
+      }
+      props.privateRegistries.forEach((server, i) => validateServer(server, `${where}: privateRegistries[${i}]`));
+    }
+    const existing = props.existingSecrets ?? {};
+    if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) {
+      throw new Error(`${where}: existingSecrets is ${JSON.stringify(existing)}; expected a mapping from secret name to {servers: [...], namespace?}`);
+    }
+    for (const [name, secret] of Object.entries(existing)) {
+      const at = `${where}: existingSecrets.${name}`;
+      if (!Array.isArray(secret?.servers) || secret.servers.length === 0) {
+        throw new Error(`${at} is ${JSON.stringify(secret)}; expected {servers: [registry.example.com], namespace?: ...}`);
+      }
+      secret.servers.forEach((server, i) => validateServer(server, `${at}.servers[${i}]`));
+      if (secret.namespace !== undefined && typeof secret.namespace !== 'string') {
+        throw new Error(`${at}.namespace is ${JSON.stringify(secret.namespace)}; expected a string`);
+      }
+    }
+    for (const flag of ['disallowLatest', 'requireDigest'] as const) {
+      if (props[flag] !== undefined && typeof props[flag] !== 'boolean') {
+        throw new Error(`${where}: ${flag} is ${JSON.stringify(props[flag])}; expected true or false`);
+      }
+    }
+
+    this.privateRegistries = props.privateRegistries;
+    this.existingSecrets = existing;
+    this.disallowLatest = props.disallowLatest ?? false;
+    this.requireDigest = props.requireDigest ?? false;
+  }
+
+  /**
+   * Checks the manifests of `context`, adds one violation per broken rule to its report and
+   * submits the report: `failure` when anything is wrong.
+   */
+  public async validate(context: IValidationContext): Promise<void> {
+    const files: ManifestFile[] = [];
+    for (const file of context.manifests) {
+      try {
+        files.push(parseManifests(file, readFileSync(file, 'utf8')));
+      } catch (e: any) {
+        const error = e instanceof ManifestParseError ? e.message : `${file}: ${e.message}`;
+        context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
+        context.report.submit('failure', { error });
+        return;
+      }
+    }
+
+    const existingSecrets: PullSecretInfo[] = Object.entries(this.existingSecrets)
+      .map(([name, s]) => ({ name, namespace: s.namespace, servers: [...s.servers] }));
+    const result = checkManifests(files, {
+      privateRegistries: this.privateRegistries,
+      existingSecrets,
+      disallowLatest: this.disallowLatest,
+      requireDigest: this.requireDigest,
+      settings: {
+        existingSecret: registry => `existingSecrets (NAME: {servers: [${registry}]}) in the plugin's properties`,
+        privateRegistries: 'privateRegistries in the plugin\'s properties',
+      },
+    });
+
+    for (const [rule, violations] of groupBy(result.violations, v => v.rule)) {
+      context.report.addViolation({
+        ruleName: rule,
+        recommendation: RULE_DESCRIPTIONS[rule as PodSpecRule].recommendation,
+        fix: RULE_DESCRIPTIONS[rule as PodSpecRule].fix,
+        violatingResources: [...groupBy(violations, objectKey).values()].map(of => ({
+          resourceName: of[0].object,
+          manifestPath: of[0].file,
+          locations: of.map(location),
+        })),
+      });
+    }
+    const count = result.violations.length;
+    context.logger.log(`cdk8s-private-registry: ${result.podSpecs} pod spec(s) checked, ${count} violation(s)`);
+    context.report.submit(count > 0 ? 'failure' : 'success', {
+      'Pod specs checked': String(result.podSpecs),
+      'Private registries': this.privateRegistries?.join(', ') ?? 'every registry',
+    });
+  }
+}
+
+/** one violation as a location line of the report: where, what and the fix */
+function location(v: ManifestViolation): string {
+  return `${v.path} (line ${v.line}): ${v.message}; ${v.fix}`;
+}

@@ -1,0 +1,200 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
+const FIXTURES = path.join(__dirname, 'fixtures', 'check');
+const TIMEOUT = 30_000;
+
+/** runs the real bin script in the fixture directory */
+function check(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [BIN, 'check', ...args], { cwd: FIXTURES, input, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const GITLAB_FIX = 'name in imagePullSecrets a docker-registry secret whose server is "registry.gitlab.com", defined in the same manifests '
+  + 'or declared with --existing-secret NAME=registry.gitlab.com';
+
+describe('cdk8s-private-registry check', () => {
+  test('reports a Helm-style Deployment missing its pull secret', () => {
+    // WHEN
+    const { status, stdout, stderr } = check(['helm-deployment.yaml']);
+
+    // THEN
+    expect(status).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout).toBe([
+      'Deployment/web-chart in helm-deployment.yaml',
+      '  helm-deployment.yaml:52 [pull-secret-coverage] container "chart" image "registry.gitlab.com/team/web:1.16.0": no pull secret covers '
+        + 'registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "web-chart" gives none); '
+        + `${GITLAB_FIX}; if "registry.gitlab.com" is public, list only your private registries with --private-registry`,
+      '',
+      '1 violation in 1 object; 1 pod spec checked',
+      '',
+    ].join('\n'));
+  }, TIMEOUT);
+
+  test('passes the Deployment once its secret is declared as existing, or its registry is not private', () => {
+    // WHEN
+    const existing = check(['--existing-secret', 'gitlab=registry.gitlab.com', 'helm-deployment.yaml']);
+    const notPrivate = check(['--private-registry', 'ghcr.io', 'helm-deployment.yaml']);
+
+    // THEN: the ServiceAccount names no secret; declaring one the pod does not name does not help
+    expect(existing.status).toBe(1);
+    expect(existing.stdout).toContain('[pull-secret-coverage]');
+    expect(notPrivate.status).toBe(0);
+    expect(notPrivate.stdout).toBe('no violations: 1 pod spec checked\n');
+  }, TIMEOUT);
+
+  test('reports a pod in another namespace than its pull secret', () => {
+    // WHEN
+    const { status, stdout } = check(['wrong-namespace.yaml']);
+
+    // THEN
+    expect(status).toBe(1);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('Pod/team-b/api in wrong-namespace.yaml');
+    expect(lines[1]).toBe('  wrong-namespace.yaml:18 [pull-secret-namespace] pull secret "gitlab" is in namespace "team-a" but the pod is in namespace "team-b": '
+      + 'imagePullSecrets resolve only in the pod\'s own namespace; put the secret and the pod in the same namespace');
+    expect(lines[2]).toMatch(/^ {2}wrong-namespace\.yaml:20 \[pull-secret-coverage\] .*\(imagePullSecrets gives "gitlab", which is in namespace "team-a"\)/);
+  }, TIMEOUT);
+
+  test('reports a :latest image with no imagePullPolicy, and the tag itself with --disallow-latest', () => {
+    // WHEN
+    const plain = check(['latest-no-policy.yaml']);
+    const strict = check(['--disallow-latest', 'latest-no-policy.yaml']);
+
+    // THEN
+    const policy = '  latest-no-policy.yaml:18 [image-pull-policy] container "imagesecretcontainer" image "registry.gitlab.com/onurbolatoglu/images:latest" '
+      + 'has no explicit imagePullPolicy; set it (Kubernetes would default to Always)';
+    expect(plain.status).toBe(1);
+    expect(plain.stdout).toBe(`Pod/imagesecrettest2 in latest-no-policy.yaml\n${policy}\n\n1 violation in 1 object; 1 pod spec checked\n`);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout.split('\n').slice(1, 3)).toEqual([
+      policy,
+      '  latest-no-policy.yaml:18 [disallow-latest] container "imagesecretcontainer" image "registry.gitlab.com/onurbolatoglu/images:latest" '
+        + 'uses the tag "latest"; pin a version tag or a digest',
+    ]);
+  }, TIMEOUT);
+
+  test('passes manifests that are right, and groups violations of several files by object', () => {
+    // WHEN
+    const passing = check(['passing.yaml']);
+    const several = check(['passing.yaml', 'wrong-namespace.yaml', 'helm-deployment.yaml']);
+
+    // THEN
+    expect(passing.status).toBe(0);
+    expect(passing.stdout).toBe('no violations: 2 pod specs checked\n');
+    expect(several.status).toBe(1);
+    expect(several.stdout.split('\n').filter(l => !l.startsWith('  '))).toEqual([
+      'Pod/team-b/api in wrong-namespace.yaml',
+      'Deployment/web-chart in helm-deployment.yaml',
+      '',
+      '3 violations in 2 objects; 4 pod specs checked',
+      '',
+    ]);
+  }, TIMEOUT);
+
+  test('reads standard input for "-"', () => {
+    // WHEN
+    const { status, stdout } = check(['-'], fs.readFileSync(path.join(FIXTURES, 'helm-deployment.yaml'), 'utf8'));
+
+    // THEN
+    expect(status).toBe(1);
+    expect(stdout).toMatch(/^Deployment\/web-chart in <stdin>\n {2}<stdin>:52 \[pull-secret-coverage\] /);
+  }, TIMEOUT);
+
+  test('reads a kubectl List in JSON', () => {
+    // GIVEN
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'quay.io/org/app:v1' }] } }],
+    };
+
+    // WHEN
+    const { status, stdout } = check(['--format', 'json', '-'], JSON.stringify(list));
+
+    // THEN
+    expect(status).toBe(1);
+    expect(JSON.parse(stdout).map((v: any) => [v.object, v.path, v.line, v.rule])).toEqual([
+      ['Pod/ns/p', 'spec.containers[0]', 1, 'image-pull-policy'],
+      ['Pod/ns/p', 'spec.containers[0]', 1, 'pull-secret-coverage'],
+    ]);
+  }, TIMEOUT);
+
+  test('prints a JSON array for CI tools with --format json', () => {
+    // WHEN
+    const failing = check(['--format', 'json', 'wrong-namespace.yaml']);
+    const passing = check(['--format=json', 'passing.yaml']);
+
+    // THEN
+    expect(failing.status).toBe(1);
+    const violations = JSON.parse(failing.stdout);
+    expect(violations).toHaveLength(2);
+    expect(violations[0]).toEqual({
+      file: 'wrong-namespace.yaml',
+      line: 18,
+      object: 'Pod/team-b/api',
+      kind: 'Pod',
+      namespace: 'team-b',
+      name: 'api',
+      path: 'spec.imagePullSecrets',
+      rule: 'pull-secret-namespace',
+      message: 'pull secret "gitlab" is in namespace "team-a" but the pod is in namespace "team-b": imagePullSecrets resolve only in the pod\'s own namespace',
+      fix: 'put the secret and the pod in the same namespace',
+    });
+    expect(violations[1]).toMatchObject({ container: 'api', line: 20, path: 'spec.containers[0]', rule: 'pull-secret-coverage' });
+    expect(passing.status).toBe(0);
+    expect(JSON.parse(passing.stdout)).toEqual([]);
+  }, TIMEOUT);
+
+  test('reports malformed YAML with its file and line, without a stack trace', () => {
+    // WHEN
+    const { status, stdout, stderr } = check(['passing.yaml', 'malformed.yaml']);
+
+    // THEN
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^cdk8s-private-registry: error: malformed\.yaml:9:\d+: \S.*\n$/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, TIMEOUT);
+
+  test.each([
+    [[], /^cdk8s-private-registry: error: no FILE given; give one or more files, or "-" for standard input\n$/],
+    [['--bogus', 'a.yaml'], /^cdk8s-private-registry: error: Unknown option '--bogus'.*; run "cdk8s-private-registry check --help"\n$/],
+    [['--format', 'xml', 'passing.yaml'], /--format "xml" is not supported; expected text or json\n$/],
+    [['--existing-secret', 'regcred', 'passing.yaml'], /--existing-secret "regcred" is malformed; expected \[NAMESPACE\/\]NAME=SERVER\[,SERVER\.\.\.\]/],
+    [['--private-registry', 'https://ghcr.io:x', 'passing.yaml'], /--private-registry: "https:\/\/ghcr\.io:x" is not a registry server/],
+    [['-', '-'], /"-" is given more than once/],
+    [['missing.yaml'], /^cdk8s-private-registry: error: cannot read missing\.yaml: no such file\n$/],
+  ])('exits 2 on usage errors: %j', (args, message) => {
+    // WHEN
+    const { status, stdout, stderr } = check(args, '');
+
+    // THEN
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  }, TIMEOUT);
+
+  test('refuses an empty input, which usually means the command before the pipe failed', () => {
+    // WHEN
+    const { status, stderr } = check(['-'], '');
+
+    // THEN
+    expect(status).toBe(2);
+    expect(stderr).toBe('cdk8s-private-registry: error: no Kubernetes object in <stdin>\n');
+  }, TIMEOUT);
+
+  test('documents the default for private registries in --help', () => {
+    // WHEN
+    const { status, stdout } = check(['--help']);
+
+    // THEN
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage: cdk8s-private-registry check \[options\] FILE\.\.\./);
+    expect(stdout).toContain('Default: every registry is private');
+    expect(stdout).toContain('pull-secret-coverage   every image from a private registry is covered by a pull secret of its pod');
+  }, TIMEOUT);
+});

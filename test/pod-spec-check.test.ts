@@ -1,0 +1,237 @@
+import {
+  checkPodSpec, objectRef, PodSpecContext, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo,
+} from '../src/pod-spec-check';
+
+const GITLAB: PullSecretInfo = { name: 'gitlab', servers: ['registry.gitlab.com'] };
+
+function rules(overrides: Partial<PodSpecRules> = {}): PodSpecRules {
+  return { required: [], candidates: [], known: [], wire: false, publicRegistries: [], disallowLatest: false, requireDigest: false, ...overrides };
+}
+
+function context(namespace?: string, secrets: PullSecretInfo[] = [], accounts: { [name: string]: string[] } = {}): PodSpecContext {
+  return {
+    namespace,
+    secrets: name => secrets.filter(s => s.name === name),
+    serviceAccount: name => accounts[name],
+  };
+}
+
+function podSpec(image: string, extra: any = {}): any {
+  return { containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }], ...extra };
+}
+
+describe('podSpecOf', () => {
+  test.each([
+    ['Pod', { spec: { containers: [] } }, ['spec']],
+    ['PodTemplate', { template: { spec: { containers: [] } } }, ['template', 'spec']],
+    ['Deployment', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['StatefulSet', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['DaemonSet', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['ReplicaSet', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['ReplicationController', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['Job', { spec: { template: { spec: { containers: [] } } } }, ['spec', 'template', 'spec']],
+    ['CronJob', { spec: { jobTemplate: { spec: { template: { spec: { containers: [] } } } } } }, ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+  ])('finds the pod spec of a %s', (kind, body, path) => {
+    // GIVEN
+    const manifest: any = { kind, ...body };
+
+    // WHEN
+    const found = podSpecOf(manifest);
+
+    // THEN
+    expect(podSpecPath(manifest)).toEqual(path);
+    expect(found).toEqual({ containers: [] });
+    expect(found).toBe(path.reduce((node: any, key) => node[key], manifest));
+  });
+
+  test('finds nothing in kinds that run no pods, or in a manifest without the spec', () => {
+    expect(podSpecOf({ kind: 'ConfigMap', spec: {} })).toBeUndefined();
+    expect(podSpecOf({ kind: 'constructor' })).toBeUndefined();
+    expect(podSpecPath({ kind: 'toString' })).toBeUndefined();
+    expect(podSpecOf({ kind: 'Deployment' })).toBeUndefined();
+    expect(podSpecOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('objectRef', () => {
+  test('names an object as kind/namespace/name, or kind/name without a namespace', () => {
+    expect(objectRef({ kind: 'Deployment', metadata: { name: 'web', namespace: 'apps' } })).toBe('Deployment/apps/web');
+    expect(objectRef({ kind: 'Pod', metadata: { name: 'web' } })).toBe('Pod/web');
+  });
+});
+
+describe('checkPodSpec in verify mode', () => {
+  test('reports a missing imagePullPolicy with the value Kubernetes would pick, and changes nothing', () => {
+    // GIVEN
+    const spec = { imagePullSecrets: [{ name: 'gitlab' }], containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1' }] };
+    const before = structuredClone(spec);
+
+    // WHEN
+    const violations = checkPodSpec(spec, rules({ known: [GITLAB] }), context());
+
+    // THEN
+    expect(violations).toEqual([
+      'container "app" image "registry.gitlab.com/team/app:v1" has no explicit imagePullPolicy; set it (Kubernetes would default to IfNotPresent)',
+    ]);
+    expect(spec).toEqual(before);
+  });
+
+  test('gives each violation its rule, its place in the pod spec, its container and its fix', () => {
+    // GIVEN
+    const spec = {
+      initContainers: [{ name: 'init', image: 'ghcr.io/org/init:latest' }],
+      containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1', imagePullPolicy: 'Always' }],
+    };
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ disallowLatest: true }), context());
+
+    // THEN
+    expect(violations.map(v => [v.rule, v.path, v.container])).toEqual([
+      [PodSpecRule.IMAGE_PULL_POLICY, ['initContainers', 0], 'init'],
+      [PodSpecRule.DISALLOW_LATEST, ['initContainers', 0], 'init'],
+      [PodSpecRule.PULL_SECRET_COVERAGE, ['initContainers', 0], 'init'],
+      [PodSpecRule.PULL_SECRET_COVERAGE, ['containers', 0], 'app'],
+    ]);
+    const coverage = violations[3];
+    expect(coverage.registry).toBe('registry.gitlab.com');
+    expect(coverage.message).toBe('container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" '
+      + '(the pod names no pull secret and serviceAccount "default" gives none)');
+    expect(coverage.fix).toMatch(/^add a RegistrySecret whose server is "registry\.gitlab\.com"/);
+    expect(violations[0].message).toMatch(/^init container "init" image/);
+  });
+
+  test('names the rule of images that do not parse and of containers without an image', () => {
+    // GIVEN
+    const spec = { containers: [{ name: 'bad', image: 'Registry.gitlab.com/Team/App' }, { name: 'none' }] };
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context());
+
+    // THEN
+    expect(violations.map(v => v.rule)).toEqual([PodSpecRule.IMAGE_REFERENCE, PodSpecRule.IMAGE_REFERENCE]);
+    expect(violations[0].message).toMatch(/^container "bad": invalid image reference "Registry\.gitlab\.com\/Team\/App"/);
+    expect(violations[1].message).toBe('container "none" has no image');
+    expect(violations[1].path).toEqual(['containers', 1]);
+  });
+
+  test('refuses a pull secret from another namespace and says so in the coverage message', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { imagePullSecrets: [{ name: 'gitlab' }] });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context('team-b', [{ ...GITLAB, namespace: 'team-a' }]));
+
+    // THEN
+    expect(violations.map(v => [v.rule, v.path])).toEqual([
+      [PodSpecRule.PULL_SECRET_NAMESPACE, ['imagePullSecrets']],
+      [PodSpecRule.PULL_SECRET_COVERAGE, ['containers', 0]],
+    ]);
+    expect(violations[0].message).toBe('pull secret "gitlab" is in namespace "team-a" but the pod is in namespace "team-b": '
+      + 'imagePullSecrets resolve only in the pod\'s own namespace');
+    expect(violations[1].message).toContain('(imagePullSecrets gives "gitlab", which is in namespace "team-a")');
+  });
+
+  test('falls back to the ServiceAccount\'s pull secrets when the pod names none', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { serviceAccountName: 'builder' });
+
+    // WHEN
+    const violations = checkPodSpec(spec, rules(), context('apps', [GITLAB], { builder: ['gitlab'] }));
+
+    // THEN
+    expect(violations).toEqual([]);
+  });
+
+  test('says which pull secrets it could not read, and how to declare them', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { imagePullSecrets: [{ name: 'regcred' }] });
+
+    // WHEN
+    const [violation] = podSpecViolations(spec, rules(), context());
+
+    // THEN
+    expect(violation.message).toContain('(imagePullSecrets gives "regcred", whose servers are unknown)');
+    expect(violation.fix).toContain('if "regcred" is an existing secret for it, declare it with RegistrySecret.fromSecretName');
+  });
+
+  test('requires the secrets of the rules, by name', () => {
+    // WHEN
+    const violations = podSpecViolations(podSpec('nginx:1.25'), rules({ required: [GITLAB], publicRegistries: ['docker.io'] }), context());
+
+    // THEN
+    expect(violations).toEqual([{
+      rule: PodSpecRule.REQUIRED_PULL_SECRET,
+      message: 'imagePullSecrets does not name "gitlab"',
+      fix: 'add {name: "gitlab"} to the pod spec',
+      path: ['imagePullSecrets'],
+    }]);
+  });
+
+  test('requires a digest when asked to', () => {
+    // WHEN
+    const violations = podSpecViolations(podSpec('nginx:1.25'), rules({ requireDigest: true, publicRegistries: ['docker.io'] }), context());
+
+    // THEN
+    expect(violations.map(v => `${v.message}; ${v.fix}`)).toEqual([
+      'container "app" image "nginx:1.25" has no digest; pin it as nginx:1.25@sha256:<digest>',
+    ]);
+  });
+});
+
+describe('privateRegistries', () => {
+  test('without them, every image not in publicRegistries needs a pull secret', () => {
+    // WHEN
+    const violations = podSpecViolations(podSpec('nginx:1.25'), rules(), context());
+
+    // THEN
+    expect(violations.map(v => v.registry)).toEqual(['docker.io']);
+  });
+
+  test('with them, only images they match by the kubelet\'s rules need a pull secret', () => {
+    // GIVEN
+    const spec = {
+      containers: [
+        { name: 'hub', image: 'nginx:1.25', imagePullPolicy: 'IfNotPresent' },
+        { name: 'team', image: 'registry.gitlab.com/team/app:v1', imagePullPolicy: 'IfNotPresent' },
+        { name: 'other', image: 'registry.gitlab.com/other/app:v1', imagePullPolicy: 'IfNotPresent' },
+        { name: 'mirror', image: 'eu.mirror.example.com/app:v1', imagePullPolicy: 'IfNotPresent' },
+        { name: 'deeper', image: 'a.eu.mirror.example.com/app:v1', imagePullPolicy: 'IfNotPresent' },
+      ],
+    };
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ privateRegistries: ['registry.gitlab.com/team', '*.mirror.example.com'] }), context());
+
+    // THEN
+    expect(violations.map(v => v.container)).toEqual(['team', 'mirror']);
+    expect(violations.every(v => v.rule === PodSpecRule.PULL_SECRET_COVERAGE)).toBe(true);
+  });
+
+  test('a registry both private and public needs no pull secret', () => {
+    // WHEN
+    const violations = checkPodSpec(podSpec('ghcr.io/org/app:v1'), rules({ privateRegistries: ['ghcr.io'], publicRegistries: ['ghcr.io'] }), context());
+
+    // THEN
+    expect(violations).toEqual([]);
+  });
+
+  test('in wire mode, a candidate is added only for images from a private registry', () => {
+    // GIVEN
+    const spec = {
+      containers: [
+        { name: 'hub', image: 'nginx:1.25' },
+        { name: 'team', image: 'registry.gitlab.com/team/app:v1' },
+      ],
+    };
+    const hub: PullSecretInfo = { name: 'hub', servers: ['docker.io'] };
+
+    // WHEN
+    const violations = checkPodSpec(spec, rules({ wire: true, candidates: [hub, GITLAB], privateRegistries: ['registry.gitlab.com'] }), context());
+
+    // THEN
+    expect(violations).toEqual([]);
+    expect((spec as any).imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    expect(spec.containers.map((c: any) => c.imagePullPolicy)).toEqual(['IfNotPresent', 'IfNotPresent']);
+  });
+});

@@ -1,0 +1,292 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ValidationContext } from 'cdk8s-cli/plugins';
+import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/validation-plugin';
+
+const ROOT = path.join(__dirname, '..');
+const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+// "registry.gitlab.com": {username: u, password: p}
+const GITLAB_CONFIG = 'eyJhdXRocyI6eyJyZWdpc3RyeS5naXRsYWIuY29tIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-plugin-'));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** writes `yaml` to a manifest file in the temp dir */
+function manifest(name: string, yaml: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+/** a context that records what the plugin reports */
+function fakeContext(manifests: string[]) {
+  const violations: ValidationViolation[] = [];
+  const submitted: Array<{ status: string; metadata?: { [key: string]: string } }> = [];
+  const logs: string[] = [];
+  const context: IValidationContext = {
+    manifests,
+    report: { addViolation: v => violations.push(v), submit: (status, metadata) => submitted.push({ status, metadata }) },
+    logger: { log: m => logs.push(m) },
+  };
+  return { context, violations, submitted, logs };
+}
+
+const SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: gitlab
+  namespace: apps
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: ${GITLAB_CONFIG}
+`;
+
+function pod(name: string, namespace: string, image: string, extra = ''): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:${extra}
+  containers:
+    - name: app
+      image: ${image}
+      imagePullPolicy: IfNotPresent
+`;
+}
+
+describe('PrivateRegistryValidation with a fake context', () => {
+  test('passes pods covered by a secret in the output or by an existing secret', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation({
+      privateRegistries: ['registry.gitlab.com', 'ghcr.io'],
+      existingSecrets: { regcred: { servers: ['ghcr.io'] } },
+    });
+    const files = [
+      manifest('secret.k8s.yaml', SECRET),
+      manifest('pods.k8s.yaml', [
+        pod('web', 'apps', 'registry.gitlab.com/team/web:v1', '\n  imagePullSecrets: [{name: gitlab}]'),
+        pod('report', 'jobs', 'ghcr.io/team/report:v2', '\n  imagePullSecrets: [{name: regcred}]'),
+        pod('proxy', 'apps', 'nginx:1.25'),
+      ].join('---\n')),
+    ];
+    const { context, violations, submitted, logs } = fakeContext(files);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(violations).toEqual([]);
+    expect(submitted).toEqual([{ status: 'success', metadata: { 'Pod specs checked': '3', 'Private registries': 'registry.gitlab.com, ghcr.io' } }]);
+    expect(logs).toEqual(['cdk8s-private-registry: 3 pod spec(s) checked, 0 violation(s)']);
+  });
+
+  test('reports one violation per rule, naming the file, the object, the container and the fix', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation({ privateRegistries: ['registry.gitlab.com'], disallowLatest: true });
+    const file = manifest('app.k8s.yaml', [
+      SECRET,
+      pod('web', 'apps', 'registry.gitlab.com/team/web:latest'),
+      pod('api', 'apps', 'registry.gitlab.com/team/api:v1'),
+    ].join('---\n'));
+    const { context, violations, submitted } = fakeContext([file]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(submitted[0].status).toBe('failure');
+    expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.resourceName)])).toEqual([
+      ['disallow-latest', ['Pod/apps/web']],
+      ['pull-secret-coverage', ['Pod/apps/web', 'Pod/apps/api']],
+    ]);
+    const coverage = violations[1];
+    expect(coverage.recommendation).toBe('every image from a private registry is covered by a pull secret of its pod');
+    expect(coverage.violatingResources[1]).toEqual({
+      resourceName: 'Pod/apps/api',
+      manifestPath: file,
+      locations: ['spec.containers[0] (line 28): container "app" image "registry.gitlab.com/team/api:v1": no pull secret covers registry '
+        + '"registry.gitlab.com" (the pod names no pull secret and serviceAccount "default" gives none); name in imagePullSecrets a '
+        + 'docker-registry secret whose server is "registry.gitlab.com", defined in the same manifests or declared with existingSecrets '
+        + '(NAME: {servers: [registry.gitlab.com]}) in the plugin\'s properties'],
+    });
+  });
+
+  test('without privateRegistries, every registry is private', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation();
+    const { context, violations, submitted } = fakeContext([manifest('a.yaml', pod('proxy', 'apps', 'nginx:1.25'))]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(violations.map(v => v.ruleName)).toEqual(['pull-secret-coverage']);
+    expect(violations[0].violatingResources[0].locations[0]).toMatch(/if "docker\.io" is public, list only your private registries with privateRegistries/);
+    expect(submitted[0].metadata?.['Private registries']).toBe('every registry');
+  });
+
+  test('a secret in the output wins over an existing secret of the same name', async () => {
+    // GIVEN: the output replaces the existing "gitlab", which covered ghcr.io
+    const plugin = new PrivateRegistryValidation({ existingSecrets: { gitlab: { servers: ['ghcr.io'] } } });
+    const file = manifest('a.yaml', SECRET + '---\n' + pod('web', 'apps', 'ghcr.io/team/web:v1', '\n  imagePullSecrets: [{name: gitlab}]'));
+    const { context, violations } = fakeContext([file]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(violations.map(v => v.ruleName)).toEqual(['pull-secret-coverage']);
+    expect(violations[0].violatingResources[0].locations[0]).toContain('(imagePullSecrets gives "gitlab" for [registry.gitlab.com])');
+  });
+
+  test('an existing secret with a namespace covers only pods of that namespace', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation({ existingSecrets: { regcred: { servers: ['ghcr.io'], namespace: 'apps' } } });
+    const file = manifest('a.yaml', [
+      pod('ok', 'apps', 'ghcr.io/team/web:v1', '\n  imagePullSecrets: [{name: regcred}]'),
+      pod('elsewhere', 'jobs', 'ghcr.io/team/web:v1', '\n  imagePullSecrets: [{name: regcred}]'),
+    ].join('---\n'));
+    const { context, violations } = fakeContext([file]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.resourceName)])).toEqual([
+      ['pull-secret-namespace', ['Pod/jobs/elsewhere']],
+      ['pull-secret-coverage', ['Pod/jobs/elsewhere']],
+    ]);
+  });
+
+  test('fails with the file and line of a manifest that does not parse', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation();
+    const file = manifest('bad.yaml', 'kind: Pod\nmetadata:\n  name: [a\n');
+    const { context, violations, submitted, logs } = fakeContext([file]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    expect(violations).toEqual([]);
+    expect(submitted).toHaveLength(1);
+    expect(submitted[0].status).toBe('failure');
+    expect(submitted[0].metadata?.error).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:1: `));
+    expect(logs[0]).toMatch(/^cdk8s-private-registry: cannot read .*bad\.yaml:4:1: /);
+  });
+
+  test('fills in the report of cdk8s-cli', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation({ privateRegistries: ['registry.gitlab.com'] });
+    const file = manifest('app.k8s.yaml', pod('web', 'apps', 'registry.gitlab.com/team/web:v1'));
+    const context = new ValidationContext([file], 'cdk8s-private-registry', '0.0.0');
+    // cdk8s-cli's logger writes to the console
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+
+    // WHEN
+    await plugin.validate(context as unknown as IValidationContext);
+
+    // THEN
+    expect(log).toHaveBeenCalledWith('cdk8s-private-registry: 1 pod spec(s) checked, 1 violation(s)');
+    log.mockRestore();
+    expect(context.report.success).toBe(false);
+    const report = context.report.toJson();
+    expect(report.violations.map(v => v.ruleName)).toEqual(['pull-secret-coverage']);
+    expect(report.violations[0].violatingConstructs[0]).toMatchObject({ resourceName: 'Pod/apps/web', manifestPath: file });
+    expect(context.report.toString()).toContain('- Resource Name: Pod/apps/web');
+  });
+});
+
+describe('PrivateRegistryValidation properties', () => {
+  test('applies defaults into readable fields', () => {
+    // WHEN
+    const plugin = new PrivateRegistryValidation();
+
+    // THEN
+    expect(plugin.privateRegistries).toBeUndefined();
+    expect(plugin.existingSecrets).toEqual({});
+    expect(plugin.disallowLatest).toBe(false);
+    expect(plugin.requireDigest).toBe(false);
+  });
+
+  test.each([
+    [{ privateRegistry: ['ghcr.io'] }, /unknown "privateRegistry"; expected privateRegistries, existingSecrets, disallowLatest, requireDigest/],
+    [{ privateRegistries: 'ghcr.io' }, /privateRegistries is "ghcr\.io"; expected a non-empty list of servers/],
+    [{ privateRegistries: ['ghcr.io:port'] }, /privateRegistries\[0\]: "ghcr\.io:port" is not a registry server/],
+    [{ existingSecrets: ['regcred'] }, /existingSecrets is \["regcred"\]; expected a mapping/],
+    [{ existingSecrets: { regcred: ['ghcr.io'] } }, /existingSecrets\.regcred is \["ghcr\.io"\]; expected \{servers: \[registry\.example\.com\]/],
+    [{ existingSecrets: { regcred: { servers: ['ghcr.io'], namespace: 3 } } }, /existingSecrets\.regcred\.namespace is 3; expected a string/],
+    [{ disallowLatest: 'yes' }, /disallowLatest is "yes"; expected true or false/],
+  ])('refuses %j', (props, message) => {
+    expect(() => new PrivateRegistryValidation(props as any)).toThrow(message);
+  });
+});
+
+describe('PrivateRegistryValidation under cdk8s synth', () => {
+  /** `cdk8s synth` in a fixture app, with its output in the temp dir */
+  function synth(fixture: string) {
+    const result = spawnSync(CDK8S, ['synth', '--no-check-upgrade', '--output', path.join(tmp, 'dist')], {
+      cwd: path.join(__dirname, 'fixtures', fixture),
+      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      encoding: 'utf8',
+    });
+    // the report's rule titles are colored
+    return { status: result.status, stdout: result.stdout.replace(/\x1b\[[0-9;]*m/g, ''), stderr: result.stderr };
+  }
+
+  test('passes an app whose private images are all covered', () => {
+    // WHEN
+    const { status, stdout } = synth('plugin-pass');
+
+    // THEN
+    expect(status).toBe(0);
+    expect(stdout).toContain('cdk8s-private-registry: 2 pod spec(s) checked, 0 violation(s)');
+    expect(stdout).toMatch(/║ Status\s+│ success\s+║/);
+    expect(stdout).toContain('Validations ended succesfully');
+  }, 60_000);
+
+  test('fails an app with a missing pull secret, a secret from another namespace and a :latest image', () => {
+    // WHEN
+    const { status, stdout, stderr } = synth('plugin-fail');
+
+    // THEN
+    const output = path.join(tmp, 'dist', 'app.k8s.yaml');
+    expect(status).toBe(2);
+    expect(stderr).toContain('Validation failed. See above reports for details');
+    expect(stdout).toMatch(/║ Status\s+│ failure\s+║/);
+    expect(stdout).toContain([
+      'image-pull-policy (1 occurrences)',
+      '',
+      '  Occurrences:',
+      '',
+      '    - Construct Path: N/A',
+      `    - Manifest Path: ${output}`,
+      '    - Resource Name: Deployment/apps/web',
+      '    - Locations:',
+      '      > spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3" has no explicit imagePullPolicy; '
+        + 'set it (Kubernetes would default to IfNotPresent)',
+      '',
+      '  Recommendation: every container, init container and ephemeral container sets imagePullPolicy',
+      '  How to fix: set imagePullPolicy to Always, IfNotPresent or Never',
+    ].join('\n'));
+    expect(stdout).toContain('pull-secret-coverage (2 occurrences)');
+    expect(stdout).toContain('      > spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3": '
+      + 'no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "default" gives none); '
+      + 'name in imagePullSecrets a docker-registry secret whose server is "registry.gitlab.com"');
+    expect(stdout).toContain('pull-secret-namespace (1 occurrences)');
+    expect(stdout).toContain('    - Resource Name: Pod/jobs/worker\n    - Locations:\n      > spec.imagePullSecrets (line 39): '
+      + 'pull secret "gitlab" is in namespace "apps" but the pod is in namespace "jobs": imagePullSecrets resolve only in the pod\'s own namespace; '
+      + 'put the secret and the pod in the same namespace');
+    expect(stdout).toContain('disallow-latest (1 occurrences)');
+    expect(stdout).toContain('      > spec.containers[0] (line 35): container "worker" image "registry.gitlab.com/team/worker:latest" uses the tag "latest"; '
+      + 'pin a version tag or a digest');
+  }, 60_000);
+});
