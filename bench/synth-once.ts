@@ -2,7 +2,7 @@
 // print {ms, maxRssMb} as JSON. Run by bench/bench.ts.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImagePod, RegistrySecret } from '../src';
+import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 
 const [variant, sizeArg] = process.argv.slice(2);
 const size = Number(sizeArg);
@@ -35,7 +35,36 @@ function handWired(chart: Chart): void {
   }
 }
 
-const variants: Record<string, (chart: Chart) => void> = { ours, 'hand-wired': handWired };
+// pods from no construct of ours (L1 objects, as from Include or Helm), for the scope-wide policy
+function l1Pods(chart: Chart, wired: boolean): void {
+  for (let i = 0; i < size; i++) {
+    new kplus.k8s.KubePod(chart, `pod${i}`, {
+      spec: {
+        imagePullSecrets: wired ? [{ name: 'regcred' }] : undefined,
+        containers: [{ name: 'app', image: image(i), imagePullPolicy: wired ? 'IfNotPresent' : undefined }],
+      },
+    });
+  }
+}
+
+function regcred(chart: Chart): RegistrySecret {
+  return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, ...credentials });
+}
+
+const variants: Record<string, (chart: Chart) => void> = {
+  ours,
+  'hand-wired': handWired,
+  'l1': chart => { regcred(chart); l1Pods(chart, true); },
+  'l1+verify': chart => {
+    regcred(chart);
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+    l1Pods(chart, true);
+  },
+  'l1+wire': chart => {
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [regcred(chart)] });
+    l1Pods(chart, false);
+  },
+};
 const build = variants[variant];
 if (!build || !(size > 0)) {
   throw new Error(`usage: synth-once.ts <${Object.keys(variants).join('|')}> <size>`);

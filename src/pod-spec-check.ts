@@ -173,73 +173,104 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
   }
 
+  // this runs for every pod of a synth: strings and objects are made only for violations
   for (const list of CONTAINER_LISTS) {
     const containers = podSpec[list];
-    (Array.isArray(containers) ? containers : []).forEach((container: any, index: number) => {
-      const where = `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container?.name}"`;
-      const at = { path: [list, index], container: container?.name };
-      violations.push(...checkContainer(where, container ?? {}, rules, pullSecrets).map(v => ({ ...at, ...v })));
-    });
+    if (!Array.isArray(containers)) {
+      continue;
+    }
+    for (let index = 0; index < containers.length; index++) {
+      const container = containers[index] ?? {};
+      const found = checkContainer(list, container, rules, pullSecrets);
+      for (const v of found) {
+        violations.push({ path: [list, index], container: container.name, ...v });
+      }
+    }
+  }
+  if (violations.length < 2) {
+    return violations;
   }
   const seen = new Set<string>();
   return violations.filter(v => !seen.has(v.message) && seen.add(v.message));
 }
 
+function describeContainer(list: string, container: any): string {
+  return `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container.name}"`;
+}
+
+/** whether any of `servers` covers the image name, by the kubelet's rules */
+function anyCovers(servers: string[] | undefined, imageName: string): boolean {
+  if (servers) {
+    for (const server of servers) {
+      if (RegistryMatch.covers(server, imageName)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 type ContainerViolation = Omit<PodSpecViolation, 'path'>;
 
-function checkContainer(where: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
+const NONE: ContainerViolation[] = [];
+
+function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
   if (typeof container.image !== 'string') {
-    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${where} has no image`, fix: 'set its image' }];
+    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)} has no image`, fix: 'set its image' }];
   }
   let ref: ImageReference;
   try {
     ref = ImageReference.parse(container.image);
   } catch (e: any) {
-    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${where}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' }];
+    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' }];
   }
 
-  const violations: ContainerViolation[] = [];
-  const image = `${where} image "${container.image}"`;
+  let violations = NONE;
+  const report = (v: ContainerViolation) => {
+    violations = violations === NONE ? [v] : [...violations, v];
+  };
+  let described: string | undefined;
+  const image = () => described ?? (described = `${describeContainer(list, container)} image "${container.image}"`);
   if (container.imagePullPolicy === undefined) {
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
-      violations.push({
+      report({
         rule: PodSpecRule.IMAGE_PULL_POLICY,
-        message: `${image} has no explicit imagePullPolicy`,
+        message: `${image()} has no explicit imagePullPolicy`,
         fix: `set it (Kubernetes would default to ${ref.defaultPullPolicy})`,
       });
     }
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
-    violations.push({
+    report({
       rule: PodSpecRule.DISALLOW_LATEST,
-      message: `${image} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
+      message: `${image()} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
       fix: 'pin a version tag or a digest',
     });
   }
   if (rules.requireDigest && ref.digest === undefined) {
-    violations.push({
+    report({
       rule: PodSpecRule.REQUIRE_DIGEST,
-      message: `${image} has no digest`,
+      message: `${image()} has no digest`,
       fix: `pin it as ${ref.toFamiliarString()}@sha256:<digest>`,
     });
   }
 
-  const matches = (servers: string[] | undefined) => (servers ?? []).some(server => RegistryMatch.covers(server, ref.name));
-  const isPrivate = rules.privateRegistries === undefined || matches(rules.privateRegistries);
-  if (!isPrivate || matches(rules.publicRegistries) || pullSecrets.resolved().some(s => matches(s.servers))) {
+  const name = ref.name;
+  const isPrivate = rules.privateRegistries === undefined || anyCovers(rules.privateRegistries, name);
+  if (!isPrivate || anyCovers(rules.publicRegistries, name) || pullSecrets.resolved().some(s => anyCovers(s.servers, name))) {
     return violations;
   }
-  const candidate = rules.wire ? rules.candidates.find(s => matches(s.servers)) : undefined;
+  const candidate = rules.wire ? rules.candidates.find(s => anyCovers(s.servers, name)) : undefined;
   if (candidate) {
     pullSecrets.add(candidate);
     return violations;
   }
   const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
-  violations.push({
+  report({
     rule: PodSpecRule.PULL_SECRET_COVERAGE,
-    message: `${image}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
+    message: `${image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
     fix: `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`
       + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
     registry: ref.registry,
@@ -251,7 +282,7 @@ function checkContainer(where: string, container: any, rules: PodSpecRules, pull
 class PullSecrets {
   private cache?: PullSecretInfo[];
   /** secrets found only in another namespace than the pod's, with that namespace */
-  private readonly elsewhere = new Map<string, string | undefined>();
+  private elsewhere?: Map<string, string | undefined>;
 
   constructor(private readonly podSpec: any, private readonly rules: PodSpecRules,
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
@@ -283,7 +314,7 @@ class PullSecrets {
       return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
     }
     const via = own ? 'imagePullSecrets' : `serviceAccount "${this.account()}"`;
-    return `${via} gives ` + secrets.map(s => this.elsewhere.has(s.name)
+    return `${via} gives ` + secrets.map(s => this.elsewhere?.has(s.name)
       ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
       : s.servers === undefined
         ? `"${s.name}", whose servers are unknown`
@@ -295,7 +326,8 @@ class PullSecrets {
   }
 
   private resolve(name: string): PullSecretInfo {
-    const fromRules = [...this.rules.required, ...this.rules.candidates, ...this.rules.known].filter(s => s.name === name);
+    const named = (s: PullSecretInfo) => s.name === name;
+    const fromRules = [...this.rules.required.filter(named), ...this.rules.candidates.filter(named), ...this.rules.known.filter(named)];
     const known = fromRules.length > 0 ? fromRules : this.context.secrets(name);
     const here = known.find(s => s.namespace === undefined || s.namespace === this.context.namespace);
     if (here) {
@@ -303,7 +335,7 @@ class PullSecrets {
     }
     if (known.length > 0) {
       const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
-      this.elsewhere.set(name, known[0].namespace);
+      (this.elsewhere ??= new Map()).set(name, known[0].namespace);
       this.violations.push({
         rule: PodSpecRule.PULL_SECRET_NAMESPACE,
         message: `pull secret "${name}" is in namespace "${known[0].namespace}" but the pod ${pod}: `

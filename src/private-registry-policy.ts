@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { podSpecPath } from './pod-spec-check';
 import { PullWiring, TreeIndex } from './pull-wiring';
 import { IRegistrySecret } from './registry-secret';
@@ -67,6 +67,8 @@ export class PrivateRegistryPolicy extends Construct {
    */
   public readonly mode: PolicyMode;
 
+  private lastPass?: { readonly constructs: number; readonly wirings: PullWiring[]; readonly violations: string[] };
+
   constructor(scope: Construct, id: string, props: PrivateRegistryPolicyProps = {}) {
     super(scope, id);
     this.mode = props.mode ?? PolicyMode.WIRE;
@@ -83,23 +85,36 @@ export class PrivateRegistryPolicy extends Construct {
       disallowLatest: props.disallowLatest ?? false,
       requireDigest: props.requireDigest ?? false,
     });
-    this.node.addValidation({ validate: () => this.validatePods(scope) });
+    this.node.addValidation({ validate: () => this.validatePods() });
   }
 
-  private validatePods(scope: IConstruct): string[] {
-    const index = new TreeIndex(this.node.root);
+  private validatePods(): string[] {
+    // one walk of the app: its secrets and ServiceAccounts count wherever they are, its pods
+    // count when this is the innermost policy over them
+    const all = this.node.root.node.findAll();
+    // cdk8s validates again for each chart it writes; nothing changed if no object was added
+    // and every render is still waiting for its toJson
+    const last = this.lastPass;
+    if (last && last.constructs === all.length && last.wirings.every(w => w.rendered)) {
+      return last.violations;
+    }
+    const index = new TreeIndex(all);
+    const wirings: PullWiring[] = [];
+    // the same for every pod this policy reports: the rules of its scope and the scopes above
+    const rules = PullWiring.scopeRules(this.node.scope!);
     const violations: string[] = [];
-    for (const c of scope.node.findAll()) {
-      if (!ApiObject.isApiObject(c) || podSpecPath(c) === undefined) {
+    for (const c of all) {
+      if (!ApiObject.isApiObject(c) || podSpecPath(c) === undefined || PullWiring.nearestScopeRuleOwner(c) !== this) {
         continue;
       }
       const wiring = PullWiring.of(c);
-      // objects of our constructs report through their own validation; nested policies report their own
-      if (wiring.owned || PullWiring.nearestScopeRuleOwner(c) !== this) {
-        continue;
+      // objects of our constructs report through their own validation
+      if (!wiring.owned) {
+        wirings.push(wiring);
+        violations.push(...wiring.violations(index, rules).map(v => `${c.node.path}: ${v}`));
       }
-      violations.push(...wiring.violations(index).map(v => `${c.node.path}: ${v}`));
     }
+    this.lastPass = { constructs: all.length, wirings, violations };
     return violations;
   }
 }

@@ -35,7 +35,12 @@ export interface PullRule {
   readonly requireDigest: boolean;
 }
 
-const WIRING = Symbol.for('cdk8s-private-registry.PullWiring');
+const WIRING = Symbol('cdk8s-private-registry.PullWiring');
+
+// one shared function instead of a closure per object: a synth may wire tens of thousands
+function wiredToJson(this: ApiObject): any {
+  return ((this as any)[WIRING] as PullWiring)._consume();
+}
 const SCOPE_RULES = Symbol.for('cdk8s-private-registry.ScopeRules');
 
 /**
@@ -77,14 +82,18 @@ export class PullWiring {
 
   /** the owner of the innermost scope-wide rule over `c` */
   public static nearestScopeRuleOwner(c: IConstruct): IConstruct | undefined {
-    const scopes = c.node.scopes;
-    for (let i = scopes.length - 1; i >= 0; i--) {
-      const rules: PullRule[] | undefined = (scopes[i] as any)[SCOPE_RULES];
+    for (let scope: IConstruct | undefined = c; scope; scope = scope.node.scope) {
+      const rules: PullRule[] | undefined = (scope as any)[SCOPE_RULES];
       if (rules) {
         return rules[rules.length - 1].owner;
       }
     }
     return undefined;
+  }
+
+  /** the merged scope-wide rules that apply at `scope`: its own and its ancestors' */
+  public static scopeRules(scope: IConstruct): PodSpecRules {
+    return mergeRules(scopeRuleSources(scope));
   }
 
   /** rules added by the construct that owns the object, which then reports its own violations */
@@ -95,13 +104,24 @@ export class PullWiring {
   private cached?: { json: any; violations: string[] };
 
   private constructor(private readonly obj: ApiObject) {
-    this.originalToJson = obj.toJson.bind(obj);
-    Object.defineProperty(obj, WIRING, { value: this });
-    obj.toJson = () => {
-      const json = (this.cached ?? this.render()).json;
-      this.cached = undefined;
-      return json;
-    };
+    this.originalToJson = obj.toJson;
+    (obj as any)[WIRING] = this;
+    obj.toJson = wiredToJson;
+  }
+
+  /**
+   * the JSON for toJson: the render validation made, or a new one
+   * @internal
+   */
+  public _consume(): any {
+    const json = (this.cached ?? this.render()).json;
+    this.cached = undefined;
+    return json;
+  }
+
+  /** true between a validation's render and the toJson that takes it */
+  public get rendered(): boolean {
+    return this.cached !== undefined;
   }
 
   /** true when a construct of ours owns the object and reports its violations */
@@ -110,23 +130,24 @@ export class PullWiring {
   }
 
   /** what is wrong with the object's pod spec under every rule that applies to it */
-  public violations(index?: TreeIndex): string[] {
+  public violations(index?: TreeIndex, rules?: PodSpecRules): string[] {
     // cdk8s validates the whole app again for each chart it serializes; render once per synth
-    this.cached = this.cached ?? this.render(index);
+    this.cached = this.cached ?? this.render(index, rules);
     return this.cached.violations;
   }
 
-  private render(index?: TreeIndex): { json: any; violations: string[] } {
-    const json = this.originalToJson();
+  /** @param rules the merged rules, when the caller knows them already */
+  private render(index?: TreeIndex, rules?: PodSpecRules): { json: any; violations: string[] } {
+    const json = this.originalToJson.call(this.obj);
     const podSpec = podSpecOf(json);
-    const sources = [...this.ownRules, ...this.obj.node.scopes.flatMap(s => (s as any)[SCOPE_RULES] ?? [])];
-    if (!podSpec || sources.length === 0) {
+    const sources = rules ? [] : [...this.ownRules, ...scopeRuleSources(this.obj)];
+    if (!podSpec || (!rules && sources.length === 0)) {
       return { json, violations: [] };
     }
     const namespace: string | undefined = json.metadata?.namespace;
     let known: Lookup | undefined = index ?? this.ownerContext?.();
-    const lookup = () => known ?? (known = new TreeIndex(this.obj.node.root));
-    const violations = checkPodSpec(podSpec, mergeRules(sources), {
+    const lookup = () => known ?? (known = new TreeIndex(this.obj.node.root.node.findAll()));
+    const violations = checkPodSpec(podSpec, rules ?? mergeRules(sources), {
       namespace,
       secrets: name => lookup().secrets(name),
       serviceAccount: name => lookup().serviceAccount(name, namespace),
@@ -135,12 +156,31 @@ export class PullWiring {
   }
 }
 
+function scopeRuleSources(c: IConstruct): PullRule[] {
+  const sources: PullRule[] = [];
+  for (let scope: IConstruct | undefined = c; scope; scope = scope.node.scope) {
+    sources.push(...(scope as any)[SCOPE_RULES] ?? []);
+  }
+  return sources;
+}
+
 function mergeRules(sources: PullRule[]): PodSpecRules {
-  const info = (secrets: SecretLike[]): PullSecretInfo[] => secrets.map(s => ({ name: s.name, namespace: s.namespace, servers: s.servers }));
+  if (sources.length === 1) {
+    const [only] = sources;
+    return {
+      required: unique(only.required()),
+      candidates: unique(only.candidates()),
+      known: unique(only.known?.() ?? []),
+      wire: only.wire,
+      publicRegistries: only.publicRegistries,
+      disallowLatest: only.disallowLatest,
+      requireDigest: only.requireDigest,
+    };
+  }
   return {
-    required: unique(sources.flatMap(s => info(s.required()))),
-    candidates: unique(sources.flatMap(s => info(s.candidates()))),
-    known: unique(sources.flatMap(s => info(s.known?.() ?? []))),
+    required: unique(sources.flatMap(s => s.required())),
+    candidates: unique(sources.flatMap(s => s.candidates())),
+    known: unique(sources.flatMap(s => s.known?.() ?? [])),
     wire: sources.some(s => s.wire),
     publicRegistries: sources.flatMap(s => s.publicRegistries),
     disallowLatest: sources.some(s => s.disallowLatest),
@@ -148,9 +188,20 @@ function mergeRules(sources: PullRule[]): PodSpecRules {
   };
 }
 
-function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
+function unique(secrets: SecretLike[]): PullSecretInfo[] {
+  if (secrets.length === 0) {
+    return [];
+  }
   const seen = new Set<string>();
-  return secrets.filter(s => !seen.has(s.name) && seen.add(s.name));
+  const result: PullSecretInfo[] = [];
+  for (const s of secrets) {
+    const name = s.name;
+    if (!seen.has(name)) {
+      seen.add(name);
+      result.push({ name, namespace: s.namespace, servers: s.servers });
+    }
+  }
+  return result;
 }
 
 /** Secrets and ServiceAccounts known around a pod. */
@@ -174,9 +225,10 @@ function ownerContext(owner: kplus.AbstractPod): Lookup {
  * @internal
  */
 export class TreeIndex extends ManifestIndex {
-  constructor(root: IConstruct) {
+  /** @param constructs every construct of the app, e.g. `root.node.findAll()` */
+  constructor(constructs: IConstruct[]) {
     super();
-    for (const c of root.node.findAll()) {
+    for (const c of constructs) {
       if (isRegistrySecret(c)) {
         this.addSecret({ name: c.name, namespace: c.namespace, servers: c.servers });
       } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecret(c.node.scope)) {
