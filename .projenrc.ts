@@ -47,6 +47,6 @@ project.addTask('bench', {
 project.eslint?.addLintPattern('bench');
 
 project.gitignore.exclude('dist/', 'pkg/');
-project.npmignore?.exclude('dist/', 'pkg/', 'bench/', 'cdk8s.yaml', '.ci/');
+project.npmignore?.exclude('/dist/', '/pkg/', '/bench/', '/cdk8s.yaml', '/.ci/');
 
 project.synth();

@@ -233,7 +233,8 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   public readonly immutable: boolean;
 
   private readonly auths = new Map<string, DockerConfigEntry>();
-  private readonly baseName: string;
+  /** the name before the hash; set only with appendHash */
+  private readonly baseName?: string;
 
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
     super(scope, id);
@@ -255,7 +256,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       immutable: this.immutable ? true : undefined,
       data: { [DATA_KEY]: Lazy.any({ produce: () => this.data() }) } as any,
     });
-    this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
+    if (this.appendHash) {
+      this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
+    }
   }
 
   /**
