@@ -8,8 +8,10 @@ import { format } from 'pretty-format';
 import {
   CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
 } from '../src';
+import { main } from '../src/check-command';
 import { credentialsFromEnvironment, SeedChart } from '../src/main';
 import * as serializer from '../src/snapshot-serializer';
+import { PrivateRegistryValidation } from '../src/validation-plugin';
 
 const SENTINEL = 'Sentinel-Pa55word-9f3c';
 const USER = 'leak-user';
@@ -119,6 +121,81 @@ describe('no credential leaks', () => {
     expect(printed).toContain(USER);
     for (const form of FORMS) {
       expect(printed).not.toContain(form);
+    }
+  });
+});
+
+describe('no credential leaks from the check command and the validation plugin', () => {
+  const secretYaml = [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: regcred, namespace: ci}',
+    'type: kubernetes.io/dockerconfigjson',
+    'data:',
+    `  .dockerconfigjson: ${Buffer.from(JSON.stringify({ auths: { 'ghcr.io': { username: USER, password: SENTINEL, auth: FORMS[2] } } })).toString('base64')}`,
+  ].join('\n');
+  const podYaml = [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: app, namespace: prod}',
+    'spec:',
+    '  imagePullSecrets: [{name: regcred}]',
+    '  containers: [{name: a, image: "registry.gitlab.com/a/b:latest"}]',
+  ].join('\n');
+  const files: Array<[string, string]> = [
+    ['violations next to a secret', `${secretYaml}\n---\n${podYaml}\n`],
+    ['malformed YAML around a password', `${secretYaml}\n---\npassword: "${SENTINEL}\n  - [${SENTINEL}: {\n`],
+    ['a stringData secret that is not JSON', `apiVersion: v1\nkind: Secret\nmetadata: {name: regcred, namespace: prod}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: "{${SENTINEL}"\n---\n${podYaml}\n`],
+  ];
+
+  test.each(files)('check command: %s', async (_name, yaml) => {
+    // GIVEN
+    const file = path.join(dir, 'manifests.yaml');
+    fs.writeFileSync(file, yaml);
+    const output: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { output.push(String(chunk)); return true; });
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { output.push(String(chunk)); return true; });
+
+    // WHEN
+    const codes: number[] = [];
+    try {
+      for (const format of ['text', 'json']) {
+        codes.push(await main(['--format', format, '--disallow-latest', file]));
+      }
+    } finally {
+      jest.restoreAllMocks();
+    }
+
+    // THEN
+    expect(codes.every(code => code === 1 || code === 2)).toBe(true);
+    const text = output.join('');
+    expect(text.length).toBeGreaterThan(0);
+    for (const form of FORMS) {
+      expect(text).not.toContain(form);
+    }
+  });
+
+  test.each(files)('validation plugin: %s', async (_name, yaml) => {
+    // GIVEN
+    const file = path.join(dir, 'plugin.k8s.yaml');
+    fs.writeFileSync(file, yaml);
+    const output: string[] = [];
+    const context = {
+      manifests: [file],
+      report: {
+        addViolation: (v: unknown) => output.push(JSON.stringify(v)),
+        submit: (status: string, extra?: unknown) => output.push(status, JSON.stringify(extra ?? {})),
+      },
+      logger: { log: (m: string) => output.push(m) },
+    };
+
+    // WHEN
+    await new PrivateRegistryValidation({ disallowLatest: true }).validate(context as any);
+
+    // THEN
+    expect(output).toContain('failure');
+    for (const form of FORMS) {
+      expect(output.join('\n')).not.toContain(form);
     }
   });
 });
