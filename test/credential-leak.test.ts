@@ -159,8 +159,8 @@ describe('no credential leaks from the check command and the validation plugin',
     // WHEN
     const codes: number[] = [];
     try {
-      for (const format of ['text', 'json']) {
-        codes.push(await main(['--format', format, '--disallow-latest', file]));
+      for (const outputFormat of ['text', 'json']) {
+        codes.push(await main(['--format', outputFormat, '--disallow-latest', file]));
       }
     } finally {
       jest.restoreAllMocks();
