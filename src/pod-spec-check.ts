@@ -213,6 +213,7 @@ function anyCovers(servers: string[] | undefined, imageName: string): boolean {
 type ContainerViolation = Omit<PodSpecViolation, 'path'>;
 
 const NONE: ContainerViolation[] = [];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
 function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
   if (typeof container.image !== 'string') {
@@ -231,7 +232,9 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
   };
   let described: string | undefined;
   const image = () => described ?? (described = `${describeContainer(list, container)} image "${container.image}"`);
-  if (container.imagePullPolicy === undefined) {
+  const policy = container.imagePullPolicy;
+  // Helm renders an unset value as null or ""; the API server defaults both like a missing field
+  if (policy === undefined || policy === null || policy === '') {
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
@@ -241,6 +244,12 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
         fix: `set it (Kubernetes would default to ${ref.defaultPullPolicy})`,
       });
     }
+  } else if (!PULL_POLICIES.includes(policy)) {
+    report({
+      rule: PodSpecRule.IMAGE_PULL_POLICY,
+      message: `${image()} has imagePullPolicy ${JSON.stringify(policy)}, which the API server refuses`,
+      fix: `use one of ${PULL_POLICIES.join(', ')}`,
+    });
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
     report({
@@ -259,13 +268,21 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
 
   const name = ref.name;
   const isPrivate = rules.privateRegistries === undefined || anyCovers(rules.privateRegistries, name);
-  if (!isPrivate || anyCovers(rules.publicRegistries, name) || pullSecrets.resolved().some(s => anyCovers(s.servers, name))) {
+  // with Never the kubelet only uses the node's image and pulls nothing
+  if (!isPrivate || container.imagePullPolicy === 'Never' || anyCovers(rules.publicRegistries, name)
+    || pullSecrets.resolved().some(s => anyCovers(s.servers, name))) {
     return violations;
   }
-  const candidate = rules.wire ? rules.candidates.find(s => anyCovers(s.servers, name)) : undefined;
-  if (candidate) {
-    pullSecrets.add(candidate);
-    return violations;
+  if (rules.wire) {
+    const covering = rules.candidates.filter(s => anyCovers(s.servers, name));
+    const candidate = covering.find(s => pullSecrets.resolvesHere(s));
+    if (candidate) {
+      pullSecrets.add(candidate);
+      return violations;
+    }
+    if (covering.length > 0) {
+      report(pullSecrets.namespaceViolation(covering[0]));
+    }
   }
   const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
   report({
@@ -288,8 +305,30 @@ class PullSecrets {
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
 
   public names(): string[] {
-    const own: Array<{ name?: string }> = this.podSpec.imagePullSecrets ?? [];
-    return own.length > 0 ? own.map(s => s.name ?? '') : this.context.serviceAccount(this.account()) ?? [];
+    const own = this.ownNames();
+    return own.length > 0 ? own : this.context.serviceAccount(this.account()) ?? [];
+  }
+
+  /** the pod's own imagePullSecrets; entries that are not {name: ...} (Helm's `- ` renders null) name no secret */
+  private ownNames(): string[] {
+    const own: unknown = this.podSpec.imagePullSecrets;
+    return Array.isArray(own) ? own.filter(s => typeof s?.name === 'string').map(s => s.name as string) : [];
+  }
+
+  /** whether the pod can name `secret`: it is in the pod's namespace, or in whichever refers to it */
+  public resolvesHere(secret: PullSecretInfo): boolean {
+    return secret.namespace === undefined || secret.namespace === this.context.namespace;
+  }
+
+  public namespaceViolation(secret: PullSecretInfo): PodSpecViolation {
+    const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
+    return {
+      rule: PodSpecRule.PULL_SECRET_NAMESPACE,
+      message: `pull secret "${secret.name}" is in namespace "${secret.namespace}" but the pod ${pod}: `
+        + 'imagePullSecrets resolve only in the pod\'s own namespace',
+      fix: 'put the secret and the pod in the same namespace',
+      path: ['imagePullSecrets'],
+    };
   }
 
   public add(secret: PullSecretInfo): void {
@@ -309,7 +348,7 @@ class PullSecrets {
 
   public describe(): string {
     const secrets = this.resolved();
-    const own = (this.podSpec.imagePullSecrets ?? []).length > 0;
+    const own = this.ownNames().length > 0;
     if (secrets.length === 0) {
       return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
     }
@@ -329,20 +368,13 @@ class PullSecrets {
     const named = (s: PullSecretInfo) => s.name === name;
     const fromRules = [...this.rules.required.filter(named), ...this.rules.candidates.filter(named), ...this.rules.known.filter(named)];
     const known = fromRules.length > 0 ? fromRules : this.context.secrets(name);
-    const here = known.find(s => s.namespace === undefined || s.namespace === this.context.namespace);
+    const here = known.find(s => this.resolvesHere(s));
     if (here) {
       return here;
     }
     if (known.length > 0) {
-      const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
       (this.elsewhere ??= new Map()).set(name, known[0].namespace);
-      this.violations.push({
-        rule: PodSpecRule.PULL_SECRET_NAMESPACE,
-        message: `pull secret "${name}" is in namespace "${known[0].namespace}" but the pod ${pod}: `
-          + 'imagePullSecrets resolve only in the pod\'s own namespace',
-        fix: 'put the secret and the pod in the same namespace',
-        path: ['imagePullSecrets'],
-      });
+      this.violations.push(this.namespaceViolation(known[0]));
       return { name, servers: [] };
     }
     return { name };

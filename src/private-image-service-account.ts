@@ -46,9 +46,10 @@ export class PrivateImageServiceAccount extends kplus.ServiceAccount {
    * Adds a secret to the account's `imagePullSecrets`, once.
    */
   public addRegistrySecret(secret: IRegistrySecret): void {
-    if (!this.names.some(n => n.name === secret.name)) {
+    if (!this._registrySecrets.some(s => s === secret || s.name === secret.name)) {
       this._registrySecrets.push(secret);
-      this.names.push({ name: secret.name });
+      // read when the manifest is written: an appendHash secret's name follows its content
+      this.names.push({ get name() { return secret.name; } });
     }
   }
 

@@ -95,7 +95,7 @@ export class PrivateRegistryPolicy extends Construct {
     // cdk8s validates again for each chart it writes; nothing changed if no object was added
     // and every render is still waiting for its toJson
     const last = this.lastPass;
-    if (last && last.constructs === all.length && last.wirings.every(w => w.rendered)) {
+    if (last && last.violations.length === 0 && last.constructs === all.length && last.wirings.every(w => w.rendered)) {
       return last.violations;
     }
     const index = new TreeIndex(all);

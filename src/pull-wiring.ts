@@ -99,7 +99,7 @@ export class PullWiring {
   /** rules added by the construct that owns the object, which then reports its own violations */
   private readonly ownRules: PullRule[] = [];
   /** what the owning construct knows, so that judging it needs no walk of the whole tree */
-  private ownerContext?: () => Lookup;
+  private ownerContext?: () => Lookup | undefined;
   private readonly originalToJson: () => any;
   private cached?: { json: any; violations: string[] };
 
@@ -131,9 +131,11 @@ export class PullWiring {
 
   /** what is wrong with the object's pod spec under every rule that applies to it */
   public violations(index?: TreeIndex, rules?: PodSpecRules): string[] {
-    // cdk8s validates the whole app again for each chart it serializes; render once per synth
-    this.cached = this.cached ?? this.render(index, rules);
-    return this.cached.violations;
+    // cdk8s validates the whole app again for each chart it serializes: render once per synth.
+    // A render with violations is not kept: no toJson follows it, and a retry must look again.
+    const render = this.cached ?? this.render(index, rules);
+    this.cached = render.violations.length === 0 ? render : undefined;
+    return render.violations;
   }
 
   /** @param rules the merged rules, when the caller knows them already */
@@ -145,6 +147,7 @@ export class PullWiring {
       return { json, violations: [] };
     }
     const namespace: string | undefined = json.metadata?.namespace;
+    // a construct of ours knows its ServiceAccount; anything else is looked up in the whole app
     let known: Lookup | undefined = index ?? this.ownerContext?.();
     const lookup = () => known ?? (known = new TreeIndex(this.obj.node.root.node.findAll()));
     const violations = checkPodSpec(podSpec, rules ?? mergeRules(sources), {
@@ -181,7 +184,8 @@ function mergeRules(sources: PullRule[]): PodSpecRules {
     required: unique(sources.flatMap(s => s.required())),
     candidates: unique(sources.flatMap(s => s.candidates())),
     known: unique(sources.flatMap(s => s.known?.() ?? [])),
-    wire: sources.some(s => s.wire),
+    // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
+    wire: sources[0].wire,
     publicRegistries: sources.flatMap(s => s.publicRegistries),
     disallowLatest: sources.some(s => s.disallowLatest),
     requireDigest: sources.some(s => s.requireDigest),
@@ -210,12 +214,24 @@ interface Lookup {
   serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
 }
 
-function ownerContext(owner: kplus.AbstractPod): Lookup {
+const NOTHING_KNOWN: Lookup = { secrets: () => [], serviceAccount: () => undefined };
+
+/** what a pod or workload of ours knows without a walk of the app; undefined: walk it */
+function ownerContext(owner: kplus.AbstractPod): Lookup | undefined {
   const account = owner.serviceAccount;
-  const secrets = account instanceof PrivateImageServiceAccount ? account.registrySecrets : [];
+  if (account === undefined) {
+    // the namespace's `default` account, which no synth can see
+    return NOTHING_KNOWN;
+  }
+  if (!(account instanceof PrivateImageServiceAccount)) {
+    // cdk8s-plus's own ServiceAccount cannot hold imagePullSecrets; one imported by name may be
+    // defined anywhere in the app (an ApiObject, Include, Helm)
+    return account instanceof kplus.ServiceAccount ? NOTHING_KNOWN : undefined;
+  }
+  const secrets = account.registrySecrets;
   return {
     secrets: name => secrets.filter(s => s.name === name).map(s => ({ name: s.name, namespace: s.namespace, servers: s.servers })),
-    serviceAccount: name => account instanceof PrivateImageServiceAccount && account.name === name ? secrets.map(s => s.name) : undefined,
+    serviceAccount: (name, namespace) => account.name === name && account.metadata.namespace === namespace ? secrets.map(s => s.name) : undefined,
   };
 }
 

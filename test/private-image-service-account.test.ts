@@ -1,5 +1,6 @@
-import { Chart, Testing } from 'cdk8s';
-import { PrivateImageDeployment, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { PrivateImageDeployment, PrivateImageJob, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
 
 function gitlab(chart: Chart, namespace?: string) {
   return new RegistrySecret(chart, `gitlab-${namespace ?? 'none'}`, { metadata: { name: 'gitlab', namespace }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
@@ -81,5 +82,57 @@ describe('PrivateImageServiceAccount', () => {
 
   test('refuses an empty registrySecrets', () => {
     expect(() => new PrivateImageServiceAccount(Testing.chart(), 'sa', { registrySecrets: [] })).toThrow(/test\/sa: registrySecrets is empty/);
+  });
+});
+
+describe('PrivateImageServiceAccount with rotating secrets', () => {
+  test('lists the hashed name the secret has when the manifest is written', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [secret] });
+
+    // WHEN
+    secret.addRegistry({ server: 'ghcr.io', username: 'u', password: 'p' });
+
+    // THEN
+    const manifests = Testing.synth(chart);
+    const emitted = manifests.find(m => m.kind === 'Secret').metadata.name;
+    expect(emitted).toBe(secret.name);
+    expect(manifests.find(m => m.kind === 'ServiceAccount').imagePullSecrets).toEqual([{ name: emitted }]);
+  });
+
+  test('an account in another namespace does not cover a pod', () => {
+    // GIVEN
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'a' });
+    const b = new Chart(app, 'b', { namespace: 'b' });
+    const account = new PrivateImageServiceAccount(a, 'builder', {
+      metadata: { name: 'builder' },
+      registrySecrets: [RegistrySecret.fromSecretName(a, 'regcred', 'regcred', { servers: ['registry.gitlab.com'] })],
+    });
+
+    // WHEN
+    new PrivateImageDeployment(b, 'web', { registrySecrets: [], serviceAccount: account, containers: [{ name: 'web', image: 'registry.gitlab.com/team/web:v1' }] });
+
+    // THEN
+    expect(() => Testing.synth(b)).toThrow(/container "web" image "registry\.gitlab\.com\/team\/web:v1": no pull secret covers registry "registry\.gitlab\.com" \(the pod names no pull secret and serviceAccount "builder" gives none\)/);
+  });
+
+  test('a ServiceAccount defined as a plain ApiObject covers a workload that imports it by name', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    new ApiObject(chart, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' }, imagePullSecrets: [{ name: 'regcred' }] } as any);
+
+    // WHEN
+    new PrivateImageJob(chart, 'build', {
+      registrySecrets: [],
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'ref', 'builder'),
+      containers: [{ image: 'registry.gitlab.com/team/builder:v3' }],
+    });
+
+    // THEN
+    expect(Testing.synth(chart).find(m => m.kind === 'Job').spec.template.spec.serviceAccountName).toBe('builder');
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ApiObject, Chart, Include, Testing } from 'cdk8s';
+import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 
@@ -191,5 +191,133 @@ describe('PrivateRegistryPolicy in VERIFY mode', () => {
 
     // THEN
     expect(byKind(Testing.synth(chart), 'Pod').spec.imagePullSecrets).toBeUndefined();
+  });
+});
+
+describe('PrivateRegistryPolicy over every kind that runs pods', () => {
+  const template = (image: string) => ({ metadata: { labels: { app: 'x' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'app', image }] } });
+  const KINDS: Array<[string, string, (image: string) => any, (m: any) => any]> = [
+    ['apps/v1', 'StatefulSet', image => ({ serviceName: 'x', selector: { matchLabels: { app: 'x' } }, template: { ...template(image), spec: { containers: template(image).spec.containers } } }), m => m.spec.template.spec],
+    ['apps/v1', 'DaemonSet', image => ({ selector: { matchLabels: { app: 'x' } }, template: { ...template(image), spec: { containers: template(image).spec.containers } } }), m => m.spec.template.spec],
+    ['apps/v1', 'ReplicaSet', image => ({ selector: { matchLabels: { app: 'x' } }, template: { ...template(image), spec: { containers: template(image).spec.containers } } }), m => m.spec.template.spec],
+    ['batch/v1', 'Job', image => ({ template: template(image) }), m => m.spec.template.spec],
+    ['v1', 'ReplicationController', image => ({ selector: { app: 'x' }, template: { ...template(image), spec: { containers: template(image).spec.containers } } }), m => m.spec.template.spec],
+  ];
+
+  test.each(KINDS)('%s %s is wired', (apiVersion, kind, spec, podSpec) => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    new ApiObject(chart, 'workload', { apiVersion, kind, metadata: { name: 'workload' }, spec: spec('registry.gitlab.com/team/app:v1') } as any);
+
+    // THEN
+    const wired = podSpec(byKind(Testing.synth(chart), kind));
+    expect(wired.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    expect(wired.containers[0].imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test.each(KINDS)('%s %s is refused in VERIFY mode', (apiVersion, kind, spec) => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    new ApiObject(chart, 'workload', { apiVersion, kind, metadata: { name: 'workload' }, spec: spec('registry.gitlab.com/team/app:v1') } as any);
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(new RegExp(`${kind}/workload: container "app" image "registry\\.gitlab\\.com/team/app:v1" has no explicit imagePullPolicy`));
+  });
+});
+
+describe('PrivateRegistryPolicy edge cases', () => {
+  test('WIRE never adds a secret from another namespace; it says so', () => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'a' });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    pod(chart, 'elsewhere', { containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1' }] }, 'b');
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/Pod\/b\/elsewhere: pull secret "gitlab" is in namespace "a" but the pod is in namespace "b"/);
+  });
+
+  test('an imagePullPolicy left null or empty (as Helm renders an unset value) counts as missing', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    pod(chart, 'helm', { containers: [{ name: 'a', image: 'registry.gitlab.com/t/a', imagePullPolicy: null }, { name: 'b', image: 'registry.gitlab.com/t/b:v1', imagePullPolicy: '' }] });
+
+    // THEN
+    expect(byKind(Testing.synth(chart), 'Pod').spec.containers.map((c: any) => c.imagePullPolicy)).toEqual(['Always', 'IfNotPresent']);
+  });
+
+  test('an imagePullPolicy the API server refuses is refused', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    pod(chart, 'typo', { containers: [{ name: 'a', image: 'registry.gitlab.com/t/a:v1', imagePullPolicy: 'always' }] });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/container "a" image "registry\.gitlab\.com\/t\/a:v1" has imagePullPolicy "always", which the API server refuses; use one of Always, IfNotPresent, Never/);
+  });
+
+  test('imagePullSecrets that are not {name} entries name no secret, without a crash', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    pod(chart, 'helm', { imagePullSecrets: [null], containers: [{ name: 'a', image: 'registry.gitlab.com/t/a:v1', imagePullPolicy: 'IfNotPresent' }] });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/no pull secret covers registry "registry\.gitlab\.com" \(the pod names no pull secret/);
+  });
+
+  test('a container that never pulls (imagePullPolicy Never) needs no pull secret', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    pod(chart, 'local', { containers: [{ name: 'a', image: 'localhost:5000/app:v1', imagePullPolicy: 'Never' }] });
+
+    // THEN
+    expect(byKind(Testing.synth(chart), 'Pod').spec.imagePullSecrets).toBeUndefined();
+  });
+
+  test('a VERIFY policy inside a WIRE one changes nothing in its scope', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'wire', { registrySecrets: [gitlab(chart)] });
+    const team = new Chart(chart, 'team');
+    new PrivateRegistryPolicy(team, 'verify', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    pod(team, 'app', { containers: [{ name: 'a', image: 'registry.gitlab.com/t/a:v1' }] });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/team\/verify\] test\/team\/app: Pod\/app: container "a" image "registry\.gitlab\.com\/t\/a:v1" has no explicit imagePullPolicy/);
+  });
+
+  test('a synth refused for a violation is judged again after a fix', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+    gitlab(chart);
+    const broken = pod(chart, 'app', { containers: [{ name: 'a', image: 'registry.gitlab.com/t/a:v1', imagePullPolicy: 'IfNotPresent' }] });
+    expect(() => Testing.synth(chart)).toThrow(/no pull secret covers/);
+
+    // WHEN (no construct is added: only the pod's JSON changes)
+    broken.addJsonPatch(JsonPatch.add('/spec/imagePullSecrets', [{ name: 'gitlab' }]));
+
+    // THEN
+    expect(byKind(Testing.synth(chart), 'Pod').spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { format } from 'pretty-format';
 import * as kplus from 'cdk8s-plus-27';
+import { format } from 'pretty-format';
 import { RegistrySecret } from '../src';
 import * as serializer from '../src/snapshot-serializer';
 
