@@ -14,7 +14,8 @@ process.stdout.on('error', error => {
 load('check-command').main(process.argv.slice(2)).then(
   code => { process.exitCode = code; },
   error => {
-    process.stderr.write(`cdk8s-private-registry: internal error: ${(error && error.stack) || error}\n`);
-    process.exitCode = 3;
+    // no stack: input that reaches here is the user's, and may hold credentials
+    process.stderr.write(`cdk8s-private-registry: internal error: ${(error && error.name) || 'Error'}; please report it with the command that caused it\n`);
+    process.exitCode = 2;
   },
 );

@@ -81,18 +81,20 @@ export function parseManifests(file: string, text: string): ManifestFile {
   const lineCounter = new LineCounter();
   const lineOf = (offset: number) => lineCounter.linePos(offset);
   const documents: ManifestDocument[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  // the parser's own messages may quote the text (an alias, a tag), and the text may hold a
+  // password: report only the kind of error and where it is; warnings stay silent for the same reason
+  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, logLevel: 'error' })) {
     const error = doc.errors[0];
     if (error) {
       const { line, col } = lineOf(error.pos[0]);
-      throw new ManifestParseError(file, line, col, error.message);
+      throw new ManifestParseError(file, line, col, yamlErrorReason(error.code));
     }
     let value: any;
     try {
-      value = doc.toJS();
+      value = doc.toJS({ maxAliasCount: 100 });
     } catch (e: any) {
       const { line, col } = lineOf(doc.range[0]);
-      throw new ManifestParseError(file, line, col, e.message);
+      throw new ManifestParseError(file, line, col, e instanceof ReferenceError ? 'an alias names an anchor that is not defined before it' : 'the document cannot be read as data');
     }
     const line = (path: ReadonlyArray<string | number>) => {
       for (let n = path.length; n >= 0; n--) {
@@ -270,6 +272,24 @@ export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[
  */
 export function objectKey(v: ManifestViolation): string {
   return `${v.file}\n${v.object}`;
+}
+
+const YAML_REASONS: { readonly [code: string]: string } = {
+  BAD_INDENT: 'bad indentation',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  UNEXPECTED_TOKEN: 'unexpected token',
+  DUPLICATE_KEY: 'a key appears twice in one mapping',
+  TAB_AS_INDENT: 'a tab is used for indentation',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
+  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping or sequence is used as a key',
+  MULTILINE_IMPLICIT_KEY: 'a key spans several lines',
+  BAD_ALIAS: 'a malformed alias',
+  TAG_RESOLVE_FAILED: 'an unknown tag',
+};
+
+/** a fixed description of a YAML error code, never the parser's message */
+function yamlErrorReason(code: string): string {
+  return `${YAML_REASONS[code] ?? code.toLowerCase().replace(/_/g, ' ')} (YAML error ${code})`;
 }
 
 function isObject(value: unknown): value is { [key: string]: any } {

@@ -239,7 +239,8 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
     super(scope, id);
     if (props.metadata?.name !== undefined) {
-      validateSecretName(`${this.node.path}`, props.metadata.name);
+      // appendHash adds "-" and ten characters
+      validateSecretName(`${this.node.path}`, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
     }
     this.appendHash = props.appendHash ?? false;
     this.immutable = props.immutable ?? false;
@@ -315,8 +316,12 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     if (RegistryMatch.keyOf(server) === undefined) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use; give a registry host such as "registry.gitlab.com"`);
     }
-    if (this.auths.has(server)) {
-      throw new Error(`${path}: server ${JSON.stringify(server)} is already in this secret; each server takes one set of credentials`);
+    // the kubelet indexes `host`, `https://host/` and `host/v2/` under one key
+    const key = RegistryMatch.keyOf(server);
+    const same = [...this.auths.keys()].find(existing => RegistryMatch.keyOf(existing) === key);
+    if (same !== undefined) {
+      throw new Error(`${path}: server ${JSON.stringify(server)} is already in this secret${same === server ? '' : ` as ${JSON.stringify(same)}, which the kubelet reads as the same key`}; `
+        + 'each server takes one set of credentials');
     }
     return server;
   }
@@ -372,8 +377,11 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function validateSecretName(path: string, name: string): void {
-  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-    throw new Error(`${path}: secret name ${JSON.stringify(name)} is invalid; use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`);
+const HASH_SUFFIX_LENGTH = 11;
+
+function validateSecretName(path: string, name: string, suffix: number = 0): void {
+  if (name.length + suffix > 253 || !DNS_SUBDOMAIN.test(name)) {
+    throw new Error(`${path}: secret name ${JSON.stringify(name)} is invalid; use at most ${253 - suffix} lowercase letters, digits, "-" and ".", `
+      + `starting and ending with a letter or digit${suffix > 0 ? ' (appendHash adds 11 characters)' : ''}`);
   }
 }

@@ -145,6 +145,8 @@ describe('no credential leaks from the check command and the validation plugin',
   const files: Array<[string, string]> = [
     ['violations next to a secret', `${secretYaml}\n---\n${podYaml}\n`],
     ['malformed YAML around a password', `${secretYaml}\n---\npassword: "${SENTINEL}\n  - [${SENTINEL}: {\n`],
+    ['an alias to an undefined anchor', `apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringData:\n  password: *${SENTINEL}\n`],
+    ['imagePullSecrets of the wrong shape', `${secretYaml}\n---\n${podYaml.replace('[{name: regcred}]', `[null, ${SENTINEL}]`)}\n`],
     ['a stringData secret that is not JSON', `apiVersion: v1\nkind: Secret\nmetadata: {name: regcred, namespace: prod}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: "{${SENTINEL}"\n---\n${podYaml}\n`],
   ];
 

@@ -266,3 +266,24 @@ describe('RegistrySecret rotation', () => {
     expect(b.immutable).toBe(true);
   });
 });
+
+describe('RegistrySecret names and keys the API server and the kubelet would refuse', () => {
+  test('a name that appendHash would push over 253 characters', () => {
+    // GIVEN
+    const name = 'a'.repeat(250);
+
+    // WHEN / THEN
+    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, appendHash: true, server: 'ghcr.io', username: 'u', password: 'p' }))
+      .toThrow(/use at most 242 lowercase letters.*\(appendHash adds 11 characters\)/);
+    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, server: 'ghcr.io', username: 'u', password: 'p' })).not.toThrow();
+  });
+
+  test('two servers the kubelet reads as the same key', () => {
+    // GIVEN
+    const secret = new RegistrySecret(Testing.chart(), 's', { server: 'registry.gitlab.com', username: 'u', password: 'p' });
+
+    // WHEN / THEN
+    expect(() => secret.addRegistry({ server: 'https://registry.gitlab.com/v2/', username: 'v', password: 'q' }))
+      .toThrow(/server "https:\/\/registry\.gitlab\.com\/v2\/" is already in this secret as "registry\.gitlab\.com", which the kubelet reads as the same key/);
+  });
+});
