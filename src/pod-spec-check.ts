@@ -212,7 +212,6 @@ function anyCovers(servers: string[] | undefined, imageName: string): boolean {
 
 type ContainerViolation = Omit<PodSpecViolation, 'path'>;
 
-const NONE: ContainerViolation[] = [];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
 function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
@@ -226,12 +225,9 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
     return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' }];
   }
 
-  let violations = NONE;
-  const report = (v: ContainerViolation) => {
-    violations = violations === NONE ? [v] : [...violations, v];
-  };
-  let described: string | undefined;
-  const image = () => described ?? (described = `${describeContainer(list, container)} image "${container.image}"`);
+  const violations: ContainerViolation[] = [];
+  const report = (v: ContainerViolation) => violations.push(v);
+  const image = () => `${describeContainer(list, container)} image "${container.image}"`;
   const policy = container.imagePullPolicy;
   // Helm renders an unset value as null or ""; the API server defaults both like a missing field
   if (policy === undefined || policy === null || policy === '') {
@@ -298,6 +294,7 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
 /** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */
 class PullSecrets {
   private cache?: PullSecretInfo[];
+  private namesCache?: string[];
   /** secrets found only in another namespace than the pod's, with that namespace */
   private elsewhere?: Map<string, string | undefined>;
 
@@ -305,8 +302,11 @@ class PullSecrets {
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
 
   public names(): string[] {
-    const own = this.ownNames();
-    return own.length > 0 ? own : this.context.serviceAccount(this.account()) ?? [];
+    if (!this.namesCache) {
+      const own = this.ownNames();
+      this.namesCache = own.length > 0 ? own : this.context.serviceAccount(this.account()) ?? [];
+    }
+    return this.namesCache;
   }
 
   /** the pod's own imagePullSecrets; entries that are not {name: ...} (Helm's `- ` renders null) name no secret */
@@ -337,6 +337,7 @@ class PullSecrets {
     const names = this.names();
     this.podSpec.imagePullSecrets = [...names, secret.name].map(name => ({ name }));
     this.cache = undefined;
+    this.namesCache = undefined;
   }
 
   public resolved(): PullSecretInfo[] {
