@@ -190,11 +190,19 @@ function validUserinfo(s: string): boolean {
   return true;
 }
 
+const PLAIN_URL = /^https?:\/\/([A-Za-z0-9.-]+(?::[0-9]*)?)((?:\/[A-Za-z0-9._~-]*)*)$/;
+
 /**
  * Go's `url.Parse` for a byte string that starts with `http://` or `https://` (the only kind
  * the kubelet parses here). Undefined when Go returns an error.
  */
 function goParseUrl(raw: string): GoUrl | undefined {
+  // nearly every server and image name is plain: nothing to unescape, no user info, query or
+  // fragment, a numeric port or none; for those Go's result is the text itself
+  const plain = PLAIN_URL.exec(raw);
+  if (plain) {
+    return { host: plain[1], path: plain[2] };
+  }
   let u = raw;
   let fragment: string | undefined;
   const hash = raw.indexOf('#');
