@@ -195,7 +195,8 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
 }
 
 function describeContainer(list: string, container: any): string {
-  return `${list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c')} "${container.name}"`;
+  const kind = list === 'containers' ? 'container' : list.slice(0, -1).replace('C', ' c');
+  return typeof container.name === 'string' ? `${kind} "${container.name}"` : `${kind} without a name`;
 }
 
 /** whether any of `servers` covers the image name, by the kubelet's rules */

@@ -235,3 +235,18 @@ describe('privateRegistries', () => {
     expect(spec.containers.map((c: any) => c.imagePullPolicy)).toEqual(['IfNotPresent', 'IfNotPresent']);
   });
 });
+
+describe('checkPodSpec on malformed pod specs', () => {
+  test('a container that is null or has no name is named by its list, without a crash', () => {
+    // GIVEN
+    const spec = { containers: [null, { image: 'registry.gitlab.com/a/b:v1', imagePullPolicy: 'IfNotPresent' }] };
+
+    // WHEN
+    const violations = checkPodSpec(spec, {
+      required: [], candidates: [], known: [], wire: false, publicRegistries: ['registry.gitlab.com'], disallowLatest: false, requireDigest: false,
+    }, { namespace: undefined, secrets: () => [], serviceAccount: () => undefined });
+
+    // THEN
+    expect(violations).toEqual(['container without a name has no image; set its image']);
+  });
+});
