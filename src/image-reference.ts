@@ -52,6 +52,11 @@ const PARSED_MAX = 20_000;
 const POLICY_ALWAYS = 'Always';
 const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
 
+/** SetDefaults_Container: no tag and no digest means the tag `latest` */
+function pullPolicyFor(tag: string | undefined, digest: string | undefined): string {
+  return tag === 'latest' || (tag === undefined && digest === undefined) ? POLICY_ALWAYS : POLICY_IF_NOT_PRESENT;
+}
+
 /**
  * A container image reference, parsed and normalized the way the kubelet does it.
  *
@@ -65,6 +70,19 @@ const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
  * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
  */
 export class ImageReference {
+  /**
+   * Kubernetes' default pull policy for `image` from its tag and digest alone, without
+   * validating the rest: for a caller that validates later and only needs the policy now.
+   * @internal
+   */
+  public static _defaultPullPolicyOf(image: string): string {
+    const at = image.indexOf('@');
+    const name = at < 0 ? image : image.slice(0, at);
+    const colon = name.lastIndexOf(':');
+    const tag = colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
+    return pullPolicyFor(tag, at < 0 ? undefined : image.slice(at + 1));
+  }
+
   /**
    * Parses and normalizes an image reference the way the kubelet does.
    *
@@ -266,9 +284,7 @@ export class ImageReference {
     this.tag = tag;
     this.digest = digest;
     this.name = `${registry}/${repository}`;
-    this.defaultPullPolicy = tag === 'latest' || (tag === undefined && digest === undefined)
-      ? POLICY_ALWAYS
-      : POLICY_IF_NOT_PRESENT;
+    this.defaultPullPolicy = pullPolicyFor(tag, digest);
   }
 
   /**

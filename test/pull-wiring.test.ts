@@ -69,6 +69,5 @@ describe('PullWiring', () => {
     expect(withDefaultPullPolicy({ image: 'nginx' }).imagePullPolicy).toBe('Always');
     expect(withDefaultPullPolicy({ image: 'nginx:1.25' }).imagePullPolicy).toBe('IfNotPresent');
     expect(withDefaultPullPolicy({ image: 'nginx', imagePullPolicy: kplus.ImagePullPolicy.NEVER }).imagePullPolicy).toBe('Never');
-    expect(withDefaultPullPolicy({ image: 'Not Valid' }).imagePullPolicy).toBeUndefined();
   });
 });
