@@ -46,9 +46,6 @@ const DIGEST_HEX_LENGTHS: ReadonlyMap<string, number> = new Map([
   ['sha512', 128],
 ]);
 
-/** references are immutable, so parses can be shared; the bound keeps memory flat in long runs */
-const PARSED = new Map<string, ImageReference>();
-const PARSED_MAX = 20_000;
 const POLICY_ALWAYS = 'Always';
 const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
 
@@ -93,20 +90,6 @@ export class ImageReference {
    * message says which part is wrong and what is expected
    */
   public static parse(image: string): ImageReference {
-    // a synth parses each image when the container is added and again when it is checked
-    const cached = PARSED.get(image);
-    if (cached) {
-      return cached;
-    }
-    if (PARSED.size >= PARSED_MAX) {
-      PARSED.clear();
-    }
-    const parsed = ImageReference.parseUncached(image);
-    PARSED.set(image, parsed);
-    return parsed;
-  }
-
-  private static parseUncached(image: string): ImageReference {
     if (typeof image !== 'string') {
       throw new Error(`invalid image reference ${String(image)}: expected a string`);
     }
