@@ -53,17 +53,11 @@ export interface PodSpecContext {
   serviceAccount(name: string): string[] | undefined;
 }
 
-/**
- * The container lists of a pod spec, in the order the kubelet starts them.
- * @internal
- */
-export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+/** The container lists of a pod spec, in the order the kubelet starts them. */
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
-/**
- * Where each kind that runs pods keeps its pod spec.
- * @internal
- */
-export const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
+/** Where each kind that runs pods keeps its pod spec. */
+const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
   Pod: ['spec'],
   PodTemplate: ['template', 'spec'],
   Deployment: ['spec', 'template', 'spec'],
