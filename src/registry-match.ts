@@ -197,12 +197,20 @@ const PLAIN_URL = /^https?:\/\/([A-Za-z0-9.-]+(?::[0-9]*)?)((?:\/[A-Za-z0-9._~-]
  * the kubelet parses here). Undefined when Go returns an error.
  */
 function goParseUrl(raw: string): GoUrl | undefined {
-  // nearly every server and image name is plain: nothing to unescape, no user info, query or
-  // fragment, a numeric port or none; for those Go's result is the text itself
+  return parsePlainUrl(raw) ?? parseAnyUrl(raw);
+}
+
+/**
+ * Nearly every server and image name is plain: nothing to unescape, no user info, query or
+ * fragment, a numeric port or none. For those Go's result is the text itself, and the general
+ * parser below need not even be compiled.
+ */
+function parsePlainUrl(raw: string): GoUrl | undefined {
   const plain = PLAIN_URL.exec(raw);
-  if (plain) {
-    return { host: plain[1], path: plain[2] };
-  }
+  return plain ? { host: plain[1], path: plain[2] } : undefined;
+}
+
+function parseAnyUrl(raw: string): GoUrl | undefined {
   let u = raw;
   let fragment: string | undefined;
   const hash = raw.indexOf('#');
