@@ -35,7 +35,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // every Testing.synth output is checked against the Kubernetes 1.27 schema
       setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
       // our own snapshots hold no credential either
-      snapshotSerializers: ['<rootDir>/src/snapshot-serializer.ts'],
+      snapshotSerializers: ['<rootDir>/src/tools/snapshot-serializer.ts'],
     },
   },
 });
@@ -47,6 +47,7 @@ project.addTask('bench', {
 project.eslint?.addLintPattern('bench');
 
 project.gitignore.exclude('dist/', 'pkg/');
-project.npmignore?.exclude('/dist/', '/pkg/', '/bench/', '/cdk8s.yaml', '/.ci/');
+// the seed app is this repository's example, not part of the library
+project.npmignore?.exclude('/dist/', '/pkg/', '/bench/', '/cdk8s.yaml', '/.ci/', '/lib/main.js', '/lib/main.d.ts');
 
 project.synth();

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { podSpecPath } from './pod-spec-check';
 import { PullWiring, TreeIndex } from './pull-wiring';
 import { IRegistrySecret } from './registry-secret';
+import { podSpecPath } from './rules/pod-spec-check';
 
 /**
  * What `PrivateRegistryPolicy` does with the pods in its scope.

@@ -4,10 +4,10 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { ImageReference } from './image-reference';
-import { ManifestIndex } from './manifest-index';
-import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './pod-spec-check';
 import { PrivateImageServiceAccount } from './private-image-service-account';
+import { ImageReference } from './rules/image-reference';
+import { ManifestIndex } from './rules/manifest-index';
+import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
 
 /**
  * A secret as wiring needs it: `IRegistrySecret` without the import cycle.

@@ -4,8 +4,8 @@ import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
-import { DockerConfigEntry, DockerConfigJson } from './docker-config';
-import { RegistryMatch } from './registry-match';
+import { DockerConfigEntry, DockerConfigJson } from './rules/docker-config';
+import { RegistryMatch } from './rules/registry-match';
 
 /**
  * A secret that holds registry credentials and can be named in `imagePullSecrets`.

@@ -8,10 +8,10 @@ import { format } from 'pretty-format';
 import {
   CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
 } from '../src';
-import { main } from '../src/check-command';
 import { credentialsFromEnvironment, SeedChart } from '../src/main';
-import * as serializer from '../src/snapshot-serializer';
-import { PrivateRegistryValidation } from '../src/validation-plugin';
+import { main } from '../src/tools/check-command';
+import * as serializer from '../src/tools/snapshot-serializer';
+import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
 const SENTINEL = 'Sentinel-Pa55word-9f3c';
 const USER = 'leak-user';

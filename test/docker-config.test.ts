@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { DockerConfigJson } from '../src/docker-config';
 import { KubectlDockerRegistryArgs, kubectlDockerConfigJson, kubectlDockerConfigJsonBase64 } from './support/kubectl';
+import { DockerConfigJson } from '../src/rules/docker-config';
 
 /** kubectl's default `--docker-server`. */
 const DOCKER_HUB = 'https://index.docker.io/v1/';

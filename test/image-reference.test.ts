@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ImageReference } from '../src/image-reference';
+import { ImageReference } from '../src/rules/image-reference';
 
 // Test data transcribed from upstream test vectors (inputs and expected results only):
 // - github.com/distribution/reference: reference_test.go, normalize_test.go, regexp_test.go

@@ -1,4 +1,4 @@
-import { ManifestIndex } from '../src/manifest-index';
+import { ManifestIndex } from '../src/rules/manifest-index';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

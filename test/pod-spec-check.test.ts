@@ -1,6 +1,6 @@
 import {
   checkPodSpec, objectRef, PodSpecContext, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo,
-} from '../src/pod-spec-check';
+} from '../src/rules/pod-spec-check';
 
 const GITLAB: PullSecretInfo = { name: 'gitlab', servers: ['registry.gitlab.com'] };
 

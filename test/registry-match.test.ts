@@ -1,4 +1,4 @@
-import { RegistryMatch } from '../src/registry-match';
+import { RegistryMatch } from '../src/rules/registry-match';
 
 /*
  * The vectors below are data taken from kubernetes pkg/credentialprovider/keyring_test.go

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { format } from 'pretty-format';
 import { RegistrySecret } from '../src';
-import * as serializer from '../src/snapshot-serializer';
+import * as serializer from '../src/tools/snapshot-serializer';
 
 const PASSWORD = 'sentinel-password-123';
 const AUTH = Buffer.from(`test-user:${PASSWORD}`).toString('base64');

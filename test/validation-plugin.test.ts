@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
-import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/validation-plugin';
+import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/tools/validation-plugin';
 
 const ROOT = path.join(__dirname, '..');
 const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');

@@ -3,4 +3,4 @@
 //     class: PrivateRegistryValidation
 //     version: 0.0.0
 'use strict';
-module.exports = require('./load')('validation-plugin');
+module.exports = require('./load')('tools/validation-plugin');

@@ -3,7 +3,7 @@
 // a jsii library and stays a dev dependency.
 import { readFileSync } from 'fs';
 import { checkManifests, groupBy, objectKey, ManifestFile, ManifestParseError, ManifestViolation, parseManifests, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
-import { PodSpecRule, PullSecretInfo } from './pod-spec-check';
+import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
  * A pull secret that exists in the cluster without being part of the synthesized output,

@@ -1,9 +1,9 @@
 // The pod-spec rules applied to manifests read from YAML: the one loop shared by the cdk8s
 // validation plugin and the `check` command. Imports nothing from cdk8s.
 import { isNode, LineCounter, parseAllDocuments } from 'yaml';
-import { ManifestIndex } from './manifest-index';
-import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from './pod-spec-check';
-import { RegistryMatch } from './registry-match';
+import { ManifestIndex } from '../rules/manifest-index';
+import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
+import { RegistryMatch } from '../rules/registry-match';
 
 /**
  * What each rule asks for and how to comply, for reports and help texts.

@@ -3,7 +3,7 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { checkManifests, groupBy, ManifestFile, ManifestParseError, ManifestViolation, objectKey, parseManifests, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
-import { PodSpecRule, PullSecretInfo } from './pod-spec-check';
+import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 
 const COMMAND = 'cdk8s-private-registry';
 const STDIN = '-';

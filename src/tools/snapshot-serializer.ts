@@ -1,4 +1,4 @@
-// A jest snapshot serializer: `snapshotSerializers: ['cdk8s-private-registry/lib/snapshot-serializer']`.
+// A jest snapshot serializer: `snapshotSerializers: ['cdk8s-private-registry/lib/tools/snapshot-serializer']`.
 // It shows a docker config Secret as its servers and usernames, so snapshots can be committed
 // without credentials. It only changes what jest prints, never what `cdk8s synth` writes.
 // Deliberately not re-exported from index.ts: jest's plugin shape is not a jsii API.
