@@ -1,8 +1,16 @@
 import * as fs from 'fs';
+import { inspect } from 'util';
+import { typeOf } from './input';
+
+/** The readers, where no printer of a CredentialValue reaches them. */
+const READERS = new WeakMap<CredentialValue, () => string>();
+/** Literal values, which can be checked as soon as they are given. */
+const LITERALS = new WeakSet<CredentialValue>();
 
 /**
- * Where one credential (a user name, a password, a token) comes from at synth time.
- * Errors name the variable or the file, never the value.
+ * Where one credential (a user name, a password, a token) comes from. It is read when the
+ * manifests are written, not when the chart is built, so a chart can be constructed (and unit
+ * tested) without the pipeline's variables. Errors name the variable or the file, never the value.
  */
 export class CredentialValue {
   /**
@@ -11,6 +19,7 @@ export class CredentialValue {
    * @param variable the variable's name
    */
   public static fromEnvironment(variable: string): CredentialValue {
+    checkArgument('fromEnvironment', 'variable', variable);
     return new CredentialValue(`environment variable ${variable}`, () => {
       const value = process.env[variable];
       if (value === undefined || value === '') {
@@ -27,6 +36,7 @@ export class CredentialValue {
    * @param path the file's path
    */
   public static fromFile(path: string): CredentialValue {
+    checkArgument('fromFile', 'path', path);
     return new CredentialValue(`file ${path}`, () => {
       let value: string;
       try {
@@ -48,7 +58,26 @@ export class CredentialValue {
    * @param value the value
    */
   public static fromString(value: string): CredentialValue {
-    return new CredentialValue('a literal value', () => value);
+    checkArgument('fromString', 'value', value);
+    const credential = new CredentialValue('a literal value', () => value);
+    LITERALS.add(credential);
+    return credential;
+  }
+
+  /**
+   * Whether `value` is a CredentialValue.
+   * @internal
+   */
+  public static _isCredentialValue(value: unknown): value is CredentialValue {
+    return value instanceof CredentialValue || (typeof value === 'object' && value !== null && READERS.has(value as CredentialValue));
+  }
+
+  /**
+   * Whether the value is known without reading the environment or a file.
+   * @internal
+   */
+  public static _isLiteral(value: CredentialValue): boolean {
+    return LITERALS.has(value);
   }
 
   /**
@@ -56,14 +85,34 @@ export class CredentialValue {
    */
   public readonly source: string;
 
-  private constructor(source: string, private readonly read: () => string) {
+  private constructor(source: string, read: () => string) {
     this.source = source;
+    READERS.set(this, read);
   }
 
   /**
    * Reads the value now.
    */
   public resolve(): string {
-    return this.read();
+    return READERS.get(this)!();
+  }
+
+  /** A printout shows the source, never the value. */
+  public toString(): string {
+    return `CredentialValue(${this.source})`;
+  }
+
+  /** `JSON.stringify` and jest show the source, never the value. */
+  public toJSON(): { source: string } {
+    return { source: this.source };
+  }
+}
+
+// a symbol-keyed method is not jsii's to declare: set on the prototype
+(CredentialValue.prototype as any)[inspect.custom] = CredentialValue.prototype.toString;
+
+function checkArgument(method: string, name: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`CredentialValue.${method}: ${name} is ${value === '' ? 'an empty string' : typeOf(value)}; expected a non-empty string`);
   }
 }

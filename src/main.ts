@@ -2,7 +2,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IRegistrySecret, PrivateImagePod, RegistryCredentials, RegistrySecret } from './index';
+import { CredentialValue, IRegistrySecret, PrivateImagePod, RegistryCredentials, RegistrySecret } from './index';
 
 const SECRET_NAME = 'regcred';
 const SEED_SERVER = 'registry.gitlab.com';
@@ -60,9 +60,9 @@ export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): RegistryCred
   }
   return {
     server: env.REGISTRY_SERVER,
-    username: env.REGISTRY_USERNAME!,
-    password: env.REGISTRY_PASSWORD!,
-    email: env.REGISTRY_EMAIL || undefined,
+    username: CredentialValue.fromString(env.REGISTRY_USERNAME!),
+    password: CredentialValue.fromString(env.REGISTRY_PASSWORD!),
+    email: env.REGISTRY_EMAIL ? CredentialValue.fromString(env.REGISTRY_EMAIL) : undefined,
   };
 }
 
@@ -72,8 +72,7 @@ if (require.main === module) {
     process.stderr.write('REGISTRY_SERVER, REGISTRY_USERNAME and REGISTRY_PASSWORD are not set: emitting only the pod, '
       + `which names the existing secret "${SECRET_NAME}" (kubectl create secret docker-registry ${SECRET_NAME} --docker-server=${SEED_SERVER} ...)\n`);
   }
-  // construct-metadata.json would land in dist/ beside the manifests and break `kubectl apply -f dist/`
-  const app = new App({ recordConstructMetadata: false });
+  const app = new App();
   new SeedChart(app, 'seed', { credentials });
   app.synth();
 }

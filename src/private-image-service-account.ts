@@ -1,7 +1,9 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IRegistrySecret } from './registry-secret';
+import { checkArray, checkObject } from './input';
+import { PullWiring } from './pull-wiring';
+import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
 
 /**
  * Props for `PrivateImageServiceAccount`.
@@ -13,7 +15,7 @@ export interface PrivateImageServiceAccountProps extends kplus.ServiceAccountPro
    *
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account
    */
-  readonly registrySecrets: IRegistrySecret[];
+  readonly registrySecrets: kplus.ISecret[];
 }
 
 /**
@@ -21,42 +23,45 @@ export interface PrivateImageServiceAccountProps extends kplus.ServiceAccountPro
  * workload of this library that runs under it may leave `registrySecrets` empty.
  */
 export class PrivateImageServiceAccount extends kplus.ServiceAccount {
-  private readonly _registrySecrets: IRegistrySecret[] = [];
-  private readonly names: Array<{ name: string }> = [];
+  private readonly pullSecrets: kplus.ISecret[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateImageServiceAccountProps) {
+    checkObject(`${scope.node.path}/${id}`, 'props', props);
     super(scope, id, props);
+    checkArray(this.node.path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets');
     if (props.registrySecrets.length === 0) {
       throw new Error(`${this.node.path}: registrySecrets is empty; give at least one RegistrySecret`);
     }
-    // the patch holds the live array, so secrets added later are in the output too
-    ApiObject.of(this).addJsonPatch(JsonPatch.add('/imagePullSecrets', this.names));
     props.registrySecrets.forEach(s => this.addRegistrySecret(s));
-    this.node.addValidation({ validate: () => this.validateNamespaces() });
+    const obj = ApiObject.of(this);
+    PullWiring.addRule(obj, {
+      owner: this,
+      required: () => this.pullSecrets.map(secretInfo),
+      candidates: () => [],
+      known: () => [],
+      existing: () => this.pullSecrets.filter(isExistingSecret).map(secretInfo),
+      wire: true,
+      publicRegistries: [],
+      disallowLatest: false,
+      requireDigest: false,
+    });
+    this.node.addValidation({ validate: () => PullWiring.violations(obj) });
   }
 
   /**
    * The secrets listed in `imagePullSecrets`.
    */
-  public get registrySecrets(): IRegistrySecret[] {
-    return [...this._registrySecrets];
+  public get registrySecrets(): kplus.ISecret[] {
+    return [...this.pullSecrets];
   }
 
   /**
    * Adds a secret to the account's `imagePullSecrets`, once.
    */
-  public addRegistrySecret(secret: IRegistrySecret): void {
-    if (!this._registrySecrets.some(s => s === secret || s.name === secret.name)) {
-      this._registrySecrets.push(secret);
-      // read when the manifest is written: an appendHash secret's name follows its content
-      this.names.push({ get name() { return secret.name; } });
+  public addRegistrySecret(secret: kplus.ISecret): void {
+    checkSecret(this.node.path, `registrySecrets[${this.pullSecrets.length}]`, secret);
+    if (!this.pullSecrets.includes(secret)) {
+      this.pullSecrets.push(secret);
     }
-  }
-
-  private validateNamespaces(): string[] {
-    const namespace = this.metadata.namespace;
-    return this._registrySecrets
-      .filter(s => s.namespace !== undefined && s.namespace !== namespace)
-      .map(s => `pull secret "${s.name}" is in namespace "${s.namespace}" but the service account is in ${namespace === undefined ? 'no namespace' : `namespace "${namespace}"`}; put them in the same namespace`);
   }
 }

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PullWiring, TreeIndex } from './pull-wiring';
-import { IRegistrySecret } from './registry-secret';
+import { checkArray, checkBoolean, checkObject, checkStringArray, invalid } from './input';
+import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { PullWiring } from './pull-wiring';
 import { podSpecPath } from './rules/pod-spec-check';
 
 /**
@@ -33,7 +35,7 @@ export interface PrivateRegistryPolicyProps {
    *
    * @default []
    */
-  readonly registrySecrets?: IRegistrySecret[];
+  readonly registrySecrets?: kplus.ISecret[];
 
   /**
    * Registries (server keys, matched like a pull secret's) whose images need no credentials.
@@ -67,19 +69,28 @@ export class PrivateRegistryPolicy extends Construct {
    */
   public readonly mode: PolicyMode;
 
-  private lastPass?: { readonly constructs: number; readonly wirings: PullWiring[]; readonly violations: string[] };
-
   constructor(scope: Construct, id: string, props: PrivateRegistryPolicyProps = {}) {
     super(scope, id);
+    const path = this.node.path;
+    checkObject(path, 'props', props);
+    if (props.mode !== undefined && !Object.values(PolicyMode).includes(props.mode)) {
+      invalid(path, 'mode', props.mode, 'PolicyMode.WIRE or PolicyMode.VERIFY');
+    }
+    checkArray(path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets', true);
+    props.registrySecrets?.forEach((s, i) => checkSecret(path, `registrySecrets[${i}]`, s));
+    checkStringArray(path, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+    checkBoolean(path, 'disallowLatest', props.disallowLatest);
+    checkBoolean(path, 'requireDigest', props.requireDigest);
     this.mode = props.mode ?? PolicyMode.WIRE;
     const secrets = [...props.registrySecrets ?? []];
     const wire = this.mode === PolicyMode.WIRE;
-    PullWiring.addScopeRule(scope, {
+    PullWiring.addRule(scope, {
       owner: this,
       required: () => [],
       // in VERIFY mode the secrets only tell what the pods' own secrets cover
-      candidates: () => wire ? secrets : [],
-      known: () => secrets,
+      candidates: () => wire ? secrets.map(secretInfo) : [],
+      known: () => secrets.map(secretInfo),
+      existing: () => secrets.filter(isExistingSecret).map(secretInfo),
       wire,
       publicRegistries: [...props.publicRegistries ?? []],
       disallowLatest: props.disallowLatest ?? false,
@@ -88,33 +99,15 @@ export class PrivateRegistryPolicy extends Construct {
     this.node.addValidation({ validate: () => this.validatePods() });
   }
 
+  /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): string[] {
-    // one walk of the app: its secrets and ServiceAccounts count wherever they are, its pods
-    // count when this is the innermost policy over them
-    const all = this.node.root.node.findAll();
-    // cdk8s validates again for each chart it writes; nothing changed if no object was added
-    // and every render is still waiting for its toJson
-    const last = this.lastPass;
-    if (last && last.violations.length === 0 && last.constructs === all.length && last.wirings.every(w => w.rendered)) {
-      return last.violations;
-    }
-    const index = new TreeIndex(all);
-    const wirings: PullWiring[] = [];
-    // the same for every pod this policy reports: the rules of its scope and the scopes above
-    const rules = PullWiring.scopeRules(this.node.scope!);
+    const index = PullWiring.index(this);
     const violations: string[] = [];
-    for (const c of all) {
-      if (!ApiObject.isApiObject(c) || podSpecPath(c) === undefined || PullWiring.nearestScopeRuleOwner(c) !== this) {
-        continue;
-      }
-      const wiring = PullWiring.of(c);
-      // objects of our constructs report through their own validation
-      if (!wiring.owned) {
-        wirings.push(wiring);
-        violations.push(...wiring.violations(index, rules).map(v => `${c.node.path}: ${v}`));
+    for (const c of this.node.scope!.node.findAll()) {
+      if (ApiObject.isApiObject(c) && podSpecPath({ kind: c.kind }) !== undefined && PullWiring.rulesOf(c)[0]?.owner === this) {
+        violations.push(...PullWiring.violations(c, index).map(v => `${c.node.path}: ${v}`));
       }
     }
-    this.lastPass = { constructs: all.length, wirings, violations };
     return violations;
   }
 }

@@ -1,189 +1,270 @@
-// The one place where pull rules meet cdk8s. Every pod-bearing ApiObject, whoever built it,
-// is wired here: its final JSON (after Lazy values and JSON patches) is checked and completed
-// by the pure rules in pod-spec-check.ts.
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+// The one mechanism that carries the pull rules into cdk8s.
+//
+// Rules are attached to constructs: a PrivateImagePull (which every PrivateImage* class applies)
+// to a pod-bearing ApiObject, a PrivateImageServiceAccount to its ServiceAccount, a
+// PrivateRegistryPolicy to a scope. Whenever cdk8s renders an ApiObject, `toJson` asks the tree,
+// at that moment, which rules cover the object and completes its pull fields; validation runs the
+// same function and reports what is still wrong. Nothing is kept from one call to the next.
+import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { PrivateImageServiceAccount } from './private-image-service-account';
-import { ImageReference } from './rules/image-reference';
 import { ManifestIndex } from './rules/manifest-index';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
 
 /**
- * A secret as wiring needs it: `IRegistrySecret` without the import cycle.
- * @internal
- */
-export interface SecretLike {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly servers: string[];
-}
-
-/**
- * What a construct or a policy asks of the pod specs it covers.
+ * What a construct asks of the pull fields of the objects it covers.
  * @internal
  */
 export interface PullRule {
-  /** the construct that set a scope-wide rule */
-  readonly owner?: IConstruct;
-  readonly required: () => SecretLike[];
-  readonly candidates: () => SecretLike[];
-  readonly known?: () => SecretLike[];
+  /** the construct that reports the objects for which this is the innermost rule */
+  readonly owner: IConstruct;
+  /** secrets the object must name, in this order */
+  readonly required: () => PullSecretInfo[];
+  /** secrets added, in wire mode, to a pod with an image only they cover */
+  readonly candidates: () => PullSecretInfo[];
+  /** secrets whose servers are known, never added */
+  readonly known: () => PullSecretInfo[];
+  /** of the secrets above, those created out of band, which no manifest of the app holds */
+  readonly existing: () => PullSecretInfo[];
   readonly wire: boolean;
   readonly publicRegistries: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
 }
 
-const WIRING = Symbol('cdk8s-private-registry.PullWiring');
+/**
+ * The annotation that tells the validation plugin and the `check` command which secrets named by
+ * an object exist out of band, and what they cover.
+ * @internal
+ */
+export const EXISTING_SECRETS_ANNOTATION = 'cdk8s-private-registry/existing-pull-secrets';
 
-// one shared function instead of a closure per object: a synth may wire tens of thousands
-function wiredToJson(this: ApiObject): any {
-  return ((this as any)[WIRING] as PullWiring)._consume();
-}
-const SCOPE_RULES = Symbol.for('cdk8s-private-registry.ScopeRules');
+const RULES = Symbol.for('cdk8s-private-registry.PullRules');
+const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
+/** the kinds whose pull fields a rule can decide */
+const WIRED_KINDS = new Set(['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'ServiceAccount']);
 
 /**
- * Wires one ApiObject. Rendering is cached from validation to the toJson that follows it, so a
- * synth serializes each object once.
+ * The mechanism, as static functions over the construct tree.
  * @internal
  */
 export class PullWiring {
-  /** the wiring of `obj`, created (and its toJson hooked) on first use */
-  public static of(obj: ApiObject): PullWiring {
-    return (obj as any)[WIRING] ?? new PullWiring(obj);
-  }
-
-  /**
-   * Wires the pod-bearing resource `owner` (a cdk8s-plus pod or workload) with its own secrets and
-   * reports its violations through its own validation.
-   */
-  public static attach(owner: kplus.AbstractPod, registrySecrets: SecretLike[], publicRegistries: string[] = []): void {
-    if (registrySecrets.length === 0 && !owner.serviceAccount) {
-      throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
-        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
-    }
-    const wiring = PullWiring.of(ApiObject.of(owner));
-    wiring.ownerContext = () => ownerContext(owner);
-    wiring.ownRules.push({
-      required: () => registrySecrets, candidates: () => [], wire: true, publicRegistries, disallowLatest: false, requireDigest: false,
-    });
-    owner.node.addValidation({ validate: () => wiring.violations() });
-  }
-
-  /** Makes `rule` apply to every pod-bearing object under `scope`, now or later. */
-  public static addScopeRule(scope: IConstruct, rule: PullRule): void {
-    const rules: PullRule[] = (scope as any)[SCOPE_RULES] ?? [];
-    if (rules.length === 0) {
-      Object.defineProperty(scope, SCOPE_RULES, { value: rules });
+  /** Makes `rule` apply to `target` (an ApiObject) or to every object under it (a scope). */
+  public static addRule(target: IConstruct, rule: PullRule): void {
+    installHook();
+    let rules: PullRule[] | undefined = (target as any)[RULES];
+    if (!rules) {
+      rules = [];
+      Object.defineProperty(target, RULES, { value: rules });
     }
     rules.push(rule);
   }
 
-  /** the owner of the innermost scope-wide rule over `c` */
-  public static nearestScopeRuleOwner(c: IConstruct): IConstruct | undefined {
-    for (let scope: IConstruct | undefined = c; scope; scope = scope.node.scope) {
-      const rules: PullRule[] | undefined = (scope as any)[SCOPE_RULES];
-      if (rules) {
-        return rules[rules.length - 1].owner;
+  /** the rules over `obj`, innermost first */
+  public static rulesOf(obj: IConstruct): PullRule[] {
+    const rules: PullRule[] = [];
+    for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
+      const own: PullRule[] | undefined = (c as any)[RULES];
+      if (own) {
+        // the last rule added to a construct is the innermost
+        for (let i = own.length - 1; i >= 0; i--) {
+          rules.push(own[i]);
+        }
       }
     }
-    return undefined;
-  }
-
-  /** the merged scope-wide rules that apply at `scope`: its own and its ancestors' */
-  public static scopeRules(scope: IConstruct): PodSpecRules {
-    return mergeRules(scopeRuleSources(scope));
-  }
-
-  /** rules added by the construct that owns the object, which then reports its own violations */
-  private readonly ownRules: PullRule[] = [];
-  /** what the owning construct knows, so that judging it needs no walk of the whole tree */
-  private ownerContext?: () => Lookup | undefined;
-  private readonly originalToJson: () => any;
-  private cached?: { json: any; violations: string[] };
-
-  private constructor(private readonly obj: ApiObject) {
-    this.originalToJson = obj.toJson;
-    (obj as any)[WIRING] = this;
-    obj.toJson = wiredToJson;
+    return rules;
   }
 
   /**
-   * the JSON for toJson: the render validation made, or a new one
-   * @internal
+   * What is wrong with `obj`'s pull fields under the rules over it, as its innermost rule's owner
+   * reports it.
+   * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
-  public _consume(): any {
-    const json = (this.cached ?? this.render()).json;
-    this.cached = undefined;
-    return json;
-  }
-
-  /** true between a validation's render and the toJson that takes it */
-  public get rendered(): boolean {
-    return this.cached !== undefined;
-  }
-
-  /** true when a construct of ours owns the object and reports its violations */
-  public get owned(): boolean {
-    return this.ownRules.length > 0;
-  }
-
-  /** what is wrong with the object's pod spec under every rule that applies to it */
-  public violations(index?: TreeIndex, rules?: PodSpecRules): string[] {
-    // cdk8s validates the whole app again for each chart it serializes: render once per synth.
-    // A render with violations is not kept: no toJson follows it, and a retry must look again.
-    const render = this.cached ?? this.render(index, rules);
-    this.cached = render.violations.length === 0 ? render : undefined;
-    return render.violations;
-  }
-
-  /** @param rules the merged rules, when the caller knows them already */
-  private render(index?: TreeIndex, rules?: PodSpecRules): { json: any; violations: string[] } {
-    const json = this.originalToJson.call(this.obj);
-    const podSpec = podSpecOf(json);
-    const sources = rules ? [] : [...this.ownRules, ...scopeRuleSources(this.obj)];
-    if (!podSpec || (!rules && sources.length === 0)) {
-      return { json, violations: [] };
+  public static violations(obj: ApiObject, index?: Lookup): string[] {
+    if (!ApiObject.prototype.isPrototypeOf(obj)) {
+      return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
+        + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    const namespace: string | undefined = json.metadata?.namespace;
-    // a construct of ours knows its ServiceAccount; anything else is looked up in the whole app
-    let known: Lookup | undefined = index ?? this.ownerContext?.();
-    const lookup = () => known ?? (known = new TreeIndex(this.obj.node.root.node.findAll()));
-    const violations = checkPodSpec(podSpec, rules ?? mergeRules(sources), {
-      namespace,
-      secrets: name => lookup().secrets(name),
-      serviceAccount: name => lookup().serviceAccount(name, namespace),
-    });
-    return { json, violations: this.owned ? violations : violations.map(v => `${objectRef(json)}: ${v}`) };
+    const json = (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj);
+    return complete(obj, json, true, index);
+  }
+
+  /** Builds the index of the app's secrets and ServiceAccounts, for a caller that checks many objects. */
+  public static index(scope: IConstruct): Lookup {
+    return new TreeIndex(scope.node.root);
   }
 }
 
-function scopeRuleSources(c: IConstruct): PullRule[] {
-  const sources: PullRule[] = [];
-  for (let scope: IConstruct | undefined = c; scope; scope = scope.node.scope) {
-    sources.push(...(scope as any)[SCOPE_RULES] ?? []);
+/** Secrets and ServiceAccounts known around a pod. @internal */
+export interface Lookup {
+  secrets(name: string): PullSecretInfo[];
+  serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
+}
+
+/**
+ * The secrets and ServiceAccounts of a construct tree, read from their JSON, so that a pod naming
+ * a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
+ */
+class TreeIndex extends ManifestIndex implements Lookup {
+  constructor(root: IConstruct) {
+    super();
+    for (const c of root.node.findAll()) {
+      const secret = c as any;
+      if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
+        // a RegistrySecret or a reference to one: its servers are known without reading credentials
+        this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
+      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecretResource(c)) {
+        this.addManifest(c.toJson());
+      }
+    }
   }
-  return sources;
+}
+
+function isRegistrySecretResource(obj: ApiObject): boolean {
+  const parent: any = obj.node.scope;
+  return parent !== undefined && parent.kind === 'Secret' && Array.isArray(parent.servers);
+}
+
+/**
+ * The app's index during one synth. cdk8s keeps its own tree walk for one synth request too
+ * (SynthRequestCache): the tree does not change while it is written.
+ */
+let requestIndex: { root: IConstruct; index?: Lookup } | undefined;
+
+function indexFor(obj: IConstruct): Lookup {
+  const root = obj.node.root;
+  if (requestIndex?.root === root) {
+    return requestIndex.index ??= new TreeIndex(root);
+  }
+  return new TreeIndex(root);
+}
+
+/**
+ * Completes `json`, the JSON cdk8s rendered for `obj`, and returns what is still wrong.
+ * @param report false when only the JSON is wanted: then rules that change nothing are not run
+ */
+function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): string[] {
+  if (!WIRED_KINDS.has(json?.kind)) {
+    return [];
+  }
+  const sources = PullWiring.rulesOf(obj);
+  if (sources.length === 0) {
+    return [];
+  }
+  if (!report && !sources[0].wire) {
+    return [];
+  }
+  const rules = mergeRules(sources);
+  const namespace: string | undefined = json.metadata?.namespace;
+  if (json.kind === 'ServiceAccount') {
+    return completeServiceAccount(json, rules, namespace);
+  }
+  const podSpec = podSpecOf(json);
+  if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
+    return [];
+  }
+  let known = index;
+  const lookup = () => known ??= indexFor(obj);
+  const keyCount = Object.keys(podSpec).length;
+  const violations = checkPodSpec(podSpec, rules, {
+    namespace,
+    secrets: name => lookup().secrets(name),
+    serviceAccount: name => lookup().serviceAccount(name, namespace),
+  });
+  if (rules.wire) {
+    keepKeyOrder(podSpec, keyCount);
+    annotateExistingSecrets(json, podSpec, sources, namespace);
+  }
+  // a rule on the object itself is reported by its construct; a scope's names the object
+  const own: PullRule[] = (obj as any)[RULES] ?? [];
+  return own.includes(sources[0]) ? violations : violations.map(v => `${objectRef(json)}: ${v}`);
+}
+
+/** a ServiceAccount lists its required secrets in `imagePullSecrets`, each once, after its own */
+function completeServiceAccount(json: any, rules: PodSpecRules, namespace: string | undefined): string[] {
+  const own: any[] = Array.isArray(json.imagePullSecrets) ? json.imagePullSecrets : [];
+  const names = new Set(own.map(s => s?.name));
+  const added = rules.required.filter(s => !names.has(s.name));
+  if (added.length > 0) {
+    const keyCount = Object.keys(json).length;
+    json.imagePullSecrets = [...own, ...added.map(s => ({ name: s.name }))];
+    keepKeyOrder(json, keyCount, ['apiVersion', 'kind', 'metadata']);
+  }
+  return rules.required
+    .filter(s => s.namespace !== undefined && s.namespace !== namespace)
+    .map(s => `pull secret "${s.name}" is in namespace "${s.namespace}" but the service account is in ${namespace === undefined ? 'no namespace' : `namespace "${namespace}"`}; `
+      + 'put them in the same namespace');
+}
+
+/** the secrets named by the pod that were created out of band, as an annotation the plugin and `check` read */
+function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], namespace: string | undefined): void {
+  const existing = sources.flatMap(s => s.existing()).filter(s => s.namespace === undefined || s.namespace === namespace);
+  if (existing.length === 0) {
+    return;
+  }
+  const named = new Set((podSpec.imagePullSecrets ?? []).map((s: any) => s?.name));
+  const servers: { [name: string]: string[] } = {};
+  for (const s of existing) {
+    if (named.has(s.name) && servers[s.name] === undefined && s.servers) {
+      servers[s.name] = s.servers;
+    }
+  }
+  const names = Object.keys(servers).sort();
+  if (names.length === 0) {
+    return;
+  }
+  const metadata = json.metadata ??= {};
+  const annotations = metadata.annotations ?? {};
+  const value = JSON.stringify(Object.fromEntries(names.map(n => [n, servers[n]])));
+  const keyCount = Object.keys(annotations).length;
+  annotations[EXISTING_SECRETS_ANNOTATION] = value;
+  keepKeyOrder(annotations, keyCount);
+  if (metadata.annotations === undefined) {
+    const count = Object.keys(metadata).length;
+    metadata.annotations = annotations;
+    keepKeyOrder(metadata, count);
+  }
+}
+
+/**
+ * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); keys added
+ * after its sort are put in their place, in the pod spec and in its containers.
+ */
+function keepKeyOrder(obj: any, keyCountBefore: number, first: string[] = []): void {
+  if (process.env.CDK8S_DISABLE_SORT) {
+    return;
+  }
+  if (Object.keys(obj).length !== keyCountBefore) {
+    sortKeys(obj, first);
+  }
+  for (const list of ['initContainers', 'containers']) {
+    for (const container of Array.isArray(obj[list]) ? obj[list] : []) {
+      if (container !== null && typeof container === 'object' && !Array.isArray(container)) {
+        sortKeys(container, []);
+      }
+    }
+  }
+}
+
+function sortKeys(obj: any, first: string[]): void {
+  const keys = Object.keys(obj);
+  const sorted = [...first.filter(k => k in obj), ...keys.filter(k => !first.includes(k)).sort()];
+  if (sorted.every((k, i) => k === keys[i])) {
+    return;
+  }
+  const entries = sorted.map(k => [k, obj[k]] as const);
+  for (const k of keys) {
+    delete obj[k];
+  }
+  for (const [k, v] of entries) {
+    obj[k] = v;
+  }
 }
 
 function mergeRules(sources: PullRule[]): PodSpecRules {
-  if (sources.length === 1) {
-    const [only] = sources;
-    return {
-      required: unique(only.required()),
-      candidates: unique(only.candidates()),
-      known: unique(only.known?.() ?? []),
-      wire: only.wire,
-      publicRegistries: only.publicRegistries,
-      disallowLatest: only.disallowLatest,
-      requireDigest: only.requireDigest,
-    };
-  }
   return {
     required: unique(sources.flatMap(s => s.required())),
     candidates: unique(sources.flatMap(s => s.candidates())),
-    known: unique(sources.flatMap(s => s.known?.() ?? [])),
+    known: unique(sources.flatMap(s => s.known())),
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources[0].wire,
     publicRegistries: sources.flatMap(s => s.publicRegistries),
@@ -192,82 +273,54 @@ function mergeRules(sources: PullRule[]): PodSpecRules {
   };
 }
 
-function unique(secrets: SecretLike[]): PullSecretInfo[] {
-  if (secrets.length === 0) {
-    return [];
-  }
+/** each secret once: the same name in the same namespace is the same secret */
+function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
   const seen = new Set<string>();
-  const result: PullSecretInfo[] = [];
-  for (const s of secrets) {
-    const name = s.name;
-    if (!seen.has(name)) {
-      seen.add(name);
-      result.push({ name, namespace: s.namespace, servers: s.servers });
+  return secrets.filter(s => {
+    const key = `${s.namespace ?? ''}/${s.name}`;
+    return !seen.has(key) && seen.add(key);
+  });
+}
+
+/**
+ * The hook: cdk8s's own `ApiObject.toJson`, then the pull fields from the rules over the object.
+ * Installed once per process, on cdk8s's prototype, so that an object is wired whoever made it and
+ * whenever a rule was added above it. L1 classes call it through `super.toJson()`.
+ */
+function installHook(): void {
+  const proto = ApiObject.prototype as any;
+  if (proto[CDK8S_TO_JSON]) {
+    return;
+  }
+  const cdk8sToJson: () => any = proto.toJson;
+  Object.defineProperty(proto, CDK8S_TO_JSON, { value: cdk8sToJson });
+  proto.toJson = function toJson(this: ApiObject): any {
+    const json = cdk8sToJson.call(this);
+    if (WIRED_KINDS.has(this.kind)) {
+      complete(this, json, false);
     }
-  }
-  return result;
-}
-
-/** Secrets and ServiceAccounts known around a pod. */
-interface Lookup {
-  secrets(name: string): PullSecretInfo[];
-  serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
-}
-
-const NOTHING_KNOWN: Lookup = { secrets: () => [], serviceAccount: () => undefined };
-
-/** what a pod or workload of ours knows without a walk of the app; undefined: walk it */
-function ownerContext(owner: kplus.AbstractPod): Lookup | undefined {
-  const account = owner.serviceAccount;
-  if (account === undefined) {
-    // the namespace's `default` account, which no synth can see
-    return NOTHING_KNOWN;
-  }
-  if (!(account instanceof PrivateImageServiceAccount)) {
-    // cdk8s-plus's own ServiceAccount cannot hold imagePullSecrets; one imported by name may be
-    // defined anywhere in the app (an ApiObject, Include, Helm)
-    return account instanceof kplus.ServiceAccount ? NOTHING_KNOWN : undefined;
-  }
-  const secrets = account.registrySecrets;
-  return {
-    secrets: name => secrets.filter(s => s.name === name).map(s => ({ name: s.name, namespace: s.namespace, servers: s.servers })),
-    serviceAccount: (name, namespace) => account.name === name && account.metadata.namespace === namespace ? secrets.map(s => s.name) : undefined,
+    return json;
   };
-}
-
-/**
- * The secrets and ServiceAccounts of a construct tree, read from their final JSON, so that a pod
- * naming a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
- * @internal
- */
-export class TreeIndex extends ManifestIndex {
-  /** @param constructs every construct of the app, e.g. `root.node.findAll()` */
-  constructor(constructs: IConstruct[]) {
-    super();
-    for (const c of constructs) {
-      if (isRegistrySecret(c)) {
-        this.addSecret({ name: c.name, namespace: c.namespace, servers: c.servers });
-      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecret(c.node.scope)) {
-        this.addManifest(c.toJson());
-      }
+  // one index of the app's secrets per synth request, however many objects ask for it
+  const inRequest = <T>(root: IConstruct, fn: () => T): T => {
+    if (requestIndex) {
+      return fn();
+    }
+    requestIndex = { root };
+    try {
+      return fn();
+    } finally {
+      requestIndex = undefined;
+    }
+  };
+  const app = App as any;
+  for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
+    const original = owner[method];
+    if (typeof original === 'function') {
+      owner[method] = function (this: any, ...args: any[]) {
+        const root: IConstruct = (args[0] ?? this).node.root;
+        return inRequest(root, () => original.apply(this, args));
+      };
     }
   }
-}
-
-function isRegistrySecret(c: any): c is SecretLike {
-  return c !== undefined && c.kind === 'Secret' && Array.isArray(c.servers) && typeof c.name === 'string';
-}
-
-/**
- * Container props with `imagePullPolicy` made explicit by Kubernetes' defaulting rule, because
- * cdk8s-plus would otherwise write `Always` for every image.
- * @internal
- */
-export function withDefaultPullPolicy(props: kplus.ContainerProps): kplus.ContainerProps {
-  if (props.imagePullPolicy !== undefined || typeof props.image !== 'string') {
-    return props;
-  }
-  // the image itself is validated with the pod, where the error can name the construct path
-  // Object.assign, not a spread: V8 builds the spread copy on a slow path that made every pod slower
-  return Object.assign({}, props, { imagePullPolicy: ImageReference._defaultPullPolicyOf(props.image) as kplus.ImagePullPolicy });
 }

@@ -1,9 +1,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { inspect } from 'util';
 import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
+import { EXISTING_SECRET } from './pull-secrets';
+import { checkBoolean, checkObject, checkString, checkStringArray, invalid, typeOf } from './input';
 import { DockerConfigEntry, DockerConfigJson } from './rules/docker-config';
 import { RegistryMatch } from './rules/registry-match';
 
@@ -25,7 +28,8 @@ export interface IRegistrySecret extends kplus.ISecret {
 }
 
 /**
- * Credentials for one registry, the flags of `kubectl create secret docker-registry`.
+ * Credentials for one registry: the flags of `kubectl create secret docker-registry`.
+ * Values are read when the manifests are written.
  */
 export interface RegistryCredentials {
   /**
@@ -36,25 +40,27 @@ export interface RegistryCredentials {
   readonly server?: string;
 
   /**
-   * The user name (`--docker-username`).
+   * The user name (`--docker-username`), e.g. `CredentialValue.fromEnvironment('CI_REGISTRY_USER')`.
+   * JavaScript callers may also pass a string.
    */
-  readonly username: string;
+  readonly username: CredentialValue;
 
   /**
-   * The password or access token (`--docker-password`).
+   * The password or access token (`--docker-password`), e.g.
+   * `CredentialValue.fromEnvironment('CI_REGISTRY_PASSWORD')`. JavaScript callers may also pass a string.
    */
-  readonly password: string;
+  readonly password: CredentialValue;
 
   /**
    * The email (`--docker-email`).
    *
    * @default - no email field
    */
-  readonly email?: string;
+  readonly email?: CredentialValue;
 }
 
 /**
- * Props for `RegistrySecret`.
+ * Options of every `RegistrySecret`, whatever its credentials come from.
  */
 export interface RegistrySecretOptions {
   /**
@@ -88,35 +94,6 @@ export interface RegistrySecretOptions {
 export interface RegistrySecretProps extends RegistryCredentials, RegistrySecretOptions {}
 
 /**
- * Props for `RegistrySecret.fromCredentialValues`.
- */
-export interface RegistrySecretFromValuesProps extends RegistrySecretOptions {
-  /**
-   * The registry server (`--docker-server`).
-   *
-   * @default "https://index.docker.io/v1/"
-   */
-  readonly server?: string;
-
-  /**
-   * Where the user name comes from.
-   */
-  readonly username: CredentialValue;
-
-  /**
-   * Where the password or token comes from.
-   */
-  readonly password: CredentialValue;
-
-  /**
-   * Where the email comes from.
-   *
-   * @default - no email field
-   */
-  readonly email?: CredentialValue;
-}
-
-/**
  * Options for `RegistrySecret.fromSecretName`.
  */
 export interface RegistrySecretReferenceOptions {
@@ -132,6 +109,18 @@ export interface RegistrySecretReferenceOptions {
    */
   readonly namespace?: string;
 }
+
+/** What one server's entry is made of: credentials read at synth, or an entry of a docker config. */
+type EntrySource = { readonly credentials: RegistryCredentials } | { readonly entry: DockerConfigEntry };
+
+interface SecretContent {
+  readonly entries: Map<string, EntrySource>;
+  /** the docker config's own text, kept byte for byte while no server is added */
+  configText?: string;
+}
+
+/** Credentials live here, where no printer of a RegistrySecret reaches them. */
+const CONTENT = new WeakMap<RegistrySecret, SecretContent>();
 
 /**
  * A `kubernetes.io/dockerconfigjson` Secret, byte for byte what
@@ -157,59 +146,55 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   }
 
   /**
-   * A secret from the `auths` of a docker `config.json` file, e.g. the one `docker login` wrote:
-   * the `kubectl create secret generic --type=kubernetes.io/dockerconfigjson --from-file` case.
-   * Entries are kept as they are, including ones that carry only `auth`.
+   * A secret from the `auths` of a docker `config.json` file, e.g. the one `docker login` wrote,
+   * with the file's bytes as they are: what
+   * `kubectl create secret generic --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=FILE` stores.
    *
    * @param path the config file
    */
   public static fromDockerConfigFile(scope: Construct, id: string, path: string, options: RegistrySecretOptions = {}): RegistrySecret {
-    let text: string;
+    const where = `${scope.node.path}/${id}`;
+    checkString(where, 'path', path);
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(path, 'utf8');
+      bytes = fs.readFileSync(path);
     } catch (e: any) {
-      throw new Error(`${scope.node.path}/${id}: docker config file ${path} cannot be read (${e.code ?? 'error'}); fix the path`);
+      throw new Error(`${where}: docker config file ${path} cannot be read (${e.code ?? 'error'}); fix the path`);
     }
-    return RegistrySecret.fromConfigText(scope, id, text, options, `docker config file ${path}`);
+    return RegistrySecret.fromConfig(scope, id, bytes, options, `docker config file ${path}`);
   }
 
   /**
-   * A secret from the JSON text of a docker `config.json`.
+   * A secret from the JSON text of a docker `config.json`, kept as it is.
    *
    * @param json the config's JSON text
    */
   public static fromDockerConfigJson(scope: Construct, id: string, json: string, options: RegistrySecretOptions = {}): RegistrySecret {
-    return RegistrySecret.fromConfigText(scope, id, json, options, 'docker config');
+    if (typeof json !== 'string') {
+      invalid(`${scope.node.path}/${id}`, 'json', json, 'the JSON text of a docker config');
+    }
+    return RegistrySecret.fromConfig(scope, id, Buffer.from(json, 'utf8'), options, 'docker config');
   }
 
   /**
-   * A secret whose credentials are read at synth time from environment variables or files,
-   * e.g. `CredentialValue.fromEnvironment('REGISTRY_PASSWORD')`.
+   * The same as `new RegistrySecret(scope, id, props)`.
+   *
+   * @deprecated use the constructor, which takes `CredentialValue`s
    */
-  public static fromCredentialValues(scope: Construct, id: string, props: RegistrySecretFromValuesProps): RegistrySecret {
-    const read = (value: CredentialValue) => {
-      try {
-        return value.resolve();
-      } catch (e: any) {
-        throw new Error(`${scope.node.path}/${id}: ${e.message}`);
-      }
-    };
-    return new RegistrySecret(scope, id, {
-      ...props,
-      username: read(props.username),
-      password: read(props.password),
-      email: props.email ? read(props.email) : undefined,
-    });
+  public static fromCredentialValues(scope: Construct, id: string, props: RegistrySecretProps): RegistrySecret {
+    return new RegistrySecret(scope, id, props);
   }
 
-  private static fromConfigText(scope: Construct, id: string, json: string, options: RegistrySecretOptions, source: string): RegistrySecret {
-    let entries: { [server: string]: DockerConfigEntry };
+  private static fromConfig(scope: Construct, id: string, bytes: Buffer, options: RegistrySecretOptions, source: string): RegistrySecret {
+    let parsed: { entries: { [server: string]: DockerConfigEntry }; text: string };
     try {
-      entries = DockerConfigJson.parse(json, source);
+      parsed = parseConfigBytes(bytes, source);
     } catch (e: any) {
       throw new Error(`${scope.node.path}/${id}: ${e.message}`);
     }
-    return new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: entries } as any);
+    const secret = new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: parsed.entries } as any);
+    CONTENT.get(secret)!.configText = parsed.text;
+    return secret;
   }
 
   /**
@@ -232,21 +217,28 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    */
   public readonly immutable: boolean;
 
-  private readonly auths = new Map<string, DockerConfigEntry>();
   /** the name before the hash; set only with appendHash */
   private readonly baseName?: string;
 
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
+    checkObject(`${scope.node.path}/${id}`, 'props', props);
     super(scope, id);
+    const path = this.node.path;
+    checkObject(path, 'metadata', props.metadata, true);
+    checkBoolean(path, 'appendHash', props.appendHash);
+    checkBoolean(path, 'immutable', props.immutable);
     if (props.metadata?.name !== undefined) {
       // appendHash adds "-" and ten characters
-      validateSecretName(`${this.node.path}`, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
+      validateSecretName(path, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
     }
     this.appendHash = props.appendHash ?? false;
     this.immutable = props.immutable ?? false;
+    CONTENT.set(this, { entries: new Map() });
     const fromConfig: { [server: string]: DockerConfigEntry } | undefined = (props as any)[FROM_CONFIG];
     if (fromConfig) {
-      Object.entries(fromConfig).forEach(([server, entry]) => this.auths.set(this.checkServer(server), entry));
+      for (const server of Object.keys(fromConfig)) {
+        this.entries.set(this.checkServer(server), { entry: fromConfig[server] });
+      }
     } else {
       this.addRegistry(props);
     }
@@ -259,7 +251,10 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     });
     if (this.appendHash) {
       this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
+      // cdk8s records construct metadata (and cdk8s-cli maps plugin reports) by the object's name
+      Object.defineProperty(this.apiObject, 'name', { get: () => this.name, enumerable: true, configurable: true });
     }
+    this.node.addValidation({ validate: () => this.validateCredentials() });
   }
 
   /**
@@ -273,7 +268,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    * The servers this secret holds credentials for, in the order they were added.
    */
   public get servers(): string[] {
-    return [...this.auths.keys()];
+    return [...this.entries.keys()];
   }
 
   /**
@@ -288,17 +283,24 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    */
   public addRegistry(credentials: RegistryCredentials): void {
     const path = this.node.path;
+    checkObject(path, 'credentials', credentials);
+    if (credentials.server !== undefined && typeof credentials.server !== 'string') {
+      invalid(path, 'server', credentials.server, 'a registry host such as "registry.gitlab.com"');
+    }
     const server = this.checkServer(credentials.server ?? RegistrySecret.DEFAULT_SERVER);
-    if (credentials.username === '') {
-      throw new Error(`${path}: username for server ${JSON.stringify(server)} is empty; give the registry user name`);
+    const where = `${path}: server ${JSON.stringify(server)}`;
+    const source: RegistryCredentials = {
+      server,
+      username: credentialOf(where, 'username', credentials.username),
+      password: credentialOf(where, 'password', credentials.password),
+      email: credentials.email === undefined ? undefined : credentialOf(where, 'email', credentials.email),
+    };
+    // a literal is checked now; the environment and files when the manifests are written
+    if ([source.username, source.password, source.email].every(v => v === undefined || CredentialValue._isLiteral(v))) {
+      entryOf(where, source);
     }
-    if (credentials.username.includes(':')) {
-      throw new Error(`${path}: username for server ${JSON.stringify(server)} contains ":", which the dockerconfigjson auth field (user:password) cannot carry; use a user name without ":"`);
-    }
-    if (credentials.password === '') {
-      throw new Error(`${path}: password for server ${JSON.stringify(server)} is empty; give the registry password or access token`);
-    }
-    this.auths.set(server, DockerConfigJson.entry(credentials.username, credentials.password, credentials.email));
+    this.entries.set(server, { credentials: source });
+    CONTENT.get(this)!.configText = undefined;
   }
 
   /**
@@ -308,17 +310,34 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return kplus.EnvValue.fromSecretValue({ secret: this, key }, options);
   }
 
+  /** A printout shows the path, the name and the servers, never a credential. */
+  public toString(): string {
+    return `RegistrySecret(${this.node.path}, servers: ${this.servers.join(', ')})`;
+  }
+
+  /** `JSON.stringify` and jest show the path and the servers, never a credential. */
+  public toJSON(): { path: string; servers: string[] } {
+    return { path: this.node.path, servers: this.servers };
+  }
+
+  private get entries(): Map<string, EntrySource> {
+    return CONTENT.get(this)!.entries;
+  }
+
   private checkServer(server: string): string {
     const path = this.node.path;
     if (server.trim() === '' || server.trim() !== server) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is empty or has surrounding whitespace; give a registry host such as "registry.gitlab.com"`);
     }
-    if (RegistryMatch.keyOf(server) === undefined) {
+    if (hasUserInfo(server)) {
+      throw new Error(`${path}: a server carries a user name or password before "@"; give the credentials as username and password, and the server as a host such as "registry.gitlab.com"`);
+    }
+    const key = RegistryMatch.keyOf(server);
+    if (key === undefined) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use; give a registry host such as "registry.gitlab.com"`);
     }
     // the kubelet indexes `host`, `https://host/` and `host/v2/` under one key
-    const key = RegistryMatch.keyOf(server);
-    const same = [...this.auths.keys()].find(existing => RegistryMatch.keyOf(existing) === key);
+    const same = [...this.entries.keys()].find(existing => RegistryMatch.keyOf(existing) === key);
     if (same !== undefined) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is already in this secret${same === server ? '' : ` as ${JSON.stringify(same)}, which the kubelet reads as the same key`}; `
         + 'each server takes one set of credentials');
@@ -326,8 +345,21 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return server;
   }
 
+  private validateCredentials(): string[] {
+    try {
+      this.data();
+      return [];
+    } catch (e: any) {
+      return [e.message.replace(`${this.node.path}: `, '')];
+    }
+  }
+
+  /** the `.dockerconfigjson`, base64: the config's own text, or kubectl's encoding of the entries */
   private data(): string {
-    return Buffer.from(DockerConfigJson.encode(Object.fromEntries(this.auths)), 'utf8').toString('base64');
+    const content = CONTENT.get(this)!;
+    const text = content.configText ?? DockerConfigJson.encode(Object.fromEntries([...content.entries].map(([server, source]) =>
+      [server, 'entry' in source ? source.entry : entryOf(`${this.node.path}: server ${JSON.stringify(server)}`, source.credentials)])));
+    return Buffer.from(text, 'utf8').toString('base64');
   }
 
   /** kubectl's SecretHash: sha256 of the JSON of kind, name, type, data (and immutable), in its own alphabet */
@@ -339,28 +371,99 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   }
 }
 
+// a symbol-keyed method is not jsii's to declare: set on the prototype
+(RegistrySecret.prototype as any)[inspect.custom] = RegistrySecret.prototype.toString;
+
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 const DATA_KEY = '.dockerconfigjson';
 const FROM_CONFIG = Symbol('cdk8s-private-registry.fromDockerConfig');
 // kubectl avoids hashes that read as words or numbers
 const HASH_ALPHABET: { [c: string]: string } = { 0: 'g', 1: 'h', 3: 'k', a: 'm', e: 't' };
 
+const LABELS: { [field: string]: string } = { username: 'user name', password: 'password or access token', email: 'email' };
+
+/** a CredentialValue, or a string from a JavaScript caller; anything else is refused by type, never by value */
+function credentialOf(where: string, field: string, value: unknown): CredentialValue {
+  if (CredentialValue._isCredentialValue(value)) {
+    return value;
+  }
+  if (value === '') {
+    throw new Error(`${where}: ${field} is empty; give the registry ${LABELS[field]}`);
+  }
+  if (typeof value === 'string') {
+    return CredentialValue.fromString(value);
+  }
+  throw new Error(`${where}: ${field} is ${typeOf(value)}; expected a CredentialValue, e.g. CredentialValue.fromEnvironment('REGISTRY_${field.toUpperCase()}')`);
+}
+
+/** kubectl's entry for the credentials, read now; refuses what kubectl refuses, naming the source, never the value */
+function entryOf(where: string, credentials: RegistryCredentials): DockerConfigEntry {
+  const read = (field: string, value: CredentialValue) => {
+    let text: string;
+    try {
+      text = value.resolve();
+    } catch (e: any) {
+      throw new Error(`${where}: ${field}: ${e.message}`);
+    }
+    if (text === '') {
+      throw new Error(`${where}: ${field} from ${value.source} is empty; give the registry ${LABELS[field]}`);
+    }
+    return text;
+  };
+  const username = read('username', credentials.username);
+  if (username.includes(':')) {
+    throw new Error(`${where}: username from ${credentials.username.source} contains ":", which the dockerconfigjson auth field (user:password) cannot carry; use a user name without ":"`);
+  }
+  return DockerConfigJson.entry(username, read('password', credentials.password), credentials.email && read('email', credentials.email));
+}
+
+/** the entries of a docker config file and its text, which must be UTF-8 without a BOM, as Go's JSON decoder reads it */
+function parseConfigBytes(bytes: Buffer, source: string): { entries: { [server: string]: DockerConfigEntry }; text: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new Error(`${source} starts with a UTF-8 byte order mark, which the kubelet's JSON decoder refuses; save it without one`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${source} is not valid UTF-8; save it as UTF-8`);
+  }
+  return { entries: DockerConfigJson.parse(text, source), text };
+}
+
+/** `scheme://user:password@host`: the kubelet drops the user part, and the key then names a password in clear */
+function hasUserInfo(server: string): boolean {
+  const authority = server.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '').split('/')[0];
+  return authority.includes('@');
+}
+
 class ImportedRegistrySecret extends Construct implements IRegistrySecret {
   public readonly resourceType = 'secrets';
   public readonly servers: string[];
   public readonly namespace?: string;
+  public readonly name: string;
 
-  constructor(scope: Construct, id: string, public readonly name: string, options: RegistrySecretReferenceOptions) {
+  constructor(scope: Construct, id: string, name: string, options: RegistrySecretReferenceOptions) {
     super(scope, id);
-    validateSecretName(this.node.path, name);
+    const path = this.node.path;
+    checkString(path, 'name', name);
+    validateSecretName(path, name);
+    checkObject(path, 'options', options);
+    checkStringArray(path, 'servers', options.servers, 'the servers the secret covers, e.g. ["registry.gitlab.com"]');
+    checkString(path, 'namespace', options.namespace, true);
     if (options.servers.length === 0) {
-      throw new Error(`${this.node.path}: servers is empty; list the registries secret "${name}" holds credentials for`);
+      throw new Error(`${path}: servers is empty; list the registries secret "${name}" holds credentials for`);
     }
     for (const server of options.servers) {
+      if (hasUserInfo(server)) {
+        throw new Error(`${path}: a server carries a user name or password before "@"; list the server as a host such as "registry.gitlab.com"`);
+      }
       if (RegistryMatch.keyOf(server) === undefined) {
-        throw new Error(`${this.node.path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use`);
+        throw new Error(`${path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use`);
       }
     }
+    this.name = name;
+    Object.defineProperty(this, EXISTING_SECRET, { value: true });
     this.servers = [...options.servers];
     this.namespace = options.namespace;
   }
@@ -373,6 +476,10 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
   public envValue(key: string, options?: kplus.EnvValueFromSecretOptions): kplus.EnvValue {
     return kplus.EnvValue.fromSecretValue({ secret: this, key }, options);
   }
+
+  public toString(): string {
+    return `RegistrySecret.fromSecretName(${this.node.path}, ${this.name})`;
+  }
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -380,7 +487,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const HASH_SUFFIX_LENGTH = 11;
 
 function validateSecretName(path: string, name: string, suffix: number = 0): void {
-  if (name.length + suffix > 253 || !DNS_SUBDOMAIN.test(name)) {
+  if (typeof name !== 'string' || name.length + suffix > 253 || !DNS_SUBDOMAIN.test(name)) {
     throw new Error(`${path}: secret name ${JSON.stringify(name)} is invalid; use at most ${253 - suffix} lowercase letters, digits, "-" and ".", `
       + `starting and ending with a letter or digit${suffix > 0 ? ' (appendHash adds 11 characters)' : ''}`);
   }

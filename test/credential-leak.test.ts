@@ -40,13 +40,17 @@ const ERROR_PATHS: Array<[string, () => unknown]> = [
   ['missing docker config file', () => RegistrySecret.fromDockerConfigFile(Testing.chart(), 's', path.join(dir, 'missing.json'))],
   ['missing environment variable', () => {
     process.env.LEAK_TEST_PASSWORD = SENTINEL;
-    return RegistrySecret.fromCredentialValues(Testing.chart(), 's', {
+    const chart = Testing.chart();
+    new RegistrySecret(chart, 's', {
       username: CredentialValue.fromEnvironment('LEAK_TEST_MISSING_USER'), password: CredentialValue.fromEnvironment('LEAK_TEST_PASSWORD'),
     });
+    return Testing.synth(chart);
   }],
-  ['empty password file', () => RegistrySecret.fromCredentialValues(Testing.chart(), 's', {
-    username: CredentialValue.fromString(USER), password: CredentialValue.fromFile(emptyFile),
-  })],
+  ['empty password file', () => {
+    const chart = Testing.chart();
+    new RegistrySecret(chart, 's', { username: CredentialValue.fromString(USER), password: CredentialValue.fromFile(emptyFile) });
+    return Testing.synth(chart);
+  }],
   ['uncovered image', () => {
     const chart = Testing.chart();
     new PrivateImagePod(chart, 'pod', { registrySecrets: [secret(chart)], containers: [{ image: 'ghcr.io/org/app:v1' }] });

@@ -778,19 +778,6 @@ describe('properties', () => {
   const format = (r: { domain?: string; path: string; tag?: string; digest?: string }) =>
     (r.domain === undefined ? '' : `${r.domain}/`) + r.path + (r.tag === undefined ? '' : `:${r.tag}`) + (r.digest === undefined ? '' : `@${r.digest}`);
 
-  test('the quick default policy used while a container is added agrees with the parsed reference', () => {
-    fc.assert(fc.property(reference, (r) => {
-      // GIVEN
-      const image = format(r);
-
-      // WHEN
-      const quick = ImageReference._defaultPullPolicyOf(image);
-
-      // THEN
-      expect(quick).toBe(ImageReference.parse(image).defaultPullPolicy);
-    }), { numRuns: 500 });
-  });
-
   test('every generated reference parses, and toString and toFamiliarString read back as the same reference', () => {
     fc.assert(fc.property(reference, (r) => {
       // GIVEN

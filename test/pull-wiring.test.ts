@@ -1,50 +1,169 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
-import { PullWiring, withDefaultPullPolicy } from '../src/pull-wiring';
+import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { PullWiring } from '../src/pull-wiring';
+import { ManifestIndex } from '../src/rules/manifest-index';
 
 function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 }
 
-describe('PullWiring', () => {
-  test('serializes a wired object once per synth, however often cdk8s validates', () => {
+function l1Deployment(chart: Chart, image = 'registry.gitlab.com/a/b:v1') {
+  return new kplus.k8s.KubeDeployment(chart, 'l1', {
+    metadata: { name: 'l1' },
+    spec: { selector: { matchLabels: { app: 'l1' } }, template: { metadata: { labels: { app: 'l1' } }, spec: { containers: [{ name: 'app', image }] } } },
+  });
+}
+
+describe('PullWiring: no state from one render to the next', () => {
+  test('a container added after another chart was synthesized is written and checked', () => {
+    // GIVEN
+    const app = Testing.app();
+    const a = new Chart(app, 'a');
+    new kplus.ConfigMap(a, 'cm', { data: { x: 'y' } });
+    const b = new Chart(app, 'b');
+    const s = RegistrySecret.fromSecretName(b, 's', 'regcred', { servers: ['registry.gitlab.com'] });
+    const d = new PrivateImageDeployment(b, 'd', { registrySecrets: [s], containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:1' }] });
+    Testing.synth(a);
+
+    // WHEN
+    d.addContainer({ name: 'late', image: 'ghcr.io/x/y:1' });
+
+    // THEN
+    expect(() => Testing.synth(b)).toThrow(/\[b\/d\] container "late" image "ghcr\.io\/x\/y:1": no pull secret covers registry "ghcr\.io"/);
+    s.servers.push('ghcr.io');
+    const containers = Testing.synth(b)[0].spec.template.spec.containers;
+    expect(containers.map((c: any) => c.name)).toEqual(['app', 'late']);
+  });
+
+  test('a policy-covered L1 Deployment changed between two synths is written as it is now', () => {
     // GIVEN
     const chart = Testing.chart();
-    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-    const spy = jest.spyOn(pod as any, '_toKube');
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    const deployment = l1Deployment(chart);
+    const first = Testing.synth(chart).find(m => m.kind === 'Deployment');
+
+    // WHEN
+    deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', { name: 'late', image: 'registry.gitlab.com/c/d' }));
+    const second = Testing.synth(chart).find(m => m.kind === 'Deployment');
+
+    // THEN
+    expect(first.spec.template.spec.containers).toHaveLength(1);
+    expect(second.spec.template.spec.containers).toEqual([
+      { image: 'registry.gitlab.com/a/b:v1', imagePullPolicy: 'IfNotPresent', name: 'app' },
+      { image: 'registry.gitlab.com/c/d', imagePullPolicy: 'Always', name: 'late' },
+    ]);
+    expect(second.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+  });
+
+  test('toJson gives the same wired JSON before and after a first synth', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const deployment = l1Deployment(chart);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    const before = ApiObject.of(deployment).toJson();
+    Testing.synth(chart);
+    const after = ApiObject.of(deployment).toJson();
+
+    // THEN
+    expect(before.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    expect(after).toEqual(before);
+  });
+
+  test('the app\'s secrets are read once per synth, however many pods ask', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = gitlab(chart);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [secret] });
+    for (let i = 0; i < 20; i++) {
+      // a pod with no secret of its own pulls with its ServiceAccount's: looked up in the app
+      new kplus.k8s.KubePod(chart, `pod${i}`, { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+    }
+    const indexed = jest.spyOn(ManifestIndex.prototype, 'addSecret');
 
     // WHEN
     Testing.synth(chart);
-    Testing.synth(chart);
 
-    // THEN
-    expect(spy).toHaveBeenCalledTimes(2);
+    // THEN: once for the policy's validation, at most once for the pods' serialization
+    expect(indexed.mock.calls.filter(([info]) => info.name === secret.name).length).toBeLessThanOrEqual(2);
   });
+});
 
-  test('sees changes made between two synths', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-    Testing.synth(chart);
-
-    // WHEN
-    pod.addContainer({ name: 'late', image: 'ghcr.io/x/y:v1' });
-
-    // THEN
-    expect(() => Testing.synth(chart)).toThrow(/container "late" image "ghcr\.io\/x\/y:v1": no pull secret covers/);
-  });
-
-  test('leaves objects that run no pods alone', () => {
+describe('PullWiring: cdk8s\'s key order', () => {
+  test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
     // GIVEN
     const chart = Testing.chart();
     new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
 
     // WHEN
-    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { image: 'ghcr.io/x/y' } } as any);
+    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }], restartPolicy: 'Never' } });
+    const pod = Testing.synth(chart).find(m => m.kind === 'Pod');
 
     // THEN
-    expect(Testing.synth(chart).find(m => m.kind === 'ConfigMap')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { image: 'ghcr.io/x/y' } });
+    expect(Object.keys(pod.spec)).toEqual(['containers', 'imagePullSecrets', 'restartPolicy']);
+    expect(Object.keys(pod.spec.containers[0])).toEqual(['image', 'imagePullPolicy', 'name']);
+  });
+
+  test('with CDK8S_DISABLE_SORT the added keys come last, as cdk8s leaves every key', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+
+    // WHEN
+    process.env.CDK8S_DISABLE_SORT = '1';
+    let pod: any;
+    try {
+      pod = Testing.synth(chart).find(m => m.kind === 'Pod');
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+
+    // THEN
+    expect(Object.keys(pod.spec)).toEqual(['restartPolicy', 'containers', 'imagePullSecrets']);
+  });
+});
+
+describe('PullWiring: surviving a cdk8s upgrade', () => {
+  // if cdk8s renamed or bypassed what the hook wraps, these fail instead of silently dropping the wiring
+  test('the hook wraps ApiObject.prototype.toJson, and L1 classes reach it through super.toJson', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+
+    // THEN
+    expect(ApiObject.prototype.toJson.name).toBe('toJson');
+    expect(ApiObject.prototype.toJson).not.toBe((ApiObject.prototype as any)[Symbol.for('cdk8s-private-registry.cdk8sToJson')]);
+    expect(kplus.k8s.KubePod.prototype.toJson.toString()).toMatch(/super\.toJson\(\)/);
+    expect(typeof (App as any)._synthChart).toBe('function');
+  });
+
+  test.each([
+    YamlOutputType.FILE_PER_CHART,
+    YamlOutputType.FILE_PER_APP,
+    YamlOutputType.FILE_PER_RESOURCE,
+    YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
+  ])('App.synth with %s writes the wiring', (yamlOutputType) => {
+    // GIVEN
+    const app = Testing.app({ yamlOutputType });
+    const chart = new Chart(app, 'chart');
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart, 'other')] });
+    l1Deployment(chart);
+
+    // WHEN
+    app.synth();
+
+    // THEN
+    const written = readAll(app.outdir);
+    expect(written.match(/imagePullSecrets:\n\s+- name: gitlab\n/g)).toHaveLength(1);
+    expect(written.match(/imagePullSecrets:\n\s+- name: other\n/g)).toHaveLength(1);
+    expect(written.match(/imagePullPolicy: IfNotPresent/g)).toHaveLength(2);
+    expect(app.synthYaml()).toContain('- name: other');
   });
 
   test('the innermost policy reports an object, once', () => {
@@ -62,12 +181,23 @@ describe('PullWiring', () => {
     try { Testing.synth(chart); } catch (e: any) { message = e.message; }
     expect(message.match(/uses no tag/g)).toHaveLength(1);
     expect(message).toContain('[test/team/inner] test/team/pod: Pod/pod: container "c"');
-    expect(PullWiring.nearestScopeRuleOwner(team.node.findChild('pod'))?.node.id).toBe('inner');
+    expect(PullWiring.rulesOf(team.node.findChild('pod'))[0].owner.node.id).toBe('inner');
   });
 
-  test('withDefaultPullPolicy writes Kubernetes\' default only when none is given', () => {
-    expect(withDefaultPullPolicy({ image: 'nginx' }).imagePullPolicy).toBe('Always');
-    expect(withDefaultPullPolicy({ image: 'nginx:1.25' }).imagePullPolicy).toBe('IfNotPresent');
-    expect(withDefaultPullPolicy({ image: 'nginx', imagePullPolicy: kplus.ImagePullPolicy.NEVER }).imagePullPolicy).toBe('Never');
+  test('leaves objects that run no pods alone', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { image: 'ghcr.io/x/y' } } as any);
+
+    // THEN
+    expect(Testing.synth(chart).find(m => m.kind === 'ConfigMap')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { image: 'ghcr.io/x/y' } });
   });
 });
+
+function readAll(dir: string): string {
+  return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))
+    .map(e => e.isDirectory() ? readAll(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? fs.readFileSync(path.join(dir, e.name), 'utf8') : '').join('\n');
+}

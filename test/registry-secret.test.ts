@@ -106,12 +106,12 @@ describe('RegistrySecret', () => {
 
   describe('refuses at construction', () => {
     test.each([
-      [{ server: 'ghcr.io', username: '', password: PASSWORD }, /test\/s: username for server "ghcr\.io" is empty/],
-      [{ server: 'ghcr.io', username: 'u', password: '' }, /test\/s: password for server "ghcr\.io" is empty/],
+      [{ server: 'ghcr.io', username: '', password: PASSWORD }, /test\/s: server "ghcr\.io": username is empty; give the registry user name/],
+      [{ server: 'ghcr.io', username: 'u', password: '' }, /test\/s: server "ghcr\.io": password is empty; give the registry password or access token/],
       [{ server: '', username: 'u', password: PASSWORD }, /test\/s: server "" is empty/],
       [{ server: ' ghcr.io', username: 'u', password: PASSWORD }, /server " ghcr\.io" is empty or has surrounding whitespace/],
       [{ server: 'ghcr.io:notaport', username: 'u', password: PASSWORD }, /server "ghcr\.io:notaport" is not a host\[:port\]\[\/path\]/],
-      [{ server: 'ghcr.io', username: 'a:b', password: PASSWORD }, /username for server "ghcr\.io" contains ":"/],
+      [{ server: 'ghcr.io', username: 'a:b', password: PASSWORD }, /server "ghcr\.io": username from a literal value contains ":"/],
       [{ metadata: { name: 'Reg_Cred' }, server: 'ghcr.io', username: 'u', password: PASSWORD }, /secret name "Reg_Cred" is invalid/],
     ])('%j', (props, message) => {
       // GIVEN
@@ -213,10 +213,11 @@ describe('RegistrySecret credential sources', () => {
     // THEN
     expect(decode(Testing.synth(chart)[0]).auths['ghcr.io']).toMatchObject({ username: 'env-user', password: 'env-pass' });
     delete process.env.CDK8S_PR_PASS;
-    expect(() => RegistrySecret.fromCredentialValues(chart, 'missing', {
+    RegistrySecret.fromCredentialValues(chart, 'missing', {
       username: CredentialValue.fromEnvironment('CDK8S_PR_USER'),
       password: CredentialValue.fromEnvironment('CDK8S_PR_PASS'),
-    })).toThrow(/^test\/missing: environment variable CDK8S_PR_PASS is not set or empty/);
+    });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/missing\] server "https:\/\/index\.docker\.io\/v1\/": password: environment variable CDK8S_PR_PASS is not set or empty/);
     delete process.env.CDK8S_PR_USER;
   });
 });

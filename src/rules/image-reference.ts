@@ -68,19 +68,6 @@ function pullPolicyFor(tag: string | undefined, digest: string | undefined): str
  */
 export class ImageReference {
   /**
-   * Kubernetes' default pull policy for `image` from its tag and digest alone, without
-   * validating the rest: for a caller that validates later and only needs the policy now.
-   * @internal
-   */
-  public static _defaultPullPolicyOf(image: string): string {
-    const at = image.indexOf('@');
-    const name = at < 0 ? image : image.slice(0, at);
-    const colon = name.lastIndexOf(':');
-    const tag = colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
-    return pullPolicyFor(tag, at < 0 ? undefined : image.slice(at + 1));
-  }
-
-  /**
    * Parses and normalizes an image reference the way the kubelet does.
    *
    * @param image the `image` field of a container, e.g. `nginx:1.25` or

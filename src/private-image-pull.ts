@@ -1,0 +1,167 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct, IMixin } from 'constructs';
+import { checkArray, checkObject, checkStringArray } from './input';
+import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { PullWiring } from './pull-wiring';
+import { ImageReference } from './rules/image-reference';
+import { podSpecPath } from './rules/pod-spec-check';
+
+/**
+ * Props for `PrivateImagePull`, and the pull settings of every `PrivateImage*` workload.
+ */
+export interface PrivateImagePullProps {
+  /**
+   * The secrets to name in `imagePullSecrets`, in this order: `RegistrySecret`s,
+   * `RegistrySecret.fromSecretName` for secrets created out of band, or cdk8s-plus
+   * `DockerConfigSecret`s. Every image must come from a registry one of them covers, by the
+   * kubelet's matching rules, or from `publicRegistries`.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod
+   */
+  readonly registrySecrets: kplus.ISecret[];
+
+  /**
+   * Registries (server keys, matched like a pull secret's) whose images need no credentials,
+   * e.g. `docker.io` for a public sidecar.
+   *
+   * @default - none: every image must be covered by a secret
+   */
+  readonly publicRegistries?: string[];
+}
+
+/**
+ * Gives any pod or workload the guarantee of `PrivateImagePod`: its `imagePullSecrets` name the
+ * given secrets, every container without an `imagePullPolicy` gets Kubernetes' default for its
+ * image, and an image no secret covers is refused at synth.
+ *
+ * Apply it to a cdk8s-plus pod or workload of any version, an L1 object, or a whole chart:
+ * `new kplus.Deployment(chart, 'web', { ... }).with(new PrivateImagePull({ registrySecrets: [regcred] }))`.
+ * It applies to every Pod and pod template under the construct it is given.
+ */
+export class PrivateImagePull implements IMixin {
+  /**
+   * Checks the props of a `PrivateImage*` workload before cdk8s-plus reads them.
+   * @internal
+   */
+  public static _checkWorkloadProps<T extends kplus.AbstractPodProps>(scope: Construct, id: string, props: T & Partial<PrivateImagePullProps>): T {
+    checkObject(`${scope.node.path}/${id}`, 'props', props);
+    return props;
+  }
+
+  /**
+   * Applies the pull settings of `props` to the workload `owner` and refuses, now, settings that
+   * cannot cover any image.
+   * @internal
+   */
+  public static _attach(owner: kplus.AbstractPod, props: kplus.AbstractPodProps & Partial<PrivateImagePullProps>): PrivateImagePull {
+    const path = owner.node.path;
+    let secrets = props.registrySecrets;
+    if (secrets === undefined && props.dockerRegistryAuth !== undefined) {
+      // cdk8s-plus's own way to name one secret: it is the pod's registry secret
+      secrets = [props.dockerRegistryAuth];
+    }
+    if (secrets === undefined && props.serviceAccount === undefined) {
+      throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
+        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
+    }
+    const pull = new PrivateImagePull({ registrySecrets: secrets ?? [], publicRegistries: props.publicRegistries }, path);
+    if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
+      throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
+        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
+    }
+    if (props.dockerRegistryAuth !== undefined) {
+      pull.addRegistrySecret(props.dockerRegistryAuth);
+    }
+    pull.applyTo(ApiObject.of(owner));
+    return pull;
+  }
+
+  /**
+   * Container props with `imagePullPolicy` made explicit by Kubernetes' defaulting rule, because
+   * cdk8s-plus would otherwise write `Always` for every image.
+   * @internal
+   */
+  public static _withDefaultPullPolicy(props: kplus.ContainerProps): kplus.ContainerProps {
+    if (props?.imagePullPolicy !== undefined || typeof props?.image !== 'string') {
+      return props;
+    }
+    let policy: string;
+    try {
+      policy = ImageReference.parse(props.image).defaultPullPolicy;
+    } catch {
+      // refused with the pod, where the error names the construct path and the container
+      return props;
+    }
+    return { ...props, imagePullPolicy: policy as kplus.ImagePullPolicy };
+  }
+
+  private readonly secrets: kplus.ISecret[] = [];
+  private readonly publicRegistries: string[];
+  private readonly where: string;
+
+  constructor(props: PrivateImagePullProps, where?: string) {
+    this.where = where ?? 'PrivateImagePull';
+    checkObject(this.where, 'props', props);
+    checkArray(this.where, 'registrySecrets', props.registrySecrets, 'RegistrySecrets, e.g. [RegistrySecret.fromSecretName(this, \'regcred\', \'regcred\', { servers: [\'registry.gitlab.com\'] })]');
+    checkStringArray(this.where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+    props.registrySecrets.forEach(s => this.addRegistrySecret(s));
+    this.publicRegistries = [...props.publicRegistries ?? []];
+  }
+
+  /**
+   * The secrets named in `imagePullSecrets`, in order.
+   */
+  public get registrySecrets(): kplus.ISecret[] {
+    return [...this.secrets];
+  }
+
+  /**
+   * Adds a secret to name in `imagePullSecrets`, after the others, once; every object this
+   * mixin applies to names it.
+   */
+  public addRegistrySecret(secret: kplus.ISecret): void {
+    checkSecret(this.where, `registrySecrets[${this.secrets.length}]`, secret);
+    if (!this.secrets.includes(secret)) {
+      this.secrets.push(secret);
+    }
+  }
+
+  /**
+   * Applies to every ApiObject that runs pods: Pods, Deployments, StatefulSets, DaemonSets,
+   * ReplicaSets, ReplicationControllers, Jobs, CronJobs and PodTemplates.
+   */
+  public supports(construct: IConstruct): boolean {
+    return ApiObject.isApiObject(construct) && podSpecPath({ kind: construct.kind }) !== undefined;
+  }
+
+  /**
+   * Names the secrets in the object's pod spec and checks it at synth.
+   */
+  public applyTo(construct: IConstruct): void {
+    if (!this.supports(construct)) {
+      throw new Error(`${construct.node.path}: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart`);
+    }
+    const obj = construct as ApiObject;
+    const reporter = obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
+    if (!REPORTED.has(obj)) {
+      // a second mixin on the same object is reported with the first
+      REPORTED.add(obj);
+      reporter.node.addValidation({ validate: () => PullWiring.violations(obj) });
+    }
+    PullWiring.addRule(obj, {
+      owner: reporter,
+      required: () => this.secrets.map(secretInfo),
+      candidates: () => [],
+      known: () => [],
+      existing: () => this.secrets.filter(isExistingSecret).map(secretInfo),
+      wire: true,
+      publicRegistries: this.publicRegistries,
+      disallowLatest: false,
+      requireDigest: false,
+    });
+  }
+}
+
+/** objects whose pull fields a construct reports already */
+const REPORTED = new WeakSet<ApiObject>();

@@ -1,0 +1,54 @@
+// What a secret given to a construct of this library means to the pull rules.
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { typeOf } from './input';
+import { ManifestIndex } from './rules/manifest-index';
+import { PullSecretInfo } from './rules/pod-spec-check';
+
+/** set on secrets created out of band (RegistrySecret.fromSecretName) */
+export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');
+
+/** whether `secret` names a secret created out of band, which no manifest of the app holds */
+export function isExistingSecret(secret: unknown): boolean {
+  return typeof secret === 'object' && secret !== null && (secret as any)[EXISTING_SECRET] === true;
+}
+
+/**
+ * What the rules know of a secret, read at the moment of asking: a RegistrySecret knows its
+ * servers; a cdk8s-plus DockerConfigSecret's are read from its data.
+ */
+export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
+  const s: any = secret;
+  if (Array.isArray(s.servers)) {
+    return { name: s.name, namespace: s.namespace, servers: s.servers };
+  }
+  const json = ApiObject.of(secret).toJson();
+  const index = new ManifestIndex();
+  index.addManifest(json);
+  return index.secrets(json.metadata?.name)[0] ?? { name: secret.name, namespace: json.metadata?.namespace, servers: [] };
+}
+
+/**
+ * Refuses, now, what cannot be a registry secret: a name instead of a secret, or a secret whose
+ * servers no synth can know.
+ */
+export function checkSecret(where: string, property: string, secret: unknown): void {
+  const s: any = secret;
+  if (typeof s !== 'object' || s === null || Array.isArray(s) || typeof s.name !== 'string') {
+    const named = typeof s === 'string' ? `; for an existing secret named "${s}" use RegistrySecret.fromSecretName(this, '${s}', '${s}', { servers: ['registry.example.com'] })` : '';
+    throw new Error(`${where}: ${property} is ${typeOf(secret)}; expected a RegistrySecret${named}`);
+  }
+  if (Array.isArray(s.servers)) {
+    return;
+  }
+  const child = s.node?.defaultChild;
+  if (!ApiObject.isApiObject(child) || child.kind !== 'Secret') {
+    throw new Error(`${where}: ${property} is the secret "${s.name}", whose servers are unknown (cdk8s-plus Secret.fromSecretName); `
+      + `declare it with RegistrySecret.fromSecretName(scope, id, '${s.name}', { servers: ['registry.example.com'] })`);
+  }
+  const type = child.toJson().type;
+  if (type !== 'kubernetes.io/dockerconfigjson' && type !== 'kubernetes.io/dockercfg') {
+    throw new Error(`${where}: ${property} is the secret "${s.name}" of type ${JSON.stringify(type ?? 'Opaque')}; `
+      + 'the kubelet reads pull credentials only from kubernetes.io/dockerconfigjson secrets: use a RegistrySecret or a DockerConfigSecret');
+  }
+}
