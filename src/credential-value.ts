@@ -101,15 +101,14 @@ export class CredentialValue {
   public toString(): string {
     return `CredentialValue(${this.source})`;
   }
-
-  /** `JSON.stringify` and jest show the source, never the value. */
-  public toJSON(): { source: string } {
-    return { source: this.source };
-  }
 }
 
-// a symbol-keyed method is not jsii's to declare: set on the prototype
-(CredentialValue.prototype as any)[inspect.custom] = CredentialValue.prototype.toString;
+// printers (util.inspect, JSON.stringify, jest) show the source, never the value; set on the
+// prototype because jsii declares neither a symbol-keyed method nor an anonymous return type
+Object.assign(CredentialValue.prototype, {
+  [inspect.custom]: CredentialValue.prototype.toString,
+  toJSON(this: CredentialValue) { return { source: this.source }; },
+});
 
 function checkArgument(method: string, name: string, value: unknown): void {
   if (typeof value !== 'string' || value === '') {

@@ -315,11 +315,6 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return `RegistrySecret(${this.node.path}, servers: ${this.servers.join(', ')})`;
   }
 
-  /** `JSON.stringify` and jest show the path and the servers, never a credential. */
-  public toJSON(): { path: string; servers: string[] } {
-    return { path: this.node.path, servers: this.servers };
-  }
-
   private get entries(): Map<string, EntrySource> {
     return CONTENT.get(this)!.entries;
   }
@@ -371,8 +366,13 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   }
 }
 
-// a symbol-keyed method is not jsii's to declare: set on the prototype
-(RegistrySecret.prototype as any)[inspect.custom] = RegistrySecret.prototype.toString;
+// printers (util.inspect, JSON.stringify, jest) show the path and the servers, never a
+// credential; set on the prototype because jsii declares neither a symbol-keyed method nor an
+// anonymous return type
+Object.assign(RegistrySecret.prototype, {
+  [inspect.custom]: RegistrySecret.prototype.toString,
+  toJSON(this: RegistrySecret) { return { path: this.node.path, servers: this.servers }; },
+});
 
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 const DATA_KEY = '.dockerconfigjson';
