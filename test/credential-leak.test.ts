@@ -18,7 +18,7 @@ const USER = 'leak-user';
 const FORMS = [SENTINEL, Buffer.from(SENTINEL).toString('base64'), Buffer.from(`${USER}:${SENTINEL}`).toString('base64')];
 
 function secret(chart: Chart, props: object = {}) {
-  return new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: USER, password: SENTINEL, ...props });
+  return new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL), ...props });
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-'));
@@ -31,7 +31,7 @@ const ERROR_PATHS: Array<[string, () => unknown]> = [
   ['invalid secret name', () => secret(Testing.chart(), { metadata: { name: 'Bad_Name' } })],
   ['empty server', () => secret(Testing.chart(), { server: '' })],
   ['unusable server', () => secret(Testing.chart(), { server: 'host:port' })],
-  ['duplicate server', () => secret(Testing.chart()).addRegistry({ server: 'registry.gitlab.com', username: USER, password: SENTINEL })],
+  ['duplicate server', () => secret(Testing.chart()).addRegistry({ server: 'registry.gitlab.com', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) })],
   ['malformed docker config', () => RegistrySecret.fromDockerConfigJson(Testing.chart(), 's', `{"auths":{"x":{"password":"${SENTINEL}" ]}}`)],
   ['docker config with credsStore', () => RegistrySecret.fromDockerConfigJson(Testing.chart(), 's', `{"auths":{"x":{"auth":"${FORMS[2]}"}},"credsStore":"desktop"}`)],
   ['docker config with identitytoken', () => RegistrySecret.fromDockerConfigJson(Testing.chart(), 's', `{"auths":{"x":{"identitytoken":"${SENTINEL}"}}}`)],
@@ -78,7 +78,7 @@ const ERROR_PATHS: Array<[string, () => unknown]> = [
     new PrivateImagePod(chart, 'pod', { registrySecrets: [RegistrySecret.fromSecretName(chart, 'ref', 'regcred', { servers: ['ghcr.io'] })], containers: [{ image: 'registry.gitlab.com/a/b' }] });
     return Testing.synth(chart);
   }],
-  ['seed app with credentials for another registry', () => Testing.synth(new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: USER, password: SENTINEL } }))],
+  ['seed app with credentials for another registry', () => Testing.synth(new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) } }))],
   ['seed app with a partial environment', () => credentialsFromEnvironment({ REGISTRY_PASSWORD: SENTINEL })],
 ];
 
@@ -116,7 +116,7 @@ describe('no credential leaks', () => {
   test('a snapshot written through the serializer holds no credential', () => {
     // GIVEN
     const chart = Testing.chart();
-    secret(chart).addRegistry({ server: 'ghcr.io', username: USER, password: SENTINEL });
+    secret(chart).addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) });
 
     // WHEN
     const printed = format(Testing.synth(chart), { plugins: [serializer] });

@@ -5,8 +5,7 @@ import { Chart, Cron, Include, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   PolicyMode, PrivateImageCronJob, PrivateImageDaemonSet, PrivateImageDeployment, PrivateImageJob, PrivateImagePod,
-  PrivateImageServiceAccount, PrivateImageStatefulSet, PrivateRegistryPolicy, RegistrySecret,
-} from '../src';
+  PrivateImageServiceAccount, PrivateImageStatefulSet, PrivateRegistryPolicy, RegistrySecret, CredentialValue } from '../src';
 import { SeedChart, credentialsFromEnvironment } from '../src/main';
 import { K8S_127_MARKERS, definitionOf, propertyOf, validateManifests } from './support/k8s-schema';
 
@@ -17,7 +16,7 @@ const IMAGE = 'registry.gitlab.com/team/app:v1';
 const SCHEMA_TIMEOUT = 30_000;
 
 function gitlab(chart: Chart): RegistrySecret {
-  return new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: 'test-user', password: 'test-password' });
+  return new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('test-user'), password: CredentialValue.fromString('test-password') });
 }
 
 function kindsOf(manifests: any[]): string[] {
@@ -82,12 +81,12 @@ describe('every construct of the library writes valid Kubernetes 1.27', () => {
     gitlab(chart);
     const multi = new RegistrySecret(chart, 'multi', {
       metadata: { name: 'multi', namespace: 'ci', labels: { team: 'platform' } },
-      username: 'test-user',
-      password: 'p@ss<w>rd&"\\',
-      email: 'test@example.com',
+      username: CredentialValue.fromString('test-user'),
+      password: CredentialValue.fromString('p@ss<w>rd&"\\'),
+      email: CredentialValue.fromString('test@example.com'),
     });
-    multi.addRegistry({ server: 'https://registry.example.com:8443/v2/', username: 'ünïcode', password: 'pässwörd✓\u2028' });
-    new RegistrySecret(chart, 'hashed', { metadata: { name: 'hashed' }, server: 'ghcr.io', username: 'test-user', password: 'test-password', appendHash: true, immutable: true });
+    multi.addRegistry({ server: 'https://registry.example.com:8443/v2/', username: CredentialValue.fromString('ünïcode'), password: CredentialValue.fromString('pässwörd✓\u2028') });
+    new RegistrySecret(chart, 'hashed', { metadata: { name: 'hashed' }, server: 'ghcr.io', username: CredentialValue.fromString('test-user'), password: CredentialValue.fromString('test-password'), appendHash: true, immutable: true });
     RegistrySecret.fromDockerConfigJson(chart, 'login', JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from('test-user:test-password').toString('base64') } } }));
 
     // WHEN

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { CredentialValue } from '../src';
 import { credentialsFromEnvironment, SeedChart } from '../src/main';
 
 const ROOT = path.join(__dirname, '..');
@@ -21,7 +22,7 @@ describe('the seed app', () => {
     const app = Testing.app();
 
     // WHEN
-    const chart = new SeedChart(app, 'seed', { credentials: { server: 'registry.gitlab.com', username: 'test-user', password: 'test-password' } });
+    const chart = new SeedChart(app, 'seed', { credentials: { server: 'registry.gitlab.com', username: CredentialValue.fromString('test-user'), password: CredentialValue.fromString('test-password') } });
 
     // THEN
     const manifests = Testing.synth(chart);
@@ -68,7 +69,7 @@ describe('the seed app', () => {
 
   test('credentials for another registry are refused at synth', () => {
     // GIVEN
-    const chart = new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: 'u', password: PASSWORD } });
+    const chart = new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString(PASSWORD) } });
 
     // WHEN / THEN
     expect(() => Testing.synth(chart)).toThrow(/container "imagesecretcontainer" image "registry\.gitlab\.com\/onurbolatoglu\/images:nginx": no pull secret covers registry "registry\.gitlab\.com"/);

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImagePod, RegistrySecret } from '../src';
+import { PrivateImagePod, RegistrySecret, CredentialValue } from '../src';
 
 const PASSWORD = 'sentinel-password-123';
 
@@ -8,8 +8,8 @@ function gitlabSecret(chart: Chart, name = 'regcred') {
   return new RegistrySecret(chart, name, {
     metadata: { name },
     server: 'registry.gitlab.com',
-    username: 'test-user',
-    password: PASSWORD,
+    username: CredentialValue.fromString('test-user'),
+    password: CredentialValue.fromString(PASSWORD),
   });
 }
 
@@ -98,7 +98,7 @@ describe('PrivateImagePod', () => {
     // GIVEN
     const chart = Testing.chart();
     const gitlab = gitlabSecret(chart, 'gitlab');
-    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     new PrivateImagePod(chart, 'pod', {
@@ -130,7 +130,7 @@ describe('PrivateImagePod', () => {
   test('the default kubectl server covers Docker Hub images', () => {
     // GIVEN
     const chart = Testing.chart();
-    const hub = new RegistrySecret(chart, 'hub', { username: 'u', password: 'p' });
+    const hub = new RegistrySecret(chart, 'hub', { username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     new PrivateImagePod(chart, 'pod', { registrySecrets: [hub], containers: [{ image: 'nginx:1.25' }, { name: 'b', image: 'docker.io/org/app:v1' }] });
@@ -201,7 +201,7 @@ describe('PrivateImagePod', () => {
     ])('a secret for %s does not cover %s (kubelet matching)', (server, image) => {
       // GIVEN
       const chart = Testing.chart();
-      const secret = new RegistrySecret(chart, 'secret', { server, username: 'u', password: PASSWORD });
+      const secret = new RegistrySecret(chart, 'secret', { server, username: CredentialValue.fromString('u'), password: CredentialValue.fromString(PASSWORD) });
 
       // WHEN
       new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image }] });
@@ -213,7 +213,7 @@ describe('PrivateImagePod', () => {
     test('a secret in a different namespace from the pod', () => {
       // GIVEN
       const chart = new Chart(Testing.app(), 'test', { namespace: 'prod' });
-      const secret = new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred', namespace: 'ci' }, server: 'registry.gitlab.com', username: 'u', password: PASSWORD });
+      const secret = new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred', namespace: 'ci' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString(PASSWORD) });
 
       // WHEN
       new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image: 'registry.gitlab.com/team/app:v1' }] });

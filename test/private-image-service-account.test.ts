@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImageDeployment, PrivateImageJob, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
+import { PrivateImageDeployment, PrivateImageJob, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret, CredentialValue } from '../src';
 
 function gitlab(chart: Chart, namespace?: string) {
-  return new RegistrySecret(chart, `gitlab-${namespace ?? 'none'}`, { metadata: { name: 'gitlab', namespace }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+  return new RegistrySecret(chart, `gitlab-${namespace ?? 'none'}`, { metadata: { name: 'gitlab', namespace }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 }
 
 describe('PrivateImageServiceAccount', () => {
@@ -14,7 +14,7 @@ describe('PrivateImageServiceAccount', () => {
     const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [secret] });
 
     // WHEN
-    account.addRegistrySecret(new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' }));
+    account.addRegistrySecret(new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') }));
     account.addRegistrySecret(secret);
 
     // THEN
@@ -43,7 +43,7 @@ describe('PrivateImageServiceAccount', () => {
     // GIVEN
     const chart = Testing.chart();
     const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [gitlab(chart)] });
-    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     new PrivateImagePod(chart, 'pod', {
@@ -59,7 +59,7 @@ describe('PrivateImageServiceAccount', () => {
   test('an account without the right secret is refused, saying so', () => {
     // GIVEN
     const chart = Testing.chart();
-    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
     const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [ghcr] });
 
     // WHEN
@@ -89,11 +89,11 @@ describe('PrivateImageServiceAccount with rotating secrets', () => {
   test('lists the hashed name the secret has when the manifest is written', () => {
     // GIVEN
     const chart = Testing.chart();
-    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
     new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [secret] });
 
     // WHEN
-    secret.addRegistry({ server: 'ghcr.io', username: 'u', password: 'p' });
+    secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // THEN
     const manifests = Testing.synth(chart);
@@ -122,7 +122,7 @@ describe('PrivateImageServiceAccount with rotating secrets', () => {
   test('a ServiceAccount defined as a plain ApiObject covers a workload that imports it by name', () => {
     // GIVEN
     const chart = Testing.chart();
-    new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
     new ApiObject(chart, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' }, imagePullSecrets: [{ name: 'regcred' }] } as any);
 
     // WHEN

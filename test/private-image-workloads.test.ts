@@ -1,14 +1,13 @@
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  PrivateImageCronJob, PrivateImageDaemonSet, PrivateImageDeployment, PrivateImageJob, PrivateImageProps,
-  PrivateImageStatefulSet, RegistrySecret,
-} from '../src';
+  PrivateImageCronJob, PrivateImageDaemonSet, PrivateImageDeployment, PrivateImageJob, PrivateImagePullProps,
+  PrivateImageStatefulSet, RegistrySecret, CredentialValue } from '../src';
 
 const IMAGE = 'registry.gitlab.com/team/app:v1';
 const HUB_IMAGE = 'nginx:1.25';
 
-type Make = (chart: Chart, props: PrivateImageProps & { containers: kplus.ContainerProps[] }) => kplus.AbstractPod;
+type Make = (chart: Chart, props: PrivateImagePullProps & { containers: kplus.ContainerProps[] }) => kplus.AbstractPod;
 const KINDS: Array<[string, Make, (m: any) => any]> = [
   ['Deployment', (c, p) => new PrivateImageDeployment(c, 'workload', p), m => m.spec.template.spec],
   // a StatefulSet needs a port for its headless service
@@ -20,8 +19,8 @@ const KINDS: Array<[string, Make, (m: any) => any]> = [
 
 function secrets(chart: Chart) {
   return [
-    new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: 'u', password: 'p' }),
-    new RegistrySecret(chart, 'hub', { metadata: { name: 'hub' }, username: 'u', password: 'p' }),
+    new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') }),
+    new RegistrySecret(chart, 'hub', { metadata: { name: 'hub' }, username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') }),
   ];
 }
 
@@ -58,7 +57,7 @@ describe.each(KINDS)('PrivateImage%s', (kind, make, podSpec) => {
   test('refuses a secret in another namespace', () => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'test', { namespace: 'prod' });
-    const secret = new RegistrySecret(chart, 's', { metadata: { name: 'regcred', namespace: 'staging' }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    const secret = new RegistrySecret(chart, 's', { metadata: { name: 'regcred', namespace: 'staging' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     make(chart, { registrySecrets: [secret], containers: [{ name: 'app', image: IMAGE }] });

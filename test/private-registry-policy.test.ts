@@ -1,12 +1,12 @@
 import * as path from 'path';
 import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret, CredentialValue } from '../src';
 
 const HELM_STYLE = path.join(__dirname, 'fixtures', 'helm-style.yaml');
 
 function gitlab(chart: Chart) {
-  return new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+  return new RegistrySecret(chart, 'gitlab', { metadata: { name: 'gitlab' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 }
 
 function byKind(manifests: any[], kind: string): any {
@@ -64,7 +64,7 @@ describe('PrivateRegistryPolicy in WIRE mode', () => {
     // GIVEN
     const chart = Testing.chart();
     const secret = gitlab(chart);
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [new RegistrySecret(chart, 'other', { server: 'registry.gitlab.com', username: 'u', password: 'p' })] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [new RegistrySecret(chart, 'other', { server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') })] });
 
     // WHEN
     pod(chart, 'covered', { imagePullSecrets: [{ name: secret.name }], containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1', imagePullPolicy: 'Never' }] });
@@ -78,7 +78,7 @@ describe('PrivateRegistryPolicy in WIRE mode', () => {
   test('a pod that relied on its ServiceAccount keeps the account\'s secrets when it gets one', () => {
     // GIVEN
     const chart = Testing.chart();
-    new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
     new ApiObject(chart, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' }, imagePullSecrets: [{ name: 'ghcr' }] } as any);
     new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
 
@@ -170,7 +170,7 @@ describe('PrivateRegistryPolicy in VERIFY mode', () => {
     // GIVEN
     const chart = Testing.chart();
     new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
-    new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred', namespace: 'ci' }, server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred', namespace: 'ci' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     pod(chart, 'app', { imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'a', image: 'registry.gitlab.com/t/a:v1', imagePullPolicy: 'IfNotPresent' }] }, 'prod');

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { RegistryCredentials, RegistrySecret } from '../src';
+import { RegistryCredentials, RegistrySecret, CredentialValue } from '../src';
 import { OciImage, writeOciLayout } from './support/oci-image';
 import { RunningRegistry, SkopeoResult, freePort, requireTools, skopeo, startRegistry } from './support/registry';
 
@@ -135,7 +135,7 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
     ['http:// URL with /v1/', h => `http://${h}/v1/`],
   ])('skopeo pulls the image with the secret\'s .dockerconfigjson: server as %s', (_form, server) => {
     // GIVEN
-    const { file, auths } = authFileOf([{ server: server(host()), username: USERNAME, password: PASSWORD }]);
+    const { file, auths } = authFileOf([{ server: server(host()), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) }]);
     expect(Object.keys(auths)).toEqual([server(host())]);
 
     // WHEN
@@ -147,7 +147,7 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
 
   test('a server with a path covers the images under it', () => {
     // GIVEN a key scoped to the image's namespace, as the kubelet and skopeo both match it
-    const { file } = authFileOf([{ server: `${host()}/team`, username: USERNAME, password: PASSWORD }]);
+    const { file } = authFileOf([{ server: `${host()}/team`, username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) }]);
 
     // WHEN
     const result = inspect(file);
@@ -158,7 +158,7 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
 
   test('a server with another path does not cover the image', () => {
     // GIVEN right credentials, scoped to a namespace the image is not in
-    const { file } = authFileOf([{ server: `${host()}/other-team`, username: USERNAME, password: PASSWORD }]);
+    const { file } = authFileOf([{ server: `${host()}/other-team`, username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) }]);
 
     // WHEN
     const result = inspect(file);
@@ -169,7 +169,7 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
 
   test('with an email, as kubectl --docker-email writes it', () => {
     // GIVEN
-    const { file, auths } = authFileOf([{ server: host(), username: USERNAME, password: PASSWORD, email: 'test@example.com' }]);
+    const { file, auths } = authFileOf([{ server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD), email: CredentialValue.fromString('test@example.com') }]);
     expect(auths[host()]).toMatchObject({ email: 'test@example.com' });
 
     // WHEN
@@ -181,7 +181,7 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
 
   test('a wrong password fails with an authentication error', () => {
     // GIVEN
-    const { file } = authFileOf([{ server: host(), username: USERNAME, password: WRONG_PASSWORD }]);
+    const { file } = authFileOf([{ server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(WRONG_PASSWORD) }]);
 
     // WHEN
     const result = inspect(file);
@@ -194,9 +194,9 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
   test('a secret for another server fails with an authentication error', () => {
     // GIVEN right credentials, filed under other servers: another port, and the same port by name
     const { file } = authFileOf([
-      { server: `localhost:${otherPort}`, username: USERNAME, password: PASSWORD },
-      { server: `127.0.0.1:${otherPort}`, username: USERNAME, password: PASSWORD },
-      { server: '127.0.0.1', username: USERNAME, password: PASSWORD },
+      { server: `localhost:${otherPort}`, username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) },
+      { server: `127.0.0.1:${otherPort}`, username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) },
+      { server: '127.0.0.1', username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) },
     ]);
 
     // WHEN
@@ -209,9 +209,9 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
   test('a secret covering two registries: the entry of the image\'s registry is used', () => {
     // GIVEN the registry's entry between two others with wrong passwords, one sorted before it
     const { file, auths } = authFileOf([
-      { server: `localhost:${otherPort}`, username: 'other-user', password: WRONG_PASSWORD },
-      { server: host(), username: USERNAME, password: PASSWORD },
-      { server: '127.0.0.1', username: 'other-user', password: WRONG_PASSWORD },
+      { server: `localhost:${otherPort}`, username: CredentialValue.fromString('other-user'), password: CredentialValue.fromString(WRONG_PASSWORD) },
+      { server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) },
+      { server: '127.0.0.1', username: CredentialValue.fromString('other-user'), password: CredentialValue.fromString(WRONG_PASSWORD) },
     ]);
     expect(Object.keys(auths)).toEqual(['127.0.0.1', host(), `localhost:${otherPort}`]);
 
@@ -225,8 +225,8 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
   test('a secret covering two registries: the other registry\'s right credentials do not help', () => {
     // GIVEN the right credentials under the other registry, and a wrong password under this one
     const { file } = authFileOf([
-      { server: `localhost:${otherPort}`, username: USERNAME, password: PASSWORD },
-      { server: host(), username: USERNAME, password: WRONG_PASSWORD },
+      { server: `localhost:${otherPort}`, username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) },
+      { server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(WRONG_PASSWORD) },
     ]);
 
     // WHEN

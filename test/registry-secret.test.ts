@@ -21,8 +21,8 @@ describe('RegistrySecret', () => {
     new RegistrySecret(chart, 'regcred', {
       metadata: { name: 'regcred' },
       server: 'registry.gitlab.com',
-      username: 'test-user',
-      password: 'test-password',
+      username: CredentialValue.fromString('test-user'),
+      password: CredentialValue.fromString('test-password'),
     });
 
     // THEN
@@ -45,7 +45,7 @@ describe('RegistrySecret', () => {
     const chart = Testing.chart();
 
     // WHEN
-    new RegistrySecret(chart, 'secret', flags);
+    new RegistrySecret(chart, 'secret', withCredentials(flags));
 
     // THEN
     const [secret] = Testing.synth(chart);
@@ -57,7 +57,7 @@ describe('RegistrySecret', () => {
     const chart = Testing.chart();
 
     // WHEN
-    const secret = new RegistrySecret(chart, 'hub', { username: 'u', password: 'p' });
+    const secret = new RegistrySecret(chart, 'hub', { username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // THEN
     expect(secret.servers).toEqual(['https://index.docker.io/v1/']);
@@ -67,10 +67,10 @@ describe('RegistrySecret', () => {
   test('one secret covers several registries', () => {
     // GIVEN
     const chart = Testing.chart();
-    const secret = new RegistrySecret(chart, 'multi', { server: 'registry.gitlab.com', username: 'a', password: 'pa' });
+    const secret = new RegistrySecret(chart, 'multi', { server: 'registry.gitlab.com', username: CredentialValue.fromString('a'), password: CredentialValue.fromString('pa') });
 
     // WHEN
-    secret.addRegistry({ server: 'ghcr.io', username: 'b', password: 'pb', email: 'b@example.com' });
+    secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('b'), password: CredentialValue.fromString('pb'), email: CredentialValue.fromString('b@example.com') });
 
     // THEN
     expect(secret.servers).toEqual(['registry.gitlab.com', 'ghcr.io']);
@@ -82,7 +82,7 @@ describe('RegistrySecret', () => {
   test('can be given to any cdk8s-plus workload as dockerRegistryAuth', () => {
     // GIVEN
     const chart = Testing.chart();
-    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'ghcr.io', username: 'u', password: 'p' });
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN
     new kplus.Deployment(chart, 'web', { dockerRegistryAuth: secret, containers: [{ image: 'ghcr.io/org/web:v1' }] });
@@ -119,7 +119,7 @@ describe('RegistrySecret', () => {
 
       // WHEN
       let error: any;
-      try { new RegistrySecret(chart, 's', props); } catch (e) { error = e; }
+      try { new RegistrySecret(chart, 's', props as any); } catch (e) { error = e; } // strings, as from JavaScript
 
       // THEN
       expect(error?.message).toMatch(message);
@@ -129,10 +129,10 @@ describe('RegistrySecret', () => {
     test('the same server twice', () => {
       // GIVEN
       const chart = Testing.chart();
-      const secret = new RegistrySecret(chart, 's', { server: 'ghcr.io', username: 'u', password: PASSWORD });
+      const secret = new RegistrySecret(chart, 's', { server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString(PASSWORD) });
 
       // WHEN / THEN
-      expect(() => secret.addRegistry({ server: 'ghcr.io', username: 'v', password: PASSWORD })).toThrow(/server "ghcr\.io" is already in this secret/);
+      expect(() => secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('v'), password: CredentialValue.fromString(PASSWORD) })).toThrow(/server "ghcr\.io" is already in this secret/);
     });
 
     test('a reference with an invalid name or no servers', () => {
@@ -229,7 +229,7 @@ describe('RegistrySecret rotation', () => {
     const flags = { server: 'registry.gitlab.com', username: 'test-user', password: 'test-password' };
 
     // WHEN
-    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, ...flags });
+    const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, ...withCredentials(flags) });
     new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image: 'registry.gitlab.com/team/app:v1' }] });
 
     // THEN
@@ -243,7 +243,7 @@ describe('RegistrySecret rotation', () => {
     // GIVEN
     const name = (password: string, immutable = false) => {
       const chart = Testing.chart();
-      return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, immutable, server: 'ghcr.io', username: 'u', password }).name;
+      return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, appendHash: true, immutable, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString(password) }).name;
     };
 
     // WHEN / THEN
@@ -258,8 +258,8 @@ describe('RegistrySecret rotation', () => {
     const chart = Testing.chart();
 
     // WHEN
-    new RegistrySecret(chart, 'a', { metadata: { name: 'a' }, server: 'ghcr.io', username: 'u', password: 'p' });
-    new RegistrySecret(chart, 'b', { metadata: { name: 'b' }, server: 'ghcr.io', username: 'u', password: 'p', immutable: true, appendHash: true });
+    new RegistrySecret(chart, 'a', { metadata: { name: 'a' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+    new RegistrySecret(chart, 'b', { metadata: { name: 'b' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p'), immutable: true, appendHash: true });
 
     // THEN
     const [a, b] = Testing.synth(chart);
@@ -274,17 +274,28 @@ describe('RegistrySecret names and keys the API server and the kubelet would ref
     const name = 'a'.repeat(250);
 
     // WHEN / THEN
-    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, appendHash: true, server: 'ghcr.io', username: 'u', password: 'p' }))
+    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, appendHash: true, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') }))
       .toThrow(/use at most 242 lowercase letters.*\(appendHash adds 11 characters\)/);
-    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, server: 'ghcr.io', username: 'u', password: 'p' })).not.toThrow();
+    expect(() => new RegistrySecret(Testing.chart(), 's', { metadata: { name }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') })).not.toThrow();
   });
 
   test('two servers the kubelet reads as the same key', () => {
     // GIVEN
-    const secret = new RegistrySecret(Testing.chart(), 's', { server: 'registry.gitlab.com', username: 'u', password: 'p' });
+    const secret = new RegistrySecret(Testing.chart(), 's', { server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 
     // WHEN / THEN
-    expect(() => secret.addRegistry({ server: 'https://registry.gitlab.com/v2/', username: 'v', password: 'q' }))
+    expect(() => secret.addRegistry({ server: 'https://registry.gitlab.com/v2/', username: CredentialValue.fromString('v'), password: CredentialValue.fromString('q') }))
       .toThrow(/server "https:\/\/registry\.gitlab\.com\/v2\/" is already in this secret as "registry\.gitlab\.com", which the kubelet reads as the same key/);
   });
 });
+
+/** kubectl's flags as RegistrySecret credentials */
+function withCredentials(flags: { server?: string; username: string; password: string; email?: string }) {
+  const { username, password, email } = flags;
+  return {
+    ...flags,
+    username: CredentialValue.fromString(username),
+    password: CredentialValue.fromString(password),
+    email: email === undefined ? undefined : CredentialValue.fromString(email),
+  };
+}

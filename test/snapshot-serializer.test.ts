@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { format } from 'pretty-format';
-import { RegistrySecret } from '../src';
+import { RegistrySecret, CredentialValue } from '../src';
 import * as serializer from '../src/tools/snapshot-serializer';
 
 const PASSWORD = 'sentinel-password-123';
@@ -9,8 +9,8 @@ const AUTH = Buffer.from(`test-user:${PASSWORD}`).toString('base64');
 
 function chartWithSecrets(app = Testing.app()): Chart {
   const chart = new Chart(app, 'test');
-  const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: 'test-user', password: PASSWORD, email: 'ci@example.com' });
-  secret.addRegistry({ server: 'ghcr.io', username: 'bot', password: PASSWORD });
+  const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('test-user'), password: CredentialValue.fromString(PASSWORD), email: CredentialValue.fromString('ci@example.com') });
+  secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('bot'), password: CredentialValue.fromString(PASSWORD) });
   new kplus.DockerConfigSecret(chart, 'plus', { metadata: { name: 'plus' }, data: { auths: { 'quay.io': { username: 'q', password: PASSWORD } } } });
   return chart;
 }
