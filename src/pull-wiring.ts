@@ -5,7 +5,7 @@
 // PrivateRegistryPolicy to a scope. Whenever cdk8s renders an ApiObject, `toJson` asks the tree,
 // at that moment, which rules cover the object and completes its pull fields; validation runs the
 // same function and reports what is still wrong. Nothing is kept from one call to the next.
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ManifestIndex } from './rules/manifest-index';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
@@ -84,14 +84,75 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    const json = (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj);
-    return complete(obj, json, true, index);
+    return complete(obj, manifestForCheck(obj), true, index);
   }
 
   /** Builds the index of the app's secrets and ServiceAccounts, for a caller that checks many objects. */
   public static index(scope: IConstruct): Lookup {
     return new TreeIndex(scope.node.root);
   }
+}
+
+/**
+ * The object as the checks read it. Validation comes before serialization, so rendering the whole
+ * object here would render it twice per synth. When nothing can change the fields the checks read
+ * between the object's props and its JSON (no JSON patch, no custom resolver, plain values), its
+ * props are read directly, Lazy values produced; otherwise cdk8s renders it.
+ */
+function manifestForCheck(obj: ApiObject): any {
+  const props = (obj as any).props;
+  const patches = (obj as any).patches;
+  const resolvers = (obj.node.root as any).resolvers;
+  if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
+    const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
+    for (const key of Object.keys(props)) {
+      if (key !== 'metadata' && key !== 'kind') {
+        manifest[key] = props[key] instanceof Lazy ? props[key].produce() : props[key];
+      }
+    }
+    if (readsPlainly(manifest)) {
+      return manifest;
+    }
+  }
+  return (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj);
+}
+
+/** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
+const BUILT_IN_RESOLVERS = 3;
+
+function isPlain(value: unknown): value is { [key: string]: any } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** whether every field the checks read is plain data already, so no resolver would change it */
+function readsPlainly(manifest: any): boolean {
+  const podSpec = podSpecOf(manifest);
+  if (manifest.kind === 'ServiceAccount') {
+    return manifest.imagePullSecrets === undefined || Array.isArray(manifest.imagePullSecrets);
+  }
+  if (!isPlain(podSpec)) {
+    return false;
+  }
+  const text = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+  if (!text(podSpec.serviceAccountName) || !text(podSpec.serviceAccount)) {
+    return false;
+  }
+  const secrets = podSpec.imagePullSecrets;
+  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(s => s === null || (isPlain(s) && text(s.name))))) {
+    return false;
+  }
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const containers = podSpec[list];
+    if (containers !== undefined && !(Array.isArray(containers)
+      && containers.every(c => c === null || (isPlain(c) && text(c.image) && text(c.imagePullPolicy) && text(c.name))))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
@@ -164,14 +225,17 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): s
   }
   let known = index;
   const lookup = () => known ??= indexFor(obj);
-  const keyCount = Object.keys(podSpec).length;
+  // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
+  const specKeys = Object.keys(podSpec).length;
+  const unset = report ? [] : containersWithout(podSpec, 'imagePullPolicy');
   const violations = checkPodSpec(podSpec, rules, {
     namespace,
     secrets: name => lookup().secrets(name),
     serviceAccount: name => lookup().serviceAccount(name, namespace),
   });
-  if (rules.wire) {
-    keepKeyOrder(podSpec, keyCount);
+  if (!report && rules.wire) {
+    keepKeyOrder(podSpec, specKeys);
+    unset.forEach(c => keepKeyOrder(c, 0));
     annotateExistingSecrets(json, podSpec, sources, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
@@ -226,23 +290,26 @@ function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], n
 }
 
 /**
- * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); keys added
- * after its sort are put in their place, in the pod spec and in its containers.
+ * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); a key the
+ * wiring added after its sort is put in its place.
  */
 function keepKeyOrder(obj: any, keyCountBefore: number, first: string[] = []): void {
-  if (process.env.CDK8S_DISABLE_SORT) {
-    return;
-  }
-  if (Object.keys(obj).length !== keyCountBefore) {
+  if (!process.env.CDK8S_DISABLE_SORT && Object.keys(obj).length !== keyCountBefore) {
     sortKeys(obj, first);
   }
+}
+
+/** the containers of a pod spec that lack `key` */
+function containersWithout(podSpec: any, key: string): any[] {
+  const found: any[] = [];
   for (const list of ['initContainers', 'containers']) {
-    for (const container of Array.isArray(obj[list]) ? obj[list] : []) {
-      if (container !== null && typeof container === 'object' && !Array.isArray(container)) {
-        sortKeys(container, []);
+    for (const c of Array.isArray(podSpec[list]) ? podSpec[list] : []) {
+      if (isPlain(c) && !(key in c)) {
+        found.push(c);
       }
     }
   }
+  return found;
 }
 
 function sortKeys(obj: any, first: string[]): void {
