@@ -62,3 +62,9 @@ export function checkStringArray(where: string, property: string, value: unknown
   checkArray(where, property, value, expected, optional);
   (value as unknown[] | undefined)?.forEach((item, i) => checkString(where, `${property}[${i}]`, item));
 }
+
+/** the path a construct `id` under `scope` will have, for errors raised before it exists */
+export function pathOf(scope: unknown, id: unknown): string {
+  const parent = (scope as any)?.node?.path;
+  return typeof parent === 'string' ? (parent === '' ? String(id) : `${parent}/${id}`) : String(id);
+}

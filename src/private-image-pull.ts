@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
-import { checkArray, checkObject, checkStringArray } from './input';
+import { checkArray, checkObject, checkStringArray, pathOf } from './input';
 import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { ImageReference } from './rules/image-reference';
@@ -45,7 +45,9 @@ export class PrivateImagePull implements IMixin {
    * @internal
    */
   public static _checkWorkloadProps<T extends kplus.AbstractPodProps>(scope: Construct, id: string, props: T & Partial<PrivateImagePullProps>): T {
-    checkObject(`${scope.node.path}/${id}`, 'props', props);
+    const where = pathOf(scope, id);
+    checkObject(where, 'props', props);
+    checkProps(where, props, true);
     return props;
   }
 
@@ -65,7 +67,7 @@ export class PrivateImagePull implements IMixin {
       throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
         + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
     }
-    const pull = new PrivateImagePull({ registrySecrets: secrets ?? [], publicRegistries: props.publicRegistries }, path);
+    const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries }, path);
     if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
       throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
         + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
@@ -103,8 +105,7 @@ export class PrivateImagePull implements IMixin {
   constructor(props: PrivateImagePullProps, where?: string) {
     this.where = where ?? 'PrivateImagePull';
     checkObject(this.where, 'props', props);
-    checkArray(this.where, 'registrySecrets', props.registrySecrets, 'RegistrySecrets, e.g. [RegistrySecret.fromSecretName(this, \'regcred\', \'regcred\', { servers: [\'registry.gitlab.com\'] })]');
-    checkStringArray(this.where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+    checkProps(this.where, props, false);
     props.registrySecrets.forEach(s => this.addRegistrySecret(s));
     this.publicRegistries = [...props.publicRegistries ?? []];
   }
@@ -161,6 +162,13 @@ export class PrivateImagePull implements IMixin {
       requireDigest: false,
     });
   }
+}
+
+/** the types of the pull props; `registrySecrets` may be left out of a workload's props (JavaScript) */
+function checkProps(where: string, props: Partial<PrivateImagePullProps>, optional: boolean): void {
+  checkArray(where, 'registrySecrets', props.registrySecrets, 'RegistrySecrets, e.g. [RegistrySecret.fromSecretName(this, \'regcred\', \'regcred\', { servers: [\'registry.gitlab.com\'] })]', optional);
+  props.registrySecrets?.forEach((s, i) => checkSecret(where, `registrySecrets[${i}]`, s));
+  checkStringArray(where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
 }
 
 /** objects whose pull fields a construct reports already */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkArray, checkObject } from './input';
+import { checkArray, checkObject, pathOf } from './input';
 import { PullWiring } from './pull-wiring';
 import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
 
@@ -26,7 +26,7 @@ export class PrivateImageServiceAccount extends kplus.ServiceAccount {
   private readonly pullSecrets: kplus.ISecret[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateImageServiceAccountProps) {
-    checkObject(`${scope.node.path}/${id}`, 'props', props);
+    checkObject(pathOf(scope, id), 'props', props);
     super(scope, id, props);
     checkArray(this.node.path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets');
     if (props.registrySecrets.length === 0) {

@@ -8,6 +8,8 @@ import { PullSecretInfo } from './rules/pod-spec-check';
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
 export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');
 
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** whether `secret` names a secret created out of band, which no manifest of the app holds */
 export function isExistingSecret(secret: unknown): boolean {
   return typeof secret === 'object' && secret !== null && (secret as any)[EXISTING_SECRET] === true;
@@ -35,7 +37,9 @@ export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
 export function checkSecret(where: string, property: string, secret: unknown): void {
   const s: any = secret;
   if (typeof s !== 'object' || s === null || Array.isArray(s) || typeof s.name !== 'string') {
-    const named = typeof s === 'string' ? `; for an existing secret named "${s}" use RegistrySecret.fromSecretName(this, '${s}', '${s}', { servers: ['registry.example.com'] })` : '';
+    // a string here is most likely a secret's name; one that could not be a name is not repeated, as it may be a password
+    const name = typeof s === 'string' && SECRET_NAME.test(s) ? s : 'NAME';
+    const named = typeof s === 'string' ? `; for an existing secret use RegistrySecret.fromSecretName(this, '${name}', '${name}', { servers: ['registry.example.com'] })` : '';
     throw new Error(`${where}: ${property} is ${typeOf(secret)}; expected a RegistrySecret${named}`);
   }
   if (Array.isArray(s.servers)) {

@@ -6,7 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
 import { EXISTING_SECRET } from './pull-secrets';
-import { checkBoolean, checkObject, checkString, checkStringArray, invalid, typeOf } from './input';
+import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, typeOf } from './input';
 import { DockerConfigEntry, DockerConfigJson } from './rules/docker-config';
 import { RegistryMatch } from './rules/registry-match';
 
@@ -153,7 +153,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    * @param path the config file
    */
   public static fromDockerConfigFile(scope: Construct, id: string, path: string, options: RegistrySecretOptions = {}): RegistrySecret {
-    const where = `${scope.node.path}/${id}`;
+    const where = pathOf(scope, id);
     checkString(where, 'path', path);
     let bytes: Buffer;
     try {
@@ -171,7 +171,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    */
   public static fromDockerConfigJson(scope: Construct, id: string, json: string, options: RegistrySecretOptions = {}): RegistrySecret {
     if (typeof json !== 'string') {
-      invalid(`${scope.node.path}/${id}`, 'json', json, 'the JSON text of a docker config');
+      invalid(pathOf(scope, id), 'json', json, 'the JSON text of a docker config');
     }
     return RegistrySecret.fromConfig(scope, id, Buffer.from(json, 'utf8'), options, 'docker config');
   }
@@ -186,11 +186,12 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   }
 
   private static fromConfig(scope: Construct, id: string, bytes: Buffer, options: RegistrySecretOptions, source: string): RegistrySecret {
+    checkObject(pathOf(scope, id), 'options', options);
     let parsed: { entries: { [server: string]: DockerConfigEntry }; text: string };
     try {
       parsed = parseConfigBytes(bytes, source);
     } catch (e: any) {
-      throw new Error(`${scope.node.path}/${id}: ${e.message}`);
+      throw new Error(`${pathOf(scope, id)}: ${e.message}`);
     }
     const secret = new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: parsed.entries } as any);
     CONTENT.get(secret)!.configText = parsed.text;
@@ -221,7 +222,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   private readonly baseName?: string;
 
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
-    checkObject(`${scope.node.path}/${id}`, 'props', props);
+    checkObject(pathOf(scope, id), 'props', props);
     super(scope, id);
     const path = this.node.path;
     checkObject(path, 'metadata', props.metadata, true);

@@ -3,6 +3,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Console } from 'console';
+import { inspect } from 'util';
 import { Chart, Testing } from 'cdk8s';
 import { format } from 'pretty-format';
 import {
@@ -18,7 +20,7 @@ const USER = 'leak-user';
 const FORMS = [SENTINEL, Buffer.from(SENTINEL).toString('base64'), Buffer.from(`${USER}:${SENTINEL}`).toString('base64')];
 
 function secret(chart: Chart, props: object = {}) {
-  return new RegistrySecret(chart, 'secret', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL), ...props });
+  return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, server: 'registry.gitlab.com', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL), ...props });
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-'));
@@ -80,6 +82,34 @@ const ERROR_PATHS: Array<[string, () => unknown]> = [
   }],
   ['seed app with credentials for another registry', () => Testing.synth(new SeedChart(Testing.app(), 'seed', { credentials: { server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) } }))],
   ['seed app with a partial environment', () => credentialsFromEnvironment({ REGISTRY_PASSWORD: SENTINEL })],
+  // JavaScript callers: a credential of the wrong type is named by its type, never shown
+  ['password given as an object', () => new RegistrySecret(Testing.chart(), 's', { username: USER, password: { token: SENTINEL } } as any)],
+  ['password given as an array', () => new RegistrySecret(Testing.chart(), 's', { username: USER, password: [SENTINEL] } as any)],
+  ['username given as an object', () => new RegistrySecret(Testing.chart(), 's', { username: { SENTINEL }, password: SENTINEL } as any)],
+  ['addRegistry with a password object', () => secret(Testing.chart()).addRegistry({ server: 'ghcr.io', username: USER, password: { SENTINEL } } as any)],
+  ['CredentialValue.fromString of an object', () => CredentialValue.fromString({ SENTINEL } as any)],
+  ['a password where a secret is expected', () => new PrivateImagePod(Testing.chart(), 'pod', { registrySecrets: [SENTINEL], containers: [{ image: 'a.io/b:v1' }] } as any)],
+  ['fromDockerConfigJson given an object', () => RegistrySecret.fromDockerConfigJson(Testing.chart(), 's', { auths: { x: { password: SENTINEL } } } as any)],
+];
+
+/** every way a test or a user prints an object */
+const PRINTERS: Array<[string, (value: unknown) => string]> = [
+  ['util.inspect', value => inspect(value)],
+  ['util.inspect at any depth, hidden fields and getters', value => inspect(value, { depth: Infinity, showHidden: true, getters: true })],
+  ['console.log', value => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { lines.push(String(chunk)); return true; });
+    try {
+      new Console(process.stdout).log(value);
+    } finally {
+      spy.mockRestore();
+    }
+    return lines.join('');
+  }],
+  ['JSON.stringify', value => { try { return JSON.stringify(value) ?? ''; } catch (e: any) { return e.message; } }],
+  ['a jest snapshot', value => format(value, { plugins: [serializer] })],
+  ['a jest snapshot without the serializer', value => format(value)],
+  ['a jest failure diff', value => { try { expect(value).toEqual({ anything: 'else' }); return ''; } catch (e: any) { return e.message; } }],
 ];
 
 describe('no credential leaks', () => {
@@ -126,6 +156,38 @@ describe('no credential leaks', () => {
     for (const form of FORMS) {
       expect(printed).not.toContain(form);
     }
+  });
+});
+
+describe('no credential in any printout', () => {
+  function app() {
+    const root = Testing.app();
+    const chart = new Chart(root, 'chart');
+    const regcred = secret(chart, { appendHash: true });
+    regcred.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) });
+    const fromConfig = RegistrySecret.fromDockerConfigJson(chart, 'config', JSON.stringify({ auths: { 'quay.io': { auth: FORMS[2] } } }));
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [regcred, fromConfig], containers: [{ image: 'registry.gitlab.com/a/b:v1' }, { image: 'quay.io/a/b:v1' }] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [regcred] });
+    Testing.synth(chart);
+    return { root, chart, regcred, fromConfig, pod, credential: CredentialValue.fromString(SENTINEL) };
+  }
+  const objects = app();
+
+  test.each(PRINTERS.flatMap(([printer, print]) => Object.entries(objects).map(([name, value]) => [printer, name, print, value] as const)))(
+    '%s of the %s shows no credential', (_printer, _name, print, value) => {
+      // WHEN
+      const printed = print(value);
+
+      // THEN
+      expect(printed.length).toBeGreaterThan(0);
+      for (const form of FORMS) {
+        expect(printed).not.toContain(form);
+      }
+    });
+
+  test('a printed secret still tells which one it is', () => {
+    expect(inspect(objects.regcred)).toBe('RegistrySecret(chart/regcred, servers: registry.gitlab.com, ghcr.io)');
+    expect(JSON.stringify(objects.credential)).toBe('{"source":"a literal value"}');
   });
 });
 
