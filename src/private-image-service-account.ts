@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkArray, checkObject, pathOf } from './input';
-import { PullWiring } from './pull-wiring';
 import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { PullWiring } from './pull-wiring';
 
 /**
  * Props for `PrivateImageServiceAccount`.

@@ -5,8 +5,8 @@ import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
-import { EXISTING_SECRET } from './pull-secrets';
 import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, typeOf } from './input';
+import { EXISTING_SECRET } from './pull-secrets';
 import { DockerConfigEntry, DockerConfigJson } from './rules/docker-config';
 import { RegistryMatch } from './rules/registry-match';
 

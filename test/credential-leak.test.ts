@@ -1,9 +1,9 @@
 // Drives every error path with a sentinel password and asserts that neither it, its base64,
 // nor the `auth` value appears in any message, stack, warning, log line or serialized snapshot.
+import { Console } from 'console';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Console } from 'console';
 import { inspect } from 'util';
 import { Chart, Testing } from 'cdk8s';
 import { format } from 'pretty-format';

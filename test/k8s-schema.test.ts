@@ -5,7 +5,8 @@ import { Chart, Cron, Include, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   PolicyMode, PrivateImageCronJob, PrivateImageDaemonSet, PrivateImageDeployment, PrivateImageJob, PrivateImagePod,
-  PrivateImageServiceAccount, PrivateImageStatefulSet, PrivateRegistryPolicy, RegistrySecret, CredentialValue } from '../src';
+  PrivateImageServiceAccount, PrivateImageStatefulSet, PrivateRegistryPolicy, RegistrySecret, CredentialValue,
+} from '../src';
 import { SeedChart, credentialsFromEnvironment } from '../src/main';
 import { K8S_127_MARKERS, definitionOf, propertyOf, validateManifests } from './support/k8s-schema';
 

@@ -141,3 +141,42 @@ describe('the seed app', () => {
     });
   });
 });
+
+describe('the README\'s library example', () => {
+  test('compiles, and writes the seed\'s manifests byte for byte', () => {
+    // GIVEN: the README's block, with the package name pointed at this checkout
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /```ts\n(import \{ App, Chart \} from 'cdk8s';[\s\S]*?)```/.exec(readme)![1];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-example-'));
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(file, block.replace(/from '(cdk8s|cdk8s-plus-27|cdk8s-private-registry)'/g, (_m, name) =>
+      `from '${name === 'cdk8s-private-registry' ? path.join(ROOT, 'src') : path.dirname(require.resolve(`${name}/package.json`))}'`));
+    const env = { ...process.env, REGISTRY_USERNAME: 'onrblt', REGISTRY_PASSWORD: PASSWORD };
+
+    // WHEN
+    const diagnostics = typeCheck(file);
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', file], {
+      cwd: ROOT, encoding: 'utf8', env: { ...env, CDK8S_OUTDIR: path.join(dir, 'dist'), TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+    });
+    const seedApp = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src', 'main.ts')], {
+      cwd: ROOT, encoding: 'utf8', env: { ...env, REGISTRY_SERVER: 'registry.gitlab.com', CDK8S_OUTDIR: path.join(dir, 'seed') },
+    });
+
+    // THEN
+    expect(diagnostics).toEqual([]);
+    expect(run.stderr).toBe('');
+    expect(seedApp.status).toBe(0);
+    const example = fs.readFileSync(path.join(dir, 'dist', 'seed.k8s.yaml'), 'utf8');
+    expect(block).toContain('resources: {}');
+    expect(example).toBe(fs.readFileSync(path.join(dir, 'seed', 'seed.k8s.yaml'), 'utf8'));
+  });
+});
+
+/** TypeScript's errors for one file, with the project's compiler options */
+function typeCheck(file: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts: typeof import('typescript') = require('typescript');
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+  const program = ts.createProgram([file], { ...config.options, noEmit: true, rootDir: undefined, skipLibCheck: true });
+  return ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}

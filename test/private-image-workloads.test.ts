@@ -2,7 +2,8 @@ import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   PrivateImageCronJob, PrivateImageDaemonSet, PrivateImageDeployment, PrivateImageJob, PrivateImagePullProps,
-  PrivateImageStatefulSet, RegistrySecret, CredentialValue } from '../src';
+  PrivateImageStatefulSet, RegistrySecret, CredentialValue,
+} from '../src';
 
 const IMAGE = 'registry.gitlab.com/team/app:v1';
 const HUB_IMAGE = 'nginx:1.25';

@@ -299,3 +299,38 @@ function withCredentials(flags: { server?: string; username: string; password: s
     email: email === undefined ? undefined : CredentialValue.fromString(email),
   };
 }
+
+describe('RegistrySecret credentials are read when the manifests are written', () => {
+  afterEach(() => {
+    delete process.env.CDK8S_PR_TEST_TOKEN;
+  });
+
+  test('a chart builds without the variables, so a unit test can construct it; its synth names the missing one', () => {
+    // GIVEN
+    const chart = Testing.chart();
+
+    // WHEN
+    const build = () => new RegistrySecret(chart, 'regcred', {
+      server: 'ghcr.io', username: CredentialValue.fromString('ci'), password: CredentialValue.fromEnvironment('CDK8S_PR_TEST_TOKEN'),
+    });
+
+    // THEN
+    expect(build).not.toThrow();
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/regcred\] server "ghcr\.io": password: environment variable CDK8S_PR_TEST_TOKEN is not set or empty/);
+    process.env.CDK8S_PR_TEST_TOKEN = 'token-from-the-test';
+    expect(decode(Testing.synth(chart)[0]).auths['ghcr.io'].password).toBe('token-from-the-test');
+  });
+
+  test('addRegistry takes CredentialValues, as the constructor does', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new RegistrySecret(chart, 'regcred', { server: 'registry.gitlab.com', username: CredentialValue.fromString('ci'), password: CredentialValue.fromString('p') });
+    process.env.CDK8S_PR_TEST_TOKEN = 'gh-token';
+
+    // WHEN
+    secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('octocat'), password: CredentialValue.fromEnvironment('CDK8S_PR_TEST_TOKEN') });
+
+    // THEN
+    expect(decode(Testing.synth(chart)[0]).auths['ghcr.io']).toEqual({ username: 'octocat', password: 'gh-token', auth: Buffer.from('octocat:gh-token').toString('base64') });
+  });
+});

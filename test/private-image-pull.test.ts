@@ -1,0 +1,112 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
+
+const IMAGE = 'registry.gitlab.com/team/app:v1';
+
+function gitlab(chart: Chart, id = 'gitlab') {
+  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('ci'), password: CredentialValue.fromString('token') });
+}
+
+describe('PrivateImagePull, the mixin', () => {
+  test('gives a plain cdk8s-plus Deployment its pull secret, and refuses an image no secret covers', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = gitlab(chart);
+
+    // WHEN
+    const web = new kplus.Deployment(chart, 'web', { containers: [{ image: IMAGE }] }).with(new PrivateImagePull({ registrySecrets: [regcred] })) as kplus.Deployment;
+
+    // THEN
+    const deployment = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    expect(deployment.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    expect(deployment).toMatchSnapshot();
+    web.addContainer({ name: 'sidecar', image: 'ghcr.io/team/sidecar:v1' });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\] container "sidecar" image "ghcr\.io\/team\/sidecar:v1": no pull secret covers registry "ghcr\.io"/);
+  });
+
+  test('applied to a chart, it covers every pod in it, L1 objects included, and makes a missing imagePullPolicy explicit', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = gitlab(chart);
+    new kplus.k8s.KubeJob(chart, 'job', { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'registry.gitlab.com/team/job' }] } } } });
+    new kplus.k8s.KubeConfigMap(chart, 'cm', { data: { image: 'ghcr.io/not/a/pod' } });
+
+    // WHEN
+    chart.with(new PrivateImagePull({ registrySecrets: [regcred] }));
+
+    // THEN
+    const job = Testing.synth(chart).find(m => m.kind === 'Job');
+    expect(job.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    expect(job.spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
+  });
+
+  test('a secret added to the mixin later is named by every object it applies to', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const pull = new PrivateImagePull({ registrySecrets: [gitlab(chart)] });
+    new kplus.Pod(chart, 'a', { containers: [{ image: IMAGE }] }).with(pull);
+    new kplus.Pod(chart, 'b', { containers: [{ image: IMAGE }] }).with(pull);
+
+    // WHEN
+    pull.addRegistrySecret(RegistrySecret.fromSecretName(chart, 'ghcr', 'ghcr', { servers: ['ghcr.io'] }));
+
+    // THEN
+    for (const pod of Testing.synth(chart).filter(m => m.kind === 'Pod')) {
+      expect(pod.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }, { name: 'ghcr' }]);
+    }
+  });
+
+  test('refuses to apply to an object that runs no pods', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const cm = new kplus.ConfigMap(chart, 'cm');
+
+    // WHEN
+    const attempt = () => new PrivateImagePull({ registrySecrets: [gitlab(chart)] }).applyTo(ApiObject.of(cm));
+
+    // THEN
+    expect(attempt).toThrow('test/cm/Resource: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart');
+  });
+});
+
+describe('the secrets a cdk8s-plus user already has', () => {
+  test('a DockerConfigSecret is a registry secret: its servers are read from its data', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new kplus.DockerConfigSecret(chart, 'docker', { metadata: { name: 'docker' }, data: { auths: { 'registry.gitlab.com': { auth: 'Y2k6dG9rZW4=' } } } });
+
+    // WHEN
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image: IMAGE }, { name: 'other', image: 'ghcr.io/a/b:v1' }] });
+
+    // THEN: it covers the GitLab image, and only that one
+    expect(() => Testing.synth(chart)).toThrow(/container "other" image "ghcr\.io\/a\/b:v1": no pull secret covers registry "ghcr\.io" \(imagePullSecrets gives "docker" for \[registry\.gitlab\.com\]\)/);
+  });
+
+  test('dockerRegistryAuth given alone is the pod\'s registry secret', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = gitlab(chart);
+
+    // WHEN: a JavaScript caller, or one moving from cdk8s-plus
+    const web = new PrivateImageDeployment(chart, 'web', { dockerRegistryAuth: regcred, containers: [{ image: IMAGE }] } as any);
+
+    // THEN
+    expect(web.registrySecrets).toEqual([regcred]);
+    expect(Testing.synth(chart).find(m => m.kind === 'Deployment').spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+  });
+
+  test('a secret created out of band is announced to the validation plugin and the check command in an annotation', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = RegistrySecret.fromSecretName(chart, 'regcred', 'regcred', { servers: ['registry.gitlab.com'] });
+
+    // WHEN
+    new PrivateImageDeployment(chart, 'web', { registrySecrets: [regcred], containers: [{ image: IMAGE }] });
+
+    // THEN
+    const deployment = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    expect(deployment.metadata.annotations).toEqual({ 'cdk8s-private-registry/existing-pull-secrets': '{"regcred":["registry.gitlab.com"]}' });
+    expect(deployment.spec.template.metadata.annotations).toBeUndefined();
+  });
+});
