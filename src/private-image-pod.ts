@@ -26,8 +26,8 @@ export class PrivateImagePod extends kplus.Pod {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container; without an explicit `imagePullPolicy` it gets Kubernetes' default for its image. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container; without an explicit `imagePullPolicy` it gets Kubernetes' default for its image. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }

@@ -84,7 +84,7 @@ export class PrivateImagePull implements IMixin {
    * cdk8s-plus would otherwise write `Always` for every image.
    * @internal
    */
-  public static _withDefaultPullPolicy(props: kplus.ContainerProps): kplus.ContainerProps {
+  public static _defaultPolicy(props: kplus.ContainerProps): kplus.ContainerProps {
     if (props?.imagePullPolicy !== undefined || typeof props?.image !== 'string') {
       return props;
     }

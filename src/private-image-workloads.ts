@@ -28,10 +28,10 @@ export class PrivateImageDeployment extends kplus.Deployment {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }
 
 /**
@@ -57,10 +57,10 @@ export class PrivateImageStatefulSet extends kplus.StatefulSet {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }
 
 /**
@@ -86,10 +86,10 @@ export class PrivateImageDaemonSet extends kplus.DaemonSet {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }
 
 /**
@@ -115,10 +115,10 @@ export class PrivateImageJob extends kplus.Job {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }
 
 /**
@@ -144,8 +144,8 @@ export class PrivateImageCronJob extends kplus.CronJob {
   public addRegistrySecret(secret: kplus.ISecret): void { this.pull.addRegistrySecret(secret); }
 
   /** Adds a container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addContainer(cont: kplus.ContainerProps): kplus.Container { return super.addContainer(PrivateImagePull._defaultPolicy(cont)); }
 
   /** Adds an init container with Kubernetes' default `imagePullPolicy` made explicit. */
-  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._withDefaultPullPolicy(cont)); }
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container { return super.addInitContainer(PrivateImagePull._defaultPolicy(cont)); }
 }

@@ -69,7 +69,8 @@ const ENTRY_POINTS: EntryPoint[] = [
   ['new PrivateRegistryPolicy', 'disallowLatest', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ disallowLatest: v })), [...BAD.filter(([t]) => t !== 'undefined'), ['a string', 'yes']]],
 ];
 
-const CASES = ENTRY_POINTS.flatMap(([name, property, path, run, bad]) => bad.map(([type, value]) => [name, property, type, path, run, value] as const));
+const CASES = ENTRY_POINTS.flatMap(([name, property, path, run, bad]) =>
+  bad.map(([type, value]) => [name, property, type, path, run, value] as const));
 
 describe('runtime checks of every public input', () => {
   test.each(CASES)('%s refuses %s given as %s', (_name, property, type, path, run, value) => {

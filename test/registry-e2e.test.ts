@@ -135,7 +135,9 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
     ['http:// URL with /v1/', h => `http://${h}/v1/`],
   ])('skopeo pulls the image with the secret\'s .dockerconfigjson: server as %s', (_form, server) => {
     // GIVEN
-    const { file, auths } = authFileOf([{ server: server(host()), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD) }]);
+    const { file, auths } = authFileOf([{
+      server: server(host()), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(PASSWORD),
+    }]);
     expect(Object.keys(auths)).toEqual([server(host())]);
 
     // WHEN
@@ -181,7 +183,9 @@ describe('a RegistrySecret against a real registry with basic auth', () => {
 
   test('a wrong password fails with an authentication error', () => {
     // GIVEN
-    const { file } = authFileOf([{ server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(WRONG_PASSWORD) }]);
+    const { file } = authFileOf([{
+      server: host(), username: CredentialValue.fromString(USERNAME), password: CredentialValue.fromString(WRONG_PASSWORD),
+    }]);
 
     // WHEN
     const result = inspect(file);
