@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
 import { checkArray, checkObject, checkStringArray, pathOf } from './input';
-import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { ImageReference } from './rules/image-reference';
 import { podSpecPath } from './rules/pod-spec-check';
@@ -150,17 +150,7 @@ export class PrivateImagePull implements IMixin {
       REPORTED.add(obj);
       reporter.node.addValidation({ validate: () => PullWiring.violations(obj) });
     }
-    PullWiring.addRule(obj, {
-      owner: reporter,
-      required: () => this.secrets.map(secretInfo),
-      candidates: () => [],
-      known: () => [],
-      existing: () => this.secrets.filter(isExistingSecret).map(secretInfo),
-      wire: true,
-      publicRegistries: this.publicRegistries,
-      disallowLatest: false,
-      requireDigest: false,
-    });
+    PullWiring.requireSecrets(obj, reporter, () => this.secrets, this.publicRegistries);
   }
 }
 

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkArray, checkObject, pathOf } from './input';
-import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 
 /**
@@ -34,17 +34,7 @@ export class PrivateImageServiceAccount extends kplus.ServiceAccount {
     }
     props.registrySecrets.forEach(s => this.addRegistrySecret(s));
     const obj = ApiObject.of(this);
-    PullWiring.addRule(obj, {
-      owner: this,
-      required: () => this.pullSecrets.map(secretInfo),
-      candidates: () => [],
-      known: () => [],
-      existing: () => this.pullSecrets.filter(isExistingSecret).map(secretInfo),
-      wire: true,
-      publicRegistries: [],
-      disallowLatest: false,
-      requireDigest: false,
-    });
+    PullWiring.requireSecrets(obj, this, () => this.pullSecrets);
     this.node.addValidation({ validate: () => PullWiring.violations(obj) });
   }
 

@@ -6,7 +6,9 @@
 // at that moment, which rules cover the object and completes its pull fields; validation runs the
 // same function and reports what is still wrong. Nothing is kept from one call to the next.
 import { ApiObject, App, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { isExistingSecret, secretInfo } from './pull-secrets';
 import { ManifestIndex } from './rules/manifest-index';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
 
@@ -57,6 +59,21 @@ export class PullWiring {
       Object.defineProperty(target, RULES, { value: rules });
     }
     rules.push(rule);
+  }
+
+  /** A rule that `obj` names `secrets()` in its pull secrets, reported by `owner`. */
+  public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = []): void {
+    PullWiring.addRule(obj, {
+      owner,
+      required: () => secrets().map(secretInfo),
+      candidates: () => [],
+      known: () => [],
+      existing: () => secrets().filter(isExistingSecret).map(secretInfo),
+      wire: true,
+      publicRegistries,
+      disallowLatest: false,
+      requireDigest: false,
+    });
   }
 
   /** the rules over `obj`, innermost first */
