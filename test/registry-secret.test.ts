@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
 import { kubectlAppendHashName, kubectlDockerConfigJson } from './support/kubectl';
@@ -332,5 +332,25 @@ describe('RegistrySecret credentials are read when the manifests are written', (
 
     // THEN
     expect(decode(Testing.synth(chart)[0]).auths['ghcr.io']).toEqual({ username: 'octocat', password: 'gh-token', auth: Buffer.from('octocat:gh-token').toString('base64') });
+  });
+});
+
+describe('RegistrySecret in cdk8s\'s construct metadata', () => {
+  test('a hashed secret is recorded under its hashed name, so cdk8s-cli can map a report to its construct path', () => {
+    // GIVEN
+    const app = Testing.app({ recordConstructMetadata: true });
+    const chart = new Chart(app, 'chart');
+    const secret = new RegistrySecret(chart, 'regcred', {
+      metadata: { name: 'regcred' }, appendHash: true, server: 'ghcr.io', username: CredentialValue.fromString('ci'), password: CredentialValue.fromString('p'),
+    });
+
+    // WHEN
+    app.synth();
+
+    // THEN
+    const metadata = JSON.parse(fs.readFileSync(path.join(app.outdir, 'construct-metadata.json'), 'utf8'));
+    expect(secret.name).toMatch(/^regcred-[a-z0-9]{10}$/);
+    expect(metadata.resources[secret.name]).toEqual({ path: 'chart/regcred/Resource' });
+    expect(JSON.stringify(metadata)).not.toContain('[object Object]');
   });
 });
