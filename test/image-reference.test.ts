@@ -1,4 +1,6 @@
+import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
+import { ImageReference as PublicImageReference } from '../src';
 import { ImageReference } from '../src/rules/image-reference';
 
 // Test data transcribed from upstream test vectors (inputs and expected results only):
@@ -859,5 +861,31 @@ describe('adversarial inputs', () => {
     for (const input of inputs) {
       expect(() => ImageReference.parse(input)).toThrow(/invalid image reference/);
     }
+  });
+});
+
+describe('ImageReference, the public class', () => {
+  test('defaultPullPolicy is cdk8s-plus\'s enum, to pass on without a cast', () => {
+    // GIVEN
+    const image = 'registry.gitlab.com/team/app:v1.2';
+
+    // WHEN
+    const policy: kplus.ImagePullPolicy = PublicImageReference.parse(image).defaultPullPolicy;
+    const container = new kplus.Container({ image, imagePullPolicy: policy });
+
+    // THEN
+    expect(container.imagePullPolicy).toBe(kplus.ImagePullPolicy.IF_NOT_PRESENT);
+    expect(PublicImageReference.parse('nginx').defaultPullPolicy).toBe(kplus.ImagePullPolicy.ALWAYS);
+  });
+
+  test('reads as the rules parse it', () => {
+    // WHEN
+    const ref = PublicImageReference.parse('index.docker.io/nginx@sha256:' + 'a'.repeat(64));
+
+    // THEN
+    expect({ ...ref }).toMatchObject({ registry: 'docker.io', repository: 'library/nginx', name: 'docker.io/library/nginx', tag: undefined, digest: `sha256:${'a'.repeat(64)}` });
+    expect(ref.toString()).toBe(`docker.io/library/nginx@sha256:${'a'.repeat(64)}`);
+    expect(ref.toFamiliarString()).toBe(`nginx@sha256:${'a'.repeat(64)}`);
+    expect(() => PublicImageReference.parse('Bad')).toThrow(/must be lowercase/);
   });
 });
