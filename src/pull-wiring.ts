@@ -5,12 +5,14 @@
 // PrivateRegistryPolicy to a scope. Whenever cdk8s renders an ApiObject, `toJson` asks the tree,
 // at that moment, which rules cover the object and completes its pull fields; validation runs the
 // same function and reports what is still wrong. Nothing is kept from one call to the next.
-import { ApiObject, App, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { containersWithout, keepKeyOrder } from './key-order';
+import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
-import { ManifestIndex } from './rules/manifest-index';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
+import { Lookup, TreeIndex } from './tree-index';
 
 /**
  * What a construct asks of the pull fields of the objects it covers.
@@ -101,119 +103,13 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    return complete(obj, manifestForCheck(obj), true, index);
+    return complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index);
   }
 
   /** Builds the index of the app's secrets and ServiceAccounts, for a caller that checks many objects. */
   public static index(scope: IConstruct): Lookup {
     return new TreeIndex(scope.node.root);
   }
-}
-
-/**
- * The object as the checks read it. Validation comes before serialization, so rendering the whole
- * object here would render it twice per synth. When nothing can change the fields the checks read
- * between the object's props and its JSON (no JSON patch, no custom resolver, plain values), its
- * props are read directly, Lazy values produced; otherwise cdk8s renders it.
- */
-function manifestForCheck(obj: ApiObject): any {
-  const props = (obj as any).props;
-  const patches = (obj as any).patches;
-  const resolvers = (obj.node.root as any).resolvers;
-  if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
-    const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
-    for (const key of Object.keys(props)) {
-      if (key !== 'metadata' && key !== 'kind') {
-        manifest[key] = props[key] instanceof Lazy ? props[key].produce() : props[key];
-      }
-    }
-    if (readsPlainly(manifest)) {
-      return manifest;
-    }
-  }
-  return (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj);
-}
-
-/** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
-const BUILT_IN_RESOLVERS = 3;
-
-function isPlain(value: unknown): value is { [key: string]: any } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return false;
-  }
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** whether every field the checks read is plain data already, so no resolver would change it */
-function readsPlainly(manifest: any): boolean {
-  const podSpec = podSpecOf(manifest);
-  if (manifest.kind === 'ServiceAccount') {
-    return manifest.imagePullSecrets === undefined || Array.isArray(manifest.imagePullSecrets);
-  }
-  if (!isPlain(podSpec)) {
-    return false;
-  }
-  const text = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-  if (!text(podSpec.serviceAccountName) || !text(podSpec.serviceAccount)) {
-    return false;
-  }
-  const secrets = podSpec.imagePullSecrets;
-  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(s => s === null || (isPlain(s) && text(s.name))))) {
-    return false;
-  }
-  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-    const containers = podSpec[list];
-    if (containers !== undefined && !(Array.isArray(containers)
-      && containers.every(c => c === null || (isPlain(c) && text(c.image) && text(c.imagePullPolicy) && text(c.name))))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/** Secrets and ServiceAccounts known around a pod. @internal */
-export interface Lookup {
-  secrets(name: string): PullSecretInfo[];
-  serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
-}
-
-/**
- * The secrets and ServiceAccounts of a construct tree, read from their JSON, so that a pod naming
- * a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
- */
-class TreeIndex extends ManifestIndex implements Lookup {
-  constructor(root: IConstruct) {
-    super();
-    for (const c of root.node.findAll()) {
-      const secret = c as any;
-      if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
-        // a RegistrySecret or a reference to one: its servers are known without reading credentials
-        this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
-      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecretResource(c)) {
-        this.addManifest(c.toJson());
-      }
-    }
-  }
-}
-
-function isRegistrySecretResource(obj: ApiObject): boolean {
-  const parent: any = obj.node.scope;
-  return parent !== undefined && parent.kind === 'Secret' && Array.isArray(parent.servers);
-}
-
-/**
- * The app's index during one synth. cdk8s keeps its own tree walk for one synth request too
- * (SynthRequestCache): the tree does not change while it is written.
- */
-let requestIndex: { root: IConstruct; index?: Lookup } | undefined;
-
-function indexFor(obj: IConstruct): Lookup {
-  const root = obj.node.root;
-  if (requestIndex?.root === root) {
-    return requestIndex.index ??= new TreeIndex(root);
-  }
-  return new TreeIndex(root);
 }
 
 /**
@@ -241,7 +137,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): s
     return [];
   }
   let known = index;
-  const lookup = () => known ??= indexFor(obj);
+  const lookup = () => known ??= TreeIndex.of(obj);
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
   const specKeys = Object.keys(podSpec).length;
   const unset = report ? [] : containersWithout(podSpec, 'imagePullPolicy');
@@ -306,44 +202,6 @@ function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], n
   }
 }
 
-/**
- * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); a key the
- * wiring added after its sort is put in its place.
- */
-function keepKeyOrder(obj: any, keyCountBefore: number, first: string[] = []): void {
-  if (!process.env.CDK8S_DISABLE_SORT && Object.keys(obj).length !== keyCountBefore) {
-    sortKeys(obj, first);
-  }
-}
-
-/** the containers of a pod spec that lack `key` */
-function containersWithout(podSpec: any, key: string): any[] {
-  const found: any[] = [];
-  for (const list of ['initContainers', 'containers']) {
-    for (const c of Array.isArray(podSpec[list]) ? podSpec[list] : []) {
-      if (isPlain(c) && !(key in c)) {
-        found.push(c);
-      }
-    }
-  }
-  return found;
-}
-
-function sortKeys(obj: any, first: string[]): void {
-  const keys = Object.keys(obj);
-  const sorted = [...first.filter(k => k in obj), ...keys.filter(k => !first.includes(k)).sort()];
-  if (sorted.every((k, i) => k === keys[i])) {
-    return;
-  }
-  const entries = sorted.map(k => [k, obj[k]] as const);
-  for (const k of keys) {
-    delete obj[k];
-  }
-  for (const [k, v] of entries) {
-    obj[k] = v;
-  }
-}
-
 function mergeRules(sources: PullRule[]): PodSpecRules {
   return {
     required: unique(sources.flatMap(s => s.required())),
@@ -385,26 +243,5 @@ function installHook(): void {
     }
     return json;
   };
-  // one index of the app's secrets per synth request, however many objects ask for it
-  const inRequest = <T>(root: IConstruct, fn: () => T): T => {
-    if (requestIndex) {
-      return fn();
-    }
-    requestIndex = { root };
-    try {
-      return fn();
-    } finally {
-      requestIndex = undefined;
-    }
-  };
-  const app = App as any;
-  for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
-    const original = owner[method];
-    if (typeof original === 'function') {
-      owner[method] = function (this: any, ...args: any[]) {
-        const root: IConstruct = (args[0] ?? this).node.root;
-        return inRequest(root, () => original.apply(this, args));
-      };
-    }
-  }
+  TreeIndex.scopeSynthRequests();
 }

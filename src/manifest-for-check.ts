@@ -1,0 +1,65 @@
+// What the checks read of an ApiObject, without rendering it when rendering changes nothing they read.
+import { ApiObject, Lazy } from 'cdk8s';
+import { podSpecOf } from './rules/pod-spec-check';
+
+/**
+ * The object as the checks read it. Validation comes before serialization, so rendering the whole
+ * object here would render it twice per synth. When nothing can change the fields the checks read
+ * between the object's props and its JSON (no JSON patch, no custom resolver, plain values), its
+ * props are read directly, Lazy values produced; otherwise cdk8s renders it.
+ */
+export function manifestForCheck(obj: ApiObject, render: () => any): any {
+  const props = (obj as any).props;
+  const patches = (obj as any).patches;
+  const resolvers = (obj.node.root as any).resolvers;
+  if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
+    const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
+    for (const key of Object.keys(props)) {
+      if (key !== 'metadata' && key !== 'kind') {
+        manifest[key] = props[key] instanceof Lazy ? props[key].produce() : props[key];
+      }
+    }
+    if (readsPlainly(manifest)) {
+      return manifest;
+    }
+  }
+  return render();
+}
+
+/** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
+const BUILT_IN_RESOLVERS = 3;
+
+export function isPlain(value: unknown): value is { [key: string]: any } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** whether every field the checks read is plain data already, so no resolver would change it */
+function readsPlainly(manifest: any): boolean {
+  const podSpec = podSpecOf(manifest);
+  if (manifest.kind === 'ServiceAccount') {
+    return manifest.imagePullSecrets === undefined || Array.isArray(manifest.imagePullSecrets);
+  }
+  if (!isPlain(podSpec)) {
+    return false;
+  }
+  const text = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+  if (!text(podSpec.serviceAccountName) || !text(podSpec.serviceAccount)) {
+    return false;
+  }
+  const secrets = podSpec.imagePullSecrets;
+  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(s => s === null || (isPlain(s) && text(s.name))))) {
+    return false;
+  }
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const containers = podSpec[list];
+    if (containers !== undefined && !(Array.isArray(containers)
+      && containers.every(c => c === null || (isPlain(c) && text(c.image) && text(c.imagePullPolicy) && text(c.name))))) {
+      return false;
+    }
+  }
+  return true;
+}

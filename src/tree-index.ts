@@ -1,0 +1,75 @@
+// The secrets and ServiceAccounts of the whole app, which a pod's pull fields depend on.
+import { ApiObject, App } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ManifestIndex } from './rules/manifest-index';
+import { PullSecretInfo } from './rules/pod-spec-check';
+
+/** Secrets and ServiceAccounts known around a pod. @internal */
+export interface Lookup {
+  secrets(name: string): PullSecretInfo[];
+  serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
+}
+
+/**
+ * The secrets and ServiceAccounts of a construct tree, read from their JSON, so that a pod naming
+ * a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
+ */
+export class TreeIndex extends ManifestIndex implements Lookup {
+  /** the index of `obj`'s app: the one of the current synth request, or a new one */
+  public static of(obj: IConstruct): Lookup {
+    const root = obj.node.root;
+    if (requestIndex?.root === root) {
+      return requestIndex.index ??= new TreeIndex(root);
+    }
+    return new TreeIndex(root);
+  }
+
+  /** Makes each of cdk8s's synth entry points one request, with one index however many objects ask. */
+  public static scopeSynthRequests(): void {
+    const app = App as any;
+    for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
+      const original = owner[method];
+      if (typeof original === 'function') {
+        owner[method] = function (this: any, ...args: any[]) {
+          return inRequest((args[0] ?? this).node.root, () => original.apply(this, args));
+        };
+      }
+    }
+  }
+
+  constructor(root: IConstruct) {
+    super();
+    for (const c of root.node.findAll()) {
+      const secret = c as any;
+      if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
+        // a RegistrySecret or a reference to one: its servers are known without reading credentials
+        this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
+      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecretResource(c)) {
+        this.addManifest(c.toJson());
+      }
+    }
+  }
+}
+
+function isRegistrySecretResource(obj: ApiObject): boolean {
+  const parent: any = obj.node.scope;
+  return parent !== undefined && parent.kind === 'Secret' && Array.isArray(parent.servers);
+}
+
+/**
+ * The app's index during one synth. cdk8s keeps its own tree walk for one synth request too
+ * (SynthRequestCache): the tree does not change while it is written.
+ */
+let requestIndex: { root: IConstruct; index?: Lookup } | undefined;
+
+function inRequest<T>(root: IConstruct, fn: () => T): T {
+  if (requestIndex) {
+    return fn();
+  }
+  requestIndex = { root };
+  try {
+    return fn();
+  } finally {
+    requestIndex = undefined;
+  }
+}
