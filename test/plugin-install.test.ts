@@ -1,6 +1,6 @@
 // The validation plugin as a user gets it: the library packed into a tarball, installed into a fresh
 // `cdk8s init typescript-app`, and run by `npx cdk8s synth` with the README's `validations:` block.
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -98,16 +98,31 @@ function createApp(tarball: string): string {
   return dir;
 }
 
-function synth(env: Record<string, string> = {}) {
-  const result = spawnSync('npx', ['cdk8s', 'synth'], { cwd: app, encoding: 'utf8', env: { ...process.env, ...OFFLINE, ...env } });
-  // the report's rule titles are colored
-  return { status: result.status, stdout: result.stdout.replace(/\x1b\[[0-9;]*m/g, ''), stderr: result.stderr };
+interface Synth { status: number | null; stdout: string; stderr: string; outdir: string }
+
+/** `npx cdk8s synth` in the app, into outdir */
+function synth(outdir: string, env: Record<string, string> = {}): Promise<Synth> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['cdk8s', 'synth', '--output', outdir], { cwd: app, env: { ...process.env, ...OFFLINE, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    child.stderr.on('data', chunk => { stderr += chunk; });
+    child.on('error', reject);
+    // the report's rule titles are colored
+    child.on('close', status => resolve({ status, stdout: stdout.replace(/\x1b\[[0-9;]*m/g, ''), stderr, outdir: path.join(app, outdir) }));
+  });
 }
 
-beforeAll(() => {
+let passing: Synth;
+let refused: Synth;
+
+beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-install-'));
   packed = pack();
   app = createApp(packed.tarball);
+  // both at once: each spends seconds in ts-node's type check of main.ts
+  [passing, refused] = await Promise.all([synth('dist'), synth('dist-refused', { UNCOVERED_POD: '1' })]);
 }, 120_000);
 
 afterAll(() => {
@@ -125,23 +140,24 @@ describe('the library installed from its tarball into a fresh cdk8s app', () => 
   });
 
   test('npx cdk8s synth with the README\'s validations block loads the installed plugin and passes a covered pod', () => {
-    // WHEN
-    const { status, stdout, stderr } = synth();
+    // WHEN (in beforeAll)
+    const { status, stdout, stderr, outdir } = passing;
 
     // THEN
     expect(stderr).not.toMatch(/Installing validation plugin|npm (ERR|error)/);
     expect(status).toBe(0);
-    expect(stdout).toMatch(new RegExp(`Plugin\\s+│ ${path.join(app, 'node_modules', 'cdk8s-private-registry').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`));
+    const installed = path.join(app, 'node_modules', 'cdk8s-private-registry').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(stdout).toMatch(new RegExp(`║ Plugin\\s+│ ${installed}\\s+║`));
     expect(stdout).toMatch(/║ Status\s+│ success\s+║/);
     expect(stdout).toContain('Validations ended succesfully');
-    const yaml = fs.readFileSync(path.join(app, 'dist', `${APP_NAME}.k8s.yaml`), 'utf8');
+    const yaml = fs.readFileSync(path.join(outdir, `${APP_NAME}.k8s.yaml`), 'utf8');
     expect(yaml).toContain('image: registry.gitlab.com/team/web:v1.4.2');
     expect(yaml).toMatch(/imagePullSecrets:\n\s+- name: regcred/);
-  }, 60_000);
+  });
 
   test('npx cdk8s synth with the same block refuses a pod no pull secret covers', () => {
-    // WHEN
-    const { status, stdout, stderr } = synth({ UNCOVERED_POD: '1' });
+    // WHEN (in beforeAll)
+    const { status, stdout, stderr } = refused;
 
     // THEN
     expect(status).toBe(2);
@@ -149,5 +165,13 @@ describe('the library installed from its tarball into a fresh cdk8s app', () => 
     expect(stdout).toMatch(/║ Status\s+│ failure\s+║/);
     expect(stdout).toContain('pull-secret-coverage (1 occurrences)');
     expect(stdout).toContain('container "legacy" image "registry.gitlab.com/team/legacy:v2": no pull secret covers registry "registry.gitlab.com"');
-  }, 60_000);
+  });
+
+  test('npx projen package finds jsii\'s outdir already in .npmignore, so it modifies no tracked file', () => {
+    // GIVEN jsii-pacmak, which appends its outdir to .npmignore unless a line spells it exactly
+    const outdir = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).jsii.outdir;
+
+    // THEN
+    expect(fs.readFileSync(path.join(ROOT, '.npmignore'), 'utf8').split('\n')).toContain(outdir);
+  });
 });

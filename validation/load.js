@@ -3,7 +3,8 @@
 // works with no compile step. `node -r ./validation/load.js file.ts` runs a TypeScript file the same way.
 //
 // In a checkout, a .ts file is transpiled (no type check: that is `npm test`'s job) into a cache keyed by
-// its content, the compiler options and the TypeScript version, so that a warm run loads no TypeScript.
+// its content, tsconfig.json, this file and the TypeScript version, so that a warm run loads no TypeScript.
+// CDK8S_PRIVATE_REGISTRY_CACHE_DIR moves the cache (test/load.test.ts starts each test with an empty one).
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -11,17 +12,19 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 const checkout = fs.existsSync(path.join(root, 'src'));
-const cacheDir = path.join(root, 'node_modules', '.cache', 'cdk8s-private-registry');
+const cacheDir = process.env.CDK8S_PRIVATE_REGISTRY_CACHE_DIR || path.join(root, 'node_modules', '.cache', 'cdk8s-private-registry');
 
+let tsconfig;
+let cacheSalt;
 let typescript;
 let compilerOptions;
-let cacheSalt;
 
 function salt() {
   if (cacheSalt === undefined) {
-    const tsconfig = fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8');
-    const tsVersion = require(require.resolve('typescript/package.json', { paths: [root] })).version;
-    cacheSalt = `${tsVersion}\0${tsconfig}\0`;
+    tsconfig = fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8');
+    const tsVersion = JSON.parse(fs.readFileSync(require.resolve('typescript/package.json', { paths: [root] }), 'utf8')).version;
+    // this file too: it sets the options that tsconfig.json does not
+    cacheSalt = `${tsVersion}\0${tsconfig}\0${fs.readFileSync(__filename, 'utf8')}\0`;
   }
   return cacheSalt;
 }
@@ -29,9 +32,8 @@ function salt() {
 function transpile(source, filename) {
   if (typescript === undefined) {
     typescript = require(require.resolve('typescript', { paths: [root] }));
-    const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
     compilerOptions = {
-      ...typescript.convertCompilerOptionsFromJson(tsconfig.compilerOptions, root).options,
+      ...typescript.convertCompilerOptionsFromJson(JSON.parse(tsconfig).compilerOptions, root).options,
       // this package is CommonJS; node16 would ask for a package.json lookup transpileModule cannot make
       module: typescript.ModuleKind.CommonJS,
       declaration: false,
