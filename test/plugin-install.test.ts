@@ -103,7 +103,8 @@ interface Synth { status: number | null; stdout: string; stderr: string; outdir:
 /** `npx cdk8s synth` in the app, into outdir */
 function synth(outdir: string, env: Record<string, string> = {}): Promise<Synth> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['cdk8s', 'synth', '--output', outdir], { cwd: app, env: { ...process.env, ...OFFLINE, ...env } });
+    // HOME in the temp dir: were the plugin named by package, cdk8s-cli would install it under ~/.cdk8s
+    const child = spawn('npx', ['cdk8s', 'synth', '--output', outdir], { cwd: app, env: { ...process.env, ...OFFLINE, HOME: tmp, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', chunk => { stdout += chunk; });
