@@ -31,7 +31,7 @@ function run(command: string, args: string[], options: SpawnSyncOptions): string
 /**
  * `npm pack` of the current sources: a copy of the checkout's files (tracked or not, but not ignored),
  * compiled with tsc. jsii would emit the same JavaScript and declarations plus its .jsii manifest, which
- * node never reads, in three times the time.
+ * node never reads, in about twice the time.
  */
 function pack(): { tarball: string; files: string[] } {
   const checkout = path.join(tmp, 'checkout');

@@ -7,7 +7,7 @@
 # /etc/os-release, and SYSTEM_TOOLS_UID the user id to act as instead of `id -u`.
 set -euo pipefail
 
-# each tool and the Debian package that provides it (kubectl's own apt source is unreachable here;
+# each tool and the Debian package that provides it (kubectl's own apt repository is not Debian's;
 # Debian's kubernetes-client ships kubectl)
 TOOLS=(kubectl:kubernetes-client docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils)
 
