@@ -46,8 +46,14 @@ project.addTask('bench', {
 });
 project.eslint?.addLintPattern('bench');
 
+// the tests run kubectl, a registry, skopeo and htpasswd for real: install them, or stop with the command to run
+project.testTask.prependExec('bash test/support/system-tools.sh');
+// `npm ci` transpiles src/ into validation/load.js's cache, so the first `npx cdk8s synth` loads no TypeScript either
+project.setScript('prepare', 'node validation/load.js');
+
 project.gitignore.exclude('dist/', 'pkg/');
-// the seed app is this repository's example, not part of the library
-project.npmignore?.exclude('/dist/', '/pkg/', '/bench/', '/cdk8s.yaml', '/.ci/', '/lib/main.js', '/lib/main.d.ts');
+// the seed app is this repository's example, not part of the library; `pkg` is spelled as jsii-pacmak
+// spells its outdir, or `npx projen package` appends it again
+project.npmignore?.exclude('/dist/', 'pkg', '/bench/', '/cdk8s.yaml', '/.ci/', '/lib/main.js', '/lib/main.d.ts');
 
 project.synth();
