@@ -184,7 +184,7 @@ describe('the PrivateImagePull mixin on cdk8s-plus-33 workloads', () => {
 });
 
 describe('PrivateImagePod in a cdk8s-plus-33 app', () => {
-  test('takes cdk8s-plus-27 volumes and probes, the library\'s peer dependency', () => {
+  test('takes cdk8s-plus-27 volumes and probes, the library\'s peer dependency, and a kplus-33 ServiceAccount', () => {
     // GIVEN
     const chart = new PrivatePodChart(Testing.app(), 'private-pod');
 
@@ -193,6 +193,7 @@ describe('PrivateImagePod in a cdk8s-plus-33 app', () => {
 
     // THEN
     expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(spec.serviceAccountName).toBe('runner');
     expect(spec.volumes).toEqual([{ name: 'cache', emptyDir: {} }]);
     expect(spec.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', readinessProbe: { tcpSocket: { port: 8080 } }, volumeMounts: [{ mountPath: '/cache', name: 'cache' }] });
   });

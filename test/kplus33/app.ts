@@ -92,6 +92,8 @@ export class PrivatePodChart extends Chart {
     const cache = kplus27.Volume.fromEmptyDir(this, 'cache', 'cache');
     new PrivateImagePod(this, 'app', {
       registrySecrets: [regcred(this)],
+      // an interface: a kplus-33 ServiceAccount is a kplus-27 IServiceAccount
+      serviceAccount: new kplus.ServiceAccount(this, 'runner', { metadata: { name: 'runner' } }),
       volumes: [cache],
       containers: [{
         image: `${REGISTRY}/team/app:v3`,
