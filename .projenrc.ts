@@ -22,7 +22,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bin: { 'cdk8s-private-registry': 'bin/cdk8s-private-registry.js' },
   // kubernetes-models 4.3.1 carries the Kubernetes 1.27.1 API schema as plain JSON schema (test/support/k8s-schema.ts);
   // 4.4 ships it only as precompiled validators, and 4.5 moved past 1.27
-  devDeps: ['@types/node@^20', 'cdk8s-cli@^2.207.60', 'fast-check@^4.10.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
+  devDeps: ['@types/node@^20', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
 
   // `dist/` belongs to `cdk8s synth`; the npm tarball goes elsewhere so neither overwrites the other
   artifactsDirectory: 'pkg',
