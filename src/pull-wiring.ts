@@ -12,6 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
+import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
 /**
@@ -103,7 +104,13 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    return complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index);
+    const checked = SynthRequest.current(obj.node.root)?.violations;
+    let found = checked?.get(obj);
+    if (!found) {
+      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index);
+      checked?.set(obj, found);
+    }
+    return found;
   }
 
   /** Builds the index of the app's secrets and ServiceAccounts, for a caller that checks many objects. */
@@ -243,5 +250,5 @@ function installHook(): void {
     }
     return json;
   };
-  TreeIndex.scopeSynthRequests();
+  SynthRequest.install();
 }

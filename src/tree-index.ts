@@ -1,8 +1,9 @@
 // The secrets and ServiceAccounts of the whole app, which a pod's pull fields depend on.
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ManifestIndex } from './rules/manifest-index';
 import { PullSecretInfo } from './rules/pod-spec-check';
+import { SynthRequest } from './synth-request';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {
@@ -18,23 +19,8 @@ export class TreeIndex extends ManifestIndex implements Lookup {
   /** the index of `obj`'s app: the one of the current synth request, or a new one */
   public static of(obj: IConstruct): Lookup {
     const root = obj.node.root;
-    if (requestIndex?.root === root) {
-      return requestIndex.index ??= new TreeIndex(root);
-    }
-    return new TreeIndex(root);
-  }
-
-  /** Makes each of cdk8s's synth entry points one request, with one index however many objects ask. */
-  public static scopeSynthRequests(): void {
-    const app = App as any;
-    for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
-      const original = owner[method];
-      if (typeof original === 'function') {
-        owner[method] = function (this: any, ...args: any[]) {
-          return inRequest((args[0] ?? this).node.root, () => original.apply(this, args));
-        };
-      }
-    }
+    const request = SynthRequest.current(root);
+    return request ? request.index ??= new TreeIndex(root) : new TreeIndex(root);
   }
 
   constructor(root: IConstruct) {
@@ -54,22 +40,4 @@ export class TreeIndex extends ManifestIndex implements Lookup {
 function isRegistrySecretResource(obj: ApiObject): boolean {
   const parent: any = obj.node.scope;
   return parent !== undefined && parent.kind === 'Secret' && Array.isArray(parent.servers);
-}
-
-/**
- * The app's index during one synth. cdk8s keeps its own tree walk for one synth request too
- * (SynthRequestCache): the tree does not change while it is written.
- */
-let requestIndex: { root: IConstruct; index?: Lookup } | undefined;
-
-function inRequest<T>(root: IConstruct, fn: () => T): T {
-  if (requestIndex) {
-    return fn();
-  }
-  requestIndex = { root };
-  try {
-    return fn();
-  } finally {
-    requestIndex = undefined;
-  }
 }

@@ -1,0 +1,51 @@
+// One synth request of cdk8s: App.synth, App.synthYaml, or Chart.toJson (Testing.synth). The tree does
+// not change while it is written, so what is read of the whole app is read once per request, as cdk8s's
+// own SynthRequestCache does for its tree walk. Nothing outlives the request.
+import { ApiObject, App } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import type { Lookup } from './tree-index';
+
+let current: SynthRequest | undefined;
+
+/** @internal */
+export class SynthRequest {
+  /** the request now running for the app whose root is `root`, if any */
+  public static current(root: IConstruct): SynthRequest | undefined {
+    return current?.root === root ? current : undefined;
+  }
+
+  /** Makes each of cdk8s's synth entry points one request; a nested one (a chart of an app) joins it. */
+  public static install(): void {
+    const app = App as any;
+    for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
+      const original = owner[method];
+      if (typeof original === 'function') {
+        owner[method] = function (this: any, ...args: any[]) {
+          return SynthRequest.run((args[0] ?? this).node.root, () => original.apply(this, args));
+        };
+      }
+    }
+  }
+
+  private static run<T>(root: IConstruct, fn: () => T): T {
+    if (current) {
+      return fn();
+    }
+    current = new SynthRequest(root);
+    try {
+      return fn();
+    } finally {
+      current = undefined;
+    }
+  }
+
+  /** the app's secrets and ServiceAccounts, read on first need */
+  public index?: Lookup;
+  /**
+   * what validation found wrong with each object: cdk8s validates the whole app again for each
+   * chart it writes, and within one request the answer cannot change
+   */
+  public readonly violations = new WeakMap<ApiObject, string[]>();
+
+  private constructor(public readonly root: IConstruct) {}
+}
