@@ -93,6 +93,21 @@ describe('PullWiring: no state from one render to the next', () => {
   });
 });
 
+test('a pod is rendered once and checked once per synth request, however often cdk8s validates the app', () => {
+  // GIVEN: cdk8s validates the whole app in synthYaml, then again for each chart it writes
+  const app = Testing.app();
+  const a = new Chart(app, 'a');
+  const pod = new PrivateImagePod(a, 'pod', { registrySecrets: [gitlab(a)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+  new Chart(app, 'b');
+  const built = jest.spyOn(pod as any, '_toKube');
+
+  // WHEN
+  app.synthYaml();
+
+  // THEN: once to check it, once to write it
+  expect(built).toHaveBeenCalledTimes(2);
+});
+
 describe('PullWiring: cdk8s\'s key order', () => {
   test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
     // GIVEN
