@@ -119,6 +119,9 @@ interface SecretContent {
   configText?: string;
 }
 
+/** Docker configs parsed by the fromDockerConfig* factories, by the props they construct the secret with. */
+const CONFIGS = new WeakMap<RegistrySecretProps, { entries: { [server: string]: DockerConfigEntry }; text: string }>();
+
 /** Credentials live here, where no printer of a RegistrySecret reaches them. */
 const CONTENT = new WeakMap<RegistrySecret, SecretContent>();
 
@@ -193,9 +196,10 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     } catch (e: any) {
       throw new Error(`${pathOf(scope, id)}: ${e.message}`);
     }
-    const secret = new RegistrySecret(scope, id, { ...options, [FROM_CONFIG]: parsed.entries } as any);
-    CONTENT.get(secret)!.configText = parsed.text;
-    return secret;
+    // the config brings its own credentials: the constructor takes them from CONFIGS, not from props
+    const props = { ...options } as RegistrySecretProps;
+    CONFIGS.set(props, parsed);
+    return new RegistrySecret(scope, id, props);
   }
 
   /**
@@ -235,11 +239,12 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     this.appendHash = props.appendHash ?? false;
     this.immutable = props.immutable ?? false;
     CONTENT.set(this, { entries: new Map() });
-    const fromConfig: { [server: string]: DockerConfigEntry } | undefined = (props as any)[FROM_CONFIG];
-    if (fromConfig) {
-      for (const server of Object.keys(fromConfig)) {
-        this.entries.set(this.checkServer(server), { entry: fromConfig[server] });
+    const config = CONFIGS.get(props);
+    if (config) {
+      for (const server of Object.keys(config.entries)) {
+        this.entries.set(this.checkServer(server), { entry: config.entries[server] });
       }
+      CONTENT.get(this)!.configText = config.text;
     } else {
       this.addRegistry(props);
     }
@@ -377,7 +382,6 @@ Object.assign(RegistrySecret.prototype, {
 
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 const DATA_KEY = '.dockerconfigjson';
-const FROM_CONFIG = Symbol('cdk8s-private-registry.fromDockerConfig');
 // kubectl avoids hashes that read as words or numbers
 const HASH_ALPHABET: { [c: string]: string } = { 0: 'g', 1: 'h', 3: 'k', a: 'm', e: 't' };
 
