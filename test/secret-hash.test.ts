@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { kubectlAppendHashName, kubectlDockerConfigJsonBase64, kubectlDockerConfigSecretFromFile } from './support/kubectl';
 import { RegistrySecret } from '../src';
+import { kubectlAppendHashName, kubectlDockerConfigJsonBase64, kubectlDockerConfigSecretFromFile } from './support/kubectl';
 import { kubectlSecretHash } from '../src/rules/secret-hash';
 
 describe('kubectlSecretHash', () => {
