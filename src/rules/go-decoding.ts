@@ -206,6 +206,15 @@ export function parseGoJson(text: string): JsonValue | JsonSyntaxError {
   }
 }
 
+/**
+ * `line L, column C` of an offset in a text, for messages that must not quote the text.
+ * @internal
+ */
+export function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
 function hex4(text: string, at: number): number {
   const digits = text.slice(at, at + 4);
   return /^[0-9a-fA-F]{4}$/.test(digits) ? parseInt(digits, 16) : -1;

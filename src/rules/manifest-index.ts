@@ -1,7 +1,7 @@
 // The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
 // and the kubelet and the ServiceAccount admission plugin then read them.
-import { readKubeletDockerConfig, UnreadableDockerConfig } from './docker-config';
 import { goBase64Decode } from './go-decoding';
+import { readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, PullSecretInfo } from './pod-spec-check';
 
 /** The data key the kubelet reads in each type of pull secret, and its format. */

@@ -94,9 +94,13 @@ export function snapshotSerializer(options: SnapshotSerializerOptions = {}): Sna
       try {
         let shown: unknown;
         try {
-          const redaction = new Redaction(stable, value);
-          shown = typeof value === 'string' && lastText?.[0] === value ? lastText[1] : redaction.value(value, 0);
-          redaction.strings.forEach(s => producedStrings.add(s));
+          if (typeof value === 'string' && lastText?.[0] === value) {
+            shown = lastText[1];
+          } else {
+            const redaction = new Redaction(stable, value);
+            shown = redaction.value(value, 0);
+            redaction.strings.forEach(s => producedStrings.add(s));
+          }
         } catch {
           shown = `${REDACTED} (a value the serializer cannot read)`;
         }
