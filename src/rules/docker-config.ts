@@ -139,8 +139,9 @@ export class DockerConfigJson {
    * The `auths` entries of a docker `config.json` (what `docker login` writes), as kept by
    * `kubectl create secret generic --from-file=.dockerconfigjson=...`.
    *
-   * Everything the kubelet refuses is refused (see `readKubeletDockerConfig`), and more, without
-   * ever quoting the file's content: a byte order mark or a lone surrogate; a config that is not an
+   * Everything the kubelet refuses is refused (it reads the JSON with Go's decoder, and `auth` as
+   * padded base64 when it ends in "=", unpadded otherwise), and more, without ever quoting the
+   * file's content: a byte order mark or a lone surrogate; a config that is not an
    * object or has no `auths` entries; any `credsStore` or `credHelpers` key, whatever its value,
    * because `docker login` then keeps the credentials outside the file; entries with no
    * credentials, with fields the kubelet does not read (`identitytoken`, `registrytoken`), or
