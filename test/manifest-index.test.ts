@@ -20,15 +20,69 @@ describe('ManifestIndex', () => {
     expect(index.secrets('d')).toEqual([]);
   });
 
-  test('a Secret whose data does not parse is known, with unknown servers', () => {
+  test.each([
+    ['data that is not JSON', { data: { '.dockerconfigjson': b64('not json') } }, '".dockerconfigjson": not valid JSON at line 1, column 1 (a value is expected)'],
+    ['an auth the kubelet cannot decode', { data: { '.dockerconfigjson': b64('{"auths":{"ghcr.io":{"auth":"dTpwcQ="}}}') } },
+      '".dockerconfigjson": entry "ghcr.io" has an "auth" that is not base64 of "user:password" (it ends in "=" but is not padded base64)'],
+    ['a stringData auth the kubelet cannot decode', { stringData: { '.dockerconfigjson': '{"auths":{"ghcr.io":{"auth":"dTpwc"}}}' } },
+      '".dockerconfigjson": entry "ghcr.io" has an "auth" that is not base64 of "user:password" (it does not end in "=" and is not unpadded base64)'],
+    ['stringData that replaces good data', { data: { '.dockerconfigjson': b64('{"auths":{}}') }, stringData: { '.dockerconfigjson': '[]' } }, '".dockerconfigjson": the JSON is an array, not an object'],
+    ['data that Go does not read as base64', { data: { '.dockerconfigjson': b64('{"auths":{ }}').replace(/=+$/, '') } }, 'data ".dockerconfigjson" is not base64'],
+    ['no data key', { data: { other: b64('{}') } }, 'it has no ".dockerconfigjson" key'],
+    ['empty data', { data: { '.dockerconfigjson': '' } }, '".dockerconfigjson" is empty'],
+    ['a number as data', { data: { '.dockerconfigjson': 5 } }, 'data ".dockerconfigjson" is not a string'],
+  ])('records a Secret the kubelet cannot read, with why, for %s', (_name, body, reason) => {
     // GIVEN
     const index = new ManifestIndex();
 
     // WHEN
-    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'broken' }, data: { '.dockerconfigjson': b64('not json') } });
+    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'broken', namespace: 'prod' }, ...body });
 
     // THEN
-    expect(index.secrets('broken')).toEqual([{ name: 'broken', namespace: undefined, servers: undefined }]);
+    expect(index.secrets('broken')).toEqual([{ name: 'broken', namespace: 'prod', invalid: reason }]);
+  });
+
+  test('a pull secret\'s reason never holds its content', () => {
+    // GIVEN
+    const password = 'Sentinel-Pa55word-9f3c';
+    const index = new ManifestIndex();
+
+    // WHEN
+    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/dockercfg', metadata: { name: 'a' }, stringData: { '.dockercfg': `{"ghcr.io":{"auth":"${password}"}}` } });
+    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/dockercfg', metadata: { name: 'b' }, stringData: { '.dockercfg': `{"ghcr.io":{"auth":${password}}}` } });
+
+    // THEN
+    for (const name of ['a', 'b']) {
+      expect(index.secrets(name)[0].invalid).toMatch(/^"\.dockercfg": /);
+      expect(index.secrets(name)[0].invalid).not.toContain(password);
+    }
+  });
+
+  test('reads data as the API server decodes it: newlines in the base64 are skipped', () => {
+    // GIVEN
+    const data = b64('{"auths":{"ghcr.io":{"auth":"dTpw"}}}').replace(/(.{8})/g, '$1\n');
+    const index = new ManifestIndex();
+
+    // WHEN
+    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'wrapped' }, data: { '.dockerconfigjson': data } });
+
+    // THEN
+    expect(index.secrets('wrapped')).toEqual([{ name: 'wrapped', namespace: undefined, servers: ['ghcr.io'] }]);
+  });
+
+  test.each([
+    ['null', null], ['a string', 'x'], ['a number', 5], ['an array', []], ['no metadata', { kind: 'Secret', type: 'kubernetes.io/dockerconfigjson' }],
+    ['metadata that is a string', { kind: 'ServiceAccount', metadata: 'x' }], ['a type that is an Object method', { kind: 'Secret', type: 'toString', metadata: { name: 'x' } }],
+  ])('skips a manifest of any shape without a crash: %s', (_name, manifest) => {
+    // GIVEN
+    const index = new ManifestIndex();
+
+    // WHEN
+    index.addManifest(manifest);
+
+    // THEN
+    expect(index.secrets('x')).toEqual([]);
+    expect(index.serviceAccount('x', undefined)).toBeUndefined();
   });
 
   test('keeps same-named secrets of several namespaces', () => {
@@ -55,5 +109,20 @@ describe('ManifestIndex', () => {
     expect(index.serviceAccount('builder', 'ci')).toEqual(['regcred']);
     expect(index.serviceAccount('builder', undefined)).toBeUndefined();
     expect(index.serviceAccount('default', undefined)).toEqual([]);
+  });
+
+  test('reads a ServiceAccount\'s imagePullSecrets as the API server does: null and nameless entries name nothing', () => {
+    // GIVEN: Helm renders an empty `- ` as null
+    const index = new ManifestIndex();
+
+    // WHEN
+    index.addManifest({ kind: 'ServiceAccount', metadata: { name: 'a' }, imagePullSecrets: [null, {}, { name: '' }, { name: 5 }, { name: 'regcred' }] });
+    index.addManifest({ kind: 'ServiceAccount', metadata: { name: 'b' }, imagePullSecrets: 'regcred' });
+    index.addManifest({ kind: 'ServiceAccount', metadata: { name: 'c', namespace: '' }, imagePullSecrets: null });
+
+    // THEN
+    expect(index.serviceAccount('a', undefined)).toEqual(['regcred']);
+    expect(index.serviceAccount('b', undefined)).toEqual([]);
+    expect(index.serviceAccount('c', undefined)).toEqual([]);
   });
 });

@@ -250,3 +250,170 @@ describe('checkPodSpec on malformed pod specs', () => {
     expect(violations).toEqual(['container without a name has no image; set its image']);
   });
 });
+
+describe('pull secrets the kubelet cannot read', () => {
+  const BROKEN: PullSecretInfo = { name: 'broken', invalid: '".dockerconfigjson": entry "ghcr.io" has an "auth" that is not base64 of "user:password" (it decodes to no ":")' };
+
+  test('are reported for every pod that names one, even when all its images are public', () => {
+    // GIVEN
+    const spec = podSpec('nginx:1.25', { imagePullSecrets: [{ name: 'broken' }, { name: 'gitlab' }] });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ publicRegistries: ['docker.io'] }), context(undefined, [BROKEN, GITLAB]));
+
+    // THEN
+    expect(violations).toEqual([{
+      rule: PodSpecRule.PULL_SECRET_INVALID,
+      message: `pull secret "broken" cannot be read by the kubelet (${BROKEN.invalid}), so every image pull of the pod fails`,
+      fix: 'fix the secret, e.g. recreate it with kubectl create secret docker-registry',
+      path: ['imagePullSecrets'],
+    }]);
+  });
+
+  test('are reported through the ServiceAccount, once, and replace the coverage violations', () => {
+    // GIVEN
+    const spec = {
+      serviceAccountName: 'builder',
+      containers: [
+        { name: 'a', image: 'ghcr.io/org/a:v1', imagePullPolicy: 'Always' },
+        { name: 'b', image: 'ghcr.io/org/b:v1', imagePullPolicy: 'Always' },
+      ],
+    };
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context('apps', [BROKEN], { builder: ['broken'] }));
+
+    // THEN
+    expect(violations.map(v => v.rule)).toEqual([PodSpecRule.PULL_SECRET_INVALID]);
+  });
+
+  test('a same-named readable secret of the pod\'s namespace is the one the pod gets', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { imagePullSecrets: [{ name: 'gitlab' }] });
+    const secrets = [{ ...GITLAB, namespace: 'team-a', servers: undefined, invalid: 'x' }, { ...GITLAB, namespace: 'team-b' }];
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context('team-b', secrets));
+
+    // THEN
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('imagePullSecrets and the ServiceAccount, as the API server reads them', () => {
+  const HUB: PullSecretInfo = { name: 'hub', servers: ['docker.io'] };
+
+  test.each([
+    ['[null]', [null]],
+    ['[{}]', [{}]],
+    ['[{name: ""}]', [{ name: '' }]],
+  ])('a pod with imagePullSecrets %s has an entry, so the account\'s secrets are not copied in and the pull is anonymous', (_name, list) => {
+    // GIVEN
+    const spec = podSpec('nginx:1.25', { imagePullSecrets: list, serviceAccountName: 'builder' });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context('apps', [HUB], { builder: ['hub'] }));
+
+    // THEN
+    expect(violations.map(v => v.message)).toEqual(['container "app" image "nginx:1.25": no pull secret covers registry "docker.io" (the pod names no pull secret)']);
+  });
+
+  test.each([
+    ['"" falls back to serviceAccount', { serviceAccountName: '', serviceAccount: 'builder' }, true],
+    ['null falls back to serviceAccount', { serviceAccountName: null, serviceAccount: 'builder' }, true],
+    ['serviceAccountName wins over serviceAccount', { serviceAccountName: 'other', serviceAccount: 'builder' }, false],
+    ['"" and "" fall back to default', { serviceAccountName: '', serviceAccount: '' }, 'default'],
+  ])('serviceAccountName %s', (_name, names, covered) => {
+    // GIVEN
+    const spec = podSpec('nginx:1.25', names);
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules(), context('apps', [HUB], { builder: ['hub'], default: covered === 'default' ? ['hub'] : [] }));
+
+    // THEN
+    expect(violations.length === 0).toBe(covered !== false);
+  });
+
+  test('in wire mode, a pod with [{}] gets the candidate, not the account\'s secrets', () => {
+    // GIVEN
+    const spec: any = podSpec('nginx:1.25', { imagePullSecrets: [{}], serviceAccountName: 'builder' });
+
+    // WHEN
+    const violations = checkPodSpec(spec, rules({ wire: true, candidates: [HUB] }), context('apps', [GITLAB], { builder: ['gitlab'] }));
+
+    // THEN
+    expect(violations).toEqual([]);
+    expect(spec.imagePullSecrets).toEqual([{ name: 'hub' }]);
+  });
+});
+
+describe('ephemeralContainers', () => {
+  test('are refused, once, and their images are not checked', () => {
+    // GIVEN
+    const spec = podSpec('nginx:1.25', { ephemeralContainers: [{ name: 'debug', image: 'Bad Image' }, { name: 'debug2', image: 'busybox' }] });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ publicRegistries: ['docker.io'] }), context());
+
+    // THEN
+    expect(violations).toEqual([{
+      rule: PodSpecRule.EPHEMERAL_CONTAINERS,
+      message: 'the pod spec has ephemeralContainers, which the API server refuses when a pod is created and in every pod template',
+      fix: 'remove them; add one to a running pod with kubectl debug',
+      path: ['ephemeralContainers'],
+    }]);
+  });
+
+  test.each([[[]], [null]])('%j is no ephemeral container', (ephemeral) => {
+    expect(podSpecViolations(podSpec('nginx:1.25', { ephemeralContainers: ephemeral }), rules({ publicRegistries: ['docker.io'] }), context())).toEqual([]);
+  });
+});
+
+describe('secrets are told apart by namespace and name', () => {
+  test('a required secret of another namespace is not the same-named one the pod names', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { imagePullSecrets: [{ name: 'gitlab' }] });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ required: [{ ...GITLAB, namespace: 'team-a' }] }), context('team-b', [{ name: 'gitlab', namespace: 'team-b', servers: ['ghcr.io'] }]));
+
+    // THEN
+    expect(violations.map(v => v.rule)).toEqual([PodSpecRule.PULL_SECRET_NAMESPACE, PodSpecRule.PULL_SECRET_COVERAGE]);
+    expect(violations[1].message).toContain('(imagePullSecrets gives "gitlab" for [ghcr.io])');
+  });
+
+  test('in wire mode, a required secret of another namespace is not added by name', () => {
+    // GIVEN
+    const spec: any = podSpec('nginx:1.25');
+
+    // WHEN
+    const violations = checkPodSpec(spec, rules({ wire: true, required: [{ ...GITLAB, namespace: 'team-a' }], publicRegistries: ['docker.io'] }), context('team-b'));
+
+    // THEN
+    expect(violations).toEqual(['pull secret "gitlab" is in namespace "team-a" but the pod is in namespace "team-b": '
+      + 'imagePullSecrets resolve only in the pod\'s own namespace; put the secret and the pod in the same namespace']);
+    expect(spec.imagePullSecrets).toBeUndefined();
+  });
+
+  test('a secret the rules know in another namespace does not hide the manifests\' one in the pod\'s', () => {
+    // GIVEN
+    const spec = podSpec('registry.gitlab.com/team/app:v1', { imagePullSecrets: [{ name: 'gitlab' }] });
+
+    // WHEN
+    const violations = podSpecViolations(spec, rules({ known: [{ ...GITLAB, namespace: 'team-a' }] }), context('team-b', [{ ...GITLAB, namespace: 'team-b' }]));
+
+    // THEN
+    expect(violations).toEqual([]);
+  });
+
+  test('messages show a server key without its user name and password', () => {
+    // GIVEN
+    const spec = podSpec('quay.io/org/app:v1', { imagePullSecrets: [{ name: 'odd' }] });
+
+    // WHEN
+    const [violation] = podSpecViolations(spec, rules(), context(undefined, [{ name: 'odd', servers: ['https://u5er:s3cr3t@ghcr.io'] }]));
+
+    // THEN
+    expect(violation.message).toContain('(imagePullSecrets gives "odd" for [https://<redacted>@ghcr.io])');
+  });
+});

@@ -1,3 +1,7 @@
+import { goFieldName, JsonObject, jsonKind, JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
+import { ENTRY_FIELDS, kubeletEntries, KubeletDockerConfigEntry, UnreadableDockerConfig } from './kubelet-docker-config';
+import { RegistryMatch, serverKeyProblem } from './registry-match';
+
 /**
  * One entry of a docker config's `auths` map (kubectl's `DockerConfigEntry`).
  *
@@ -135,39 +139,71 @@ export class DockerConfigJson {
    * The `auths` entries of a docker `config.json` (what `docker login` writes), as kept by
    * `kubectl create secret generic --from-file=.dockerconfigjson=...`.
    *
-   * Refuses, without ever quoting the file's content: text that is not JSON; a config without
-   * `auths`; `credsStore` or `credHelpers`, whose credentials live outside the file; entries with
-   * no credentials, with fields the kubelet does not read (`identitytoken`, `registrytoken`), or
-   * whose `auth` is not base64 of `user:password`.
+   * Everything the kubelet refuses is refused (it reads the JSON with Go's decoder, and `auth` as
+   * padded base64 when it ends in "=", unpadded otherwise), and more, without ever quoting the
+   * file's content: a byte order mark or a lone surrogate; a config that is not an
+   * object or has no `auths` entries; any `credsStore` or `credHelpers` key, whatever its value,
+   * because `docker login` then keeps the credentials outside the file; entries with no
+   * credentials, with fields the kubelet does not read (`identitytoken`, `registrytoken`), or
+   * whose `username` and `password` disagree with their `auth`; server keys the kubelet cannot
+   * use, that carry a user name or password, or that the kubelet reads as the same key.
+   *
+   * Field names are matched as Go matches them, whatever their case. Keys such as `__proto__`
+   * are kept as keys: the result has no prototype.
    *
    * @param text the JSON text of the config
    * @param source how to name the config in errors, e.g. its path
    */
   public static parse(text: string, source: string = 'docker config'): { [server: string]: DockerConfigEntry } {
-    let config: any;
-    try {
-      config = JSON.parse(text);
-    } catch (e: any) {
-      // V8's message quotes the text around the error, which may hold a password
-      const position = /position (\d+)/.exec(String(e?.message));
-      const where = position ? ` at line ${lineAndColumn(text, Number(position[1]))}` : '';
-      throw new Error(`${source} is not valid JSON${where}; check it with "jq . FILE"`);
+    if (text.charCodeAt(0) === 0xfeff) {
+      throw new Error(`${source} starts with a byte order mark, which the kubelet's JSON decoder refuses; save it as UTF-8 without a BOM`);
     }
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      throw new Error(`${source} is not a JSON object; expected {"auths": {...}}`);
+    const surrogate = LONE_SURROGATE.exec(text);
+    if (surrogate) {
+      throw new Error(`${source} holds a lone UTF-16 surrogate at line ${lineAndColumn(text, surrogate.index)}, which has no UTF-8 form; fix the text`);
     }
-    for (const helper of ['credsStore', 'credHelpers']) {
-      if (config[helper] !== undefined && Object.keys(config[helper] ?? {}).length !== 0) {
+    const value = parseGoJson(text);
+    if (value instanceof JsonSyntaxError) {
+      throw new Error(`${source} is not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason}); check it with "jq . FILE"`);
+    }
+    if (!(value instanceof JsonObject)) {
+      throw new Error(`${source} is not a JSON object but ${jsonKind(value)}; expected {"auths": {...}}`);
+    }
+    for (const [name] of value.members) {
+      const helper = CREDENTIAL_HELPERS[goFieldName(name) ?? ''];
+      if (helper) {
         throw new Error(`${source} uses ${helper}: its credentials live in an external credential helper, not in the file, so a Secret cannot carry them; `
           + `remove ${helper} from the config and run "docker login" again, or give the username and password directly`);
       }
     }
-    if (typeof config.auths !== 'object' || config.auths === null || Object.keys(config.auths).length === 0) {
+    let config: Map<string, KubeletDockerConfigEntry>;
+    try {
+      config = kubeletEntries(value, 'dockerconfigjson');
+    } catch (e) {
+      if (e instanceof UnreadableDockerConfig) {
+        throw new Error(`${source}: ${e.reason}; ${e.fix}`);
+      }
+      throw e;
+    }
+    if (config.size === 0) {
       throw new Error(`${source} has no "auths" entries; expected {"auths": {"<server>": {"auth": "..."}}} as written by "docker login"`);
     }
-    const entries: { [server: string]: DockerConfigEntry } = {};
-    for (const [server, entry] of Object.entries<any>(config.auths)) {
-      entries[server] = parseEntry(server, entry, source);
+    const entries: { [server: string]: DockerConfigEntry } = Object.create(null);
+    const keys = new Map<string, string>();
+    for (const [server, entry] of config) {
+      const problem = serverKeyProblem(server);
+      if (problem) {
+        throw new Error(`${source}: ${problem}`);
+      }
+      const where = `${source}: entry ${JSON.stringify(server)}`;
+      // the kubelet reads `host`, `https://host/` and `host/v2/` as one key
+      const key = RegistryMatch.keyOf(server)!;
+      const same = keys.get(key);
+      if (same !== undefined) {
+        throw new Error(`${where} and entry ${JSON.stringify(same)} are the same registry for the kubelet (key ${JSON.stringify(key)}); keep one of them`);
+      }
+      keys.set(key, server);
+      entries[server] = checkEntry(entry, where);
     }
     return entries;
   }
@@ -194,34 +230,60 @@ export class DockerConfigJson {
   }
 }
 
-const ENTRY_FIELDS = ['username', 'password', 'email', 'auth'];
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const CREDENTIAL_HELPERS: { readonly [folded: string]: string } = { credsstore: 'credsStore', credhelpers: 'credHelpers' };
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function parseEntry(server: string, entry: any, source: string): DockerConfigEntry {
-  const where = `${source}: entry ${JSON.stringify(server)}`;
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new Error(`${where} is not an object; expected {"auth": "..."} or {"username": "...", "password": "..."}`);
-  }
-  for (const [field, value] of Object.entries(entry)) {
-    if (!ENTRY_FIELDS.includes(field)) {
-      throw new Error(`${where} has the field "${field}", which the kubelet does not read; keep only ${ENTRY_FIELDS.join(', ')}`);
-    }
-    if (typeof value !== 'string') {
-      throw new Error(`${where} has a non-string "${field}"`);
-    }
+/** The library's rules for one entry, on top of what the kubelet requires. */
+function checkEntry(entry: KubeletDockerConfigEntry, where: string): DockerConfigEntry {
+  const unread = entry.members.find(name => !ENTRY_FIELDS.includes(goFieldName(name) ?? ''));
+  if (unread !== undefined) {
+    throw new Error(`${where} has the field ${JSON.stringify(unread)}, which the kubelet does not read; keep only ${ENTRY_FIELDS.join(', ')}`);
   }
   if (entry.auth) {
-    const decoded = BASE64.test(entry.auth) ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
-    if (!decoded.includes(':')) {
-      throw new Error(`${where} has an "auth" that is not base64 of "user:password"; run "docker login" again`);
+    // the kubelet uses the decoded auth and ignores the two fields
+    if ((entry.username || entry.password) && entry.decoded !== `${entry.username}:${entry.password}`) {
+      throw new Error(`${where} has a "username" and "password" that differ from its "auth", which the kubelet uses instead; `
+        + 'remove them or write auth as base64 of "username:password"');
     }
   } else if (!entry.username || !entry.password) {
     throw new Error(`${where} has no credentials; expected "auth", or "username" and "password"`);
   }
-  return { username: entry.username, password: entry.password, email: entry.email, auth: entry.auth };
+  const known = (value: string) => value === '' ? undefined : value;
+  return { username: known(entry.username), password: known(entry.password), email: known(entry.email), auth: known(entry.auth) };
 }
 
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position).split('\n');
-  return `${before.length}, column ${before[before.length - 1].length + 1}`;
+/**
+ * A docker config file's bytes, checked as `DockerConfigJson.parse` checks its text, and refused
+ * when they start with a byte order mark or are not UTF-8. The text returned is the bytes
+ * exactly (`Buffer.from(text, 'utf8')` gives them back), for a Secret that keeps the file as
+ * `kubectl create secret generic --from-file` does.
+ *
+ * @param bytes the file's content
+ * @param source how to name the file in errors, e.g. its path
+ * @internal
+ */
+export function parseDockerConfigFile(bytes: Uint8Array, source: string): { entries: { [server: string]: DockerConfigEntry }; text: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new Error(`${source} starts with a UTF-8 byte order mark, which the kubelet's JSON decoder refuses; save it as UTF-8 without a BOM`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, at).filter(b => b === 0x0a).length + 1;
+    throw new Error(`${source} is not valid UTF-8 (byte ${at + 1}, line ${line}); save it as UTF-8`);
+  }
+  return { entries: DockerConfigJson.parse(text, source), text };
+}
+
+/** the offset of the first byte that starts no valid UTF-8 sequence */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // the prefix before the first invalid sequence decodes and re-encodes unchanged
+  const again = Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === again[i]) {
+    i++;
+  }
+  return i;
 }

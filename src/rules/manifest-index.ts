@@ -1,6 +1,14 @@
-// Pure: the pull secrets and ServiceAccounts among a set of manifests, as the kubelet and the
-// ServiceAccount admission plugin would find them. Imports nothing from cdk8s.
-import { PullSecretInfo } from './pod-spec-check';
+// The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
+// and the kubelet and the ServiceAccount admission plugin then read them.
+import { goBase64Decode } from './go-decoding';
+import { readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
+import { namedSecrets, PullSecretInfo } from './pod-spec-check';
+
+/** The data key the kubelet reads in each type of pull secret, and its format. */
+const PULL_SECRET_TYPES: { readonly [type: string]: readonly [string, 'dockerconfigjson' | 'dockercfg'] } = {
+  'kubernetes.io/dockerconfigjson': ['.dockerconfigjson', 'dockerconfigjson'],
+  'kubernetes.io/dockercfg': ['.dockercfg', 'dockercfg'],
+};
 
 /**
  * Pull secrets and ServiceAccounts by name, fed from manifests in their JSON form.
@@ -20,31 +28,73 @@ export class ManifestIndex {
     return this.accounts.get(`${namespace ?? ''}/${name}`);
   }
 
-  /** records `manifest` if it is a pull secret or a ServiceAccount */
+  /** records `manifest` if it is a pull secret or a ServiceAccount; anything else, of any shape, is skipped */
   public addManifest(manifest: any): void {
-    const name = manifest?.metadata?.name;
-    const namespace = manifest?.metadata?.namespace;
-    if (manifest?.kind === 'ServiceAccount') {
-      this.accounts.set(`${namespace ?? ''}/${name}`, (manifest.imagePullSecrets ?? []).map((s: any) => s.name));
-    } else if (manifest?.kind === 'Secret' && (manifest.type === 'kubernetes.io/dockerconfigjson' || manifest.type === 'kubernetes.io/dockercfg')) {
-      this.addSecret({ name, namespace, servers: serversOf(manifest) });
+    const metadata = isObject(manifest) && isObject(manifest.metadata) ? manifest.metadata : undefined;
+    if (typeof metadata?.name !== 'string') {
+      return;
+    }
+    const name: string = metadata.name;
+    // "" is no namespace, as kubectl reads it
+    const namespace: string | undefined = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
+    if (manifest.kind === 'ServiceAccount') {
+      // as the API server reads the list: a null or nameless entry names no secret
+      this.accounts.set(`${namespace ?? ''}/${name}`, namedSecrets(manifest.imagePullSecrets));
+    } else if (manifest.kind === 'Secret' && typeof manifest.type === 'string' && Object.prototype.hasOwnProperty.call(PULL_SECRET_TYPES, manifest.type)) {
+      this.addSecret({ name, namespace, ...readPullSecret(manifest, ...PULL_SECRET_TYPES[manifest.type]) });
     }
   }
 
   /** records a secret whose servers are known without reading its data */
   public addSecret(info: PullSecretInfo): void {
-    this.secretsByName.set(info.name, [...this.secrets(info.name), info]);
+    const same = this.secretsByName.get(info.name);
+    if (same) {
+      same.push(info);
+    } else {
+      this.secretsByName.set(info.name, [info]);
+    }
   }
 }
 
-/** the servers of a docker config Secret; undefined when its data cannot be read */
-function serversOf(secret: any): string[] | undefined {
-  const key = secret.type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson';
-  try {
-    const text = secret.stringData?.[key] ?? Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-    const config = JSON.parse(text);
-    return Object.keys(key === '.dockercfg' ? config : config.auths ?? {});
-  } catch {
-    return undefined;
+/**
+ * The servers of a pull secret as the kubelet reads it, after the API server merged `stringData`
+ * over `data`; or why the API server or the kubelet cannot read it, never quoting the data.
+ */
+function readPullSecret(secret: any, key: string, format: 'dockerconfigjson' | 'dockercfg'): { servers?: string[]; invalid?: string } {
+  let bytes: Uint8Array | undefined;
+  if (isObject(secret.stringData) && Object.prototype.hasOwnProperty.call(secret.stringData, key)) {
+    const text = secret.stringData[key];
+    if (text !== null && typeof text !== 'string') {
+      return { invalid: `stringData "${key}" is not a string` };
+    }
+    // null is Go's empty string, and it still replaces data
+    bytes = Buffer.from(text ?? '', 'utf8');
+  } else {
+    const encoded = isObject(secret.data) ? secret.data[key] : undefined;
+    if (encoded === undefined) {
+      return { invalid: `it has no "${key}" key` };
+    }
+    if (encoded !== null && typeof encoded !== 'string') {
+      return { invalid: `data "${key}" is not a string` };
+    }
+    bytes = goBase64Decode(encoded ?? '', true);
+    if (bytes === undefined) {
+      return { invalid: `data "${key}" is not base64` };
+    }
   }
+  if (bytes.length === 0) {
+    return { invalid: `"${key}" is empty` };
+  }
+  try {
+    return { servers: [...readKubeletDockerConfig(bytes, format).keys()] };
+  } catch (e) {
+    if (e instanceof UnreadableDockerConfig) {
+      return { invalid: `"${key}": ${e.reason}` };
+    }
+    throw e;
+  }
+}
+
+function isObject(value: unknown): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

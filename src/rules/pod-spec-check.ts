@@ -2,7 +2,7 @@
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
 import { ImageReference } from './image-reference';
-import { RegistryMatch } from './registry-match';
+import { redactUserinfo, RegistryMatch } from './registry-match';
 
 /**
  * A pull secret as the rules see it.
@@ -14,6 +14,8 @@ export interface PullSecretInfo {
   readonly namespace?: string;
   /** undefined: the secret exists but what it covers is unknown */
   readonly servers?: string[];
+  /** why the kubelet cannot read the secret, which fails every pull of a pod that names it */
+  readonly invalid?: string;
 }
 
 /**
@@ -53,8 +55,11 @@ export interface PodSpecContext {
   serviceAccount(name: string): string[] | undefined;
 }
 
-/** The container lists of a pod spec, in the order the kubelet starts them. */
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+/**
+ * The container lists of a pod spec, in the order the kubelet starts them. Ephemeral containers
+ * are refused instead: the API server forbids them when a pod is created and in every template.
+ */
+const CONTAINER_LISTS = ['initContainers', 'containers'];
 
 /** Where each kind that runs pods keeps its pod spec. */
 const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
@@ -115,6 +120,22 @@ export enum PodSpecRule {
   PULL_SECRET_COVERAGE = 'pull-secret-coverage',
   /** a pull secret lives in another namespace than the pod */
   PULL_SECRET_NAMESPACE = 'pull-secret-namespace',
+  /** a pull secret of the pod cannot be read by the kubelet, so every pull of the pod fails */
+  PULL_SECRET_INVALID = 'pull-secret-invalid',
+  /** the pod spec has ephemeralContainers, which the API server refuses in a new pod and in a template */
+  EPHEMERAL_CONTAINERS = 'ephemeral-containers',
+}
+
+/**
+ * The secrets an `imagePullSecrets` list names, as the API server reads it: an entry that is null
+ * or has no name is an entry (it counts for the ServiceAccount admission plugin) naming no secret.
+ * @internal
+ */
+export function namedSecrets(list: unknown): string[] {
+  if (!Array.isArray(list)) {
+    return [];
+  }
+  return list.filter(s => typeof s?.name === 'string' && s.name !== '').map(s => s.name as string);
 }
 
 /**
@@ -153,7 +174,10 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
   for (const secret of rules.required) {
-    if (!pullSecrets.names().includes(secret.name)) {
+    if (!pullSecrets.resolvesHere(secret)) {
+      // a same-named secret of the pod's namespace would be another secret
+      violations.push(pullSecrets.namespaceViolation(secret));
+    } else if (!pullSecrets.names().includes(secret.name)) {
       if (rules.wire) {
         pullSecrets.add(secret);
       } else {
@@ -165,6 +189,24 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
         });
       }
     }
+  }
+
+  for (const secret of pullSecrets.invalid()) {
+    violations.push({
+      rule: PodSpecRule.PULL_SECRET_INVALID,
+      message: `pull secret "${secret.name}" cannot be read by the kubelet (${secret.invalid}), so every image pull of the pod fails`,
+      fix: 'fix the secret, e.g. recreate it with kubectl create secret docker-registry',
+      path: ['imagePullSecrets'],
+    });
+  }
+  const ephemeral: unknown = podSpec.ephemeralContainers;
+  if (ephemeral !== undefined && ephemeral !== null && !(Array.isArray(ephemeral) && ephemeral.length === 0)) {
+    violations.push({
+      rule: PodSpecRule.EPHEMERAL_CONTAINERS,
+      message: 'the pod spec has ephemeralContainers, which the API server refuses when a pod is created and in every pod template',
+      fix: 'remove them; add one to a running pod with kubectl debug',
+      path: ['ephemeralContainers'],
+    });
   }
 
   // this runs for every pod of a synth: strings and objects are made only for violations
@@ -259,9 +301,10 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
 
   const name = ref.name;
   const isPrivate = rules.privateRegistries === undefined || anyCovers(rules.privateRegistries, name);
-  // with Never the kubelet only uses the node's image and pulls nothing
+  // with Never the kubelet only uses the node's image and pulls nothing; with a secret it cannot
+  // read it pulls nothing either, which PULL_SECRET_INVALID reports once for the pod
   if (!isPrivate || container.imagePullPolicy === 'Never' || anyCovers(rules.publicRegistries, name)
-    || pullSecrets.resolved().some(s => anyCovers(s.servers, name))) {
+    || pullSecrets.resolved().some(s => s.invalid !== undefined || anyCovers(s.servers, name))) {
     return violations;
   }
   if (rules.wire) {
@@ -298,16 +341,18 @@ class PullSecrets {
 
   public names(): string[] {
     if (!this.namesCache) {
-      const own = this.ownNames();
-      this.namesCache = own.length > 0 ? own : this.context.serviceAccount(this.account()) ?? [];
+      this.namesCache = this.hasOwnList() ? namedSecrets(this.podSpec.imagePullSecrets) : this.context.serviceAccount(this.account()) ?? [];
     }
     return this.namesCache;
   }
 
-  /** the pod's own imagePullSecrets; entries that are not {name: ...} (Helm's `- ` renders null) name no secret */
-  private ownNames(): string[] {
+  /**
+   * whether the pod has imagePullSecrets entries of its own: the ServiceAccount admission plugin
+   * fills in the account's only when there are none, so `[{}]` and `[null]` keep them out
+   */
+  private hasOwnList(): boolean {
     const own: unknown = this.podSpec.imagePullSecrets;
-    return Array.isArray(own) ? own.filter(s => typeof s?.name === 'string').map(s => s.name as string) : [];
+    return Array.isArray(own) && own.length > 0;
   }
 
   /** whether the pod can name `secret`: it is in the pod's namespace, or in whichever refers to it */
@@ -342,9 +387,14 @@ class PullSecrets {
     return this.cache;
   }
 
+  /** the secrets of the pod's namespace that it names and the kubelet cannot read */
+  public invalid(): PullSecretInfo[] {
+    return this.names().map(name => this.lookup(name).here).filter((s): s is PullSecretInfo => s?.invalid !== undefined);
+  }
+
   public describe(): string {
     const secrets = this.resolved();
-    const own = this.ownNames().length > 0;
+    const own = this.hasOwnList();
     if (secrets.length === 0) {
       return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
     }
@@ -353,24 +403,34 @@ class PullSecrets {
       ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
       : s.servers === undefined
         ? `"${s.name}", whose servers are unknown`
-        : `"${s.name}" for [${s.servers.join(', ')}]`).join(', ');
+        : `"${s.name}" for [${s.servers.map(redactUserinfo).join(', ')}]`).join(', ');
   }
 
+  /** `serviceAccountName`, else the deprecated `serviceAccount`, else `default`: "" counts as unset */
   private account(): string {
-    return this.podSpec.serviceAccountName ?? this.podSpec.serviceAccount ?? 'default';
+    const named = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined;
+    return named(this.podSpec.serviceAccountName) ?? named(this.podSpec.serviceAccount) ?? 'default';
+  }
+
+  /**
+   * the secret the pod's namespace has under `name`, and any same-named one elsewhere; the
+   * rules' secrets come first, then those of the manifests
+   */
+  private lookup(name: string): { here?: PullSecretInfo; elsewhere?: PullSecretInfo } {
+    const named = (s: PullSecretInfo) => s.name === name;
+    const { required, candidates, known: rulesKnow } = this.rules;
+    const known = [...required.filter(named), ...candidates.filter(named), ...rulesKnow.filter(named), ...this.context.secrets(name)];
+    return { here: known.find(s => this.resolvesHere(s)), elsewhere: known[0] };
   }
 
   private resolve(name: string): PullSecretInfo {
-    const named = (s: PullSecretInfo) => s.name === name;
-    const fromRules = [...this.rules.required.filter(named), ...this.rules.candidates.filter(named), ...this.rules.known.filter(named)];
-    const known = fromRules.length > 0 ? fromRules : this.context.secrets(name);
-    const here = known.find(s => this.resolvesHere(s));
+    const { here, elsewhere } = this.lookup(name);
     if (here) {
       return here;
     }
-    if (known.length > 0) {
-      (this.elsewhere ??= new Map()).set(name, known[0].namespace);
-      this.violations.push(this.namespaceViolation(known[0]));
+    if (elsewhere) {
+      (this.elsewhere ??= new Map()).set(name, elsewhere.namespace);
+      this.violations.push(this.namespaceViolation(elsewhere));
       return { name, servers: [] };
     }
     return { name };

@@ -38,6 +38,8 @@ export const RULE_DESCRIPTIONS: { readonly [rule in PodSpecRule]: { readonly rec
     recommendation: 'every pod names the pull secrets its construct requires',
     fix: 'add the secret to imagePullSecrets',
   },
+  [PodSpecRule.PULL_SECRET_INVALID]: { recommendation: 'every pull secret a pod names can be read by the kubelet', fix: 'fix the secret\'s docker config, e.g. recreate it with kubectl create secret docker-registry' },
+  [PodSpecRule.EPHEMERAL_CONTAINERS]: { recommendation: 'no pod or pod template sets ephemeralContainers', fix: 'remove ephemeralContainers; add one to a running pod with kubectl debug' },
 };
 
 /**

@@ -36,7 +36,7 @@ export function kubectlAppendHashName(name: string, args: KubectlDockerRegistryA
 }
 
 function kubectlCreateSecret(name: string, args: KubectlDockerRegistryArgs, extra: string[] = []): any {
-  const argv = ['create', 'secret', 'docker-registry', name, ...extra];
+  const argv = ['docker-registry', name, ...extra];
   if (args.server !== undefined) {
     argv.push(`--docker-server=${args.server}`);
   }
@@ -44,10 +44,24 @@ function kubectlCreateSecret(name: string, args: KubectlDockerRegistryArgs, extr
   if (args.email !== undefined) {
     argv.push(`--docker-email=${args.email}`);
   }
-  argv.push('--dry-run=client', '-o', 'json');
+  return kubectlCreate(argv);
+}
 
+/**
+ * The Secret `kubectl create secret generic NAME --type=kubernetes.io/dockerconfigjson
+ * --from-file=.dockerconfigjson=FILE` makes: the file's bytes, as they are, under `data`.
+ *
+ * @param options.appendHash add `--append-hash`, for the name kubectl gives
+ */
+export function kubectlDockerConfigSecretFromFile(name: string, file: string, options: { appendHash?: boolean } = {}): any {
+  return kubectlCreate(['generic', name, '--type=kubernetes.io/dockerconfigjson', `--from-file=.dockerconfigjson=${file}`,
+    ...options.appendHash ? ['--append-hash'] : []]);
+}
+
+/** `kubectl create secret ARGV --dry-run=client -o json`, parsed */
+function kubectlCreate(argv: string[]): any {
   try {
-    return JSON.parse(execFileSync('kubectl', argv, {
+    return JSON.parse(execFileSync('kubectl', ['create', 'secret', ...argv, '--dry-run=client', '-o', 'json'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       // no kubeconfig is needed for --dry-run=client; keep a user's cluster out of the test
@@ -58,7 +72,7 @@ function kubectlCreateSecret(name: string, args: KubectlDockerRegistryArgs, extr
     if (err.code === 'ENOENT') {
       throw new Error(KUBECTL_NOT_FOUND);
     }
-    throw new Error(`kubectl create secret docker-registry failed: ${err.stderr ?? err.message}`);
+    throw new Error(`kubectl create secret ${argv[0]} failed: ${err.stderr ?? err.message}`);
   }
 }
 
