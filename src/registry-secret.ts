@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { inspect } from 'util';
 import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
@@ -7,8 +6,9 @@ import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
 import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, typeOf } from './input';
 import { EXISTING_SECRET } from './pull-secrets';
-import { DockerConfigEntry, DockerConfigJson } from './rules/docker-config';
-import { RegistryMatch } from './rules/registry-match';
+import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from './rules/docker-config';
+import { RegistryMatch, serverKeyProblem } from './rules/registry-match';
+import { kubectlSecretHash } from './rules/secret-hash';
 
 /**
  * A secret that holds registry credentials and can be named in `imagePullSecrets`.
@@ -192,7 +192,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     checkObject(pathOf(scope, id), 'options', options);
     let parsed: { entries: { [server: string]: DockerConfigEntry }; text: string };
     try {
-      parsed = parseConfigBytes(bytes, source);
+      parsed = parseDockerConfigFile(bytes, source);
     } catch (e: any) {
       throw new Error(`${pathOf(scope, id)}: ${e.message}`);
     }
@@ -241,8 +241,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     CONTENT.set(this, { entries: new Map() });
     const config = CONFIGS.get(props);
     if (config) {
+      // the parser has checked the servers, and found those the kubelet reads as one
       for (const server of Object.keys(config.entries)) {
-        this.entries.set(this.checkServer(server), { entry: config.entries[server] });
+        this.entries.set(server, { entry: config.entries[server] });
       }
       CONTENT.get(this)!.configText = config.text;
     } else {
@@ -325,18 +326,14 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return CONTENT.get(this)!.entries;
   }
 
+  /** refuses a server the kubelet cannot use, or one it reads as a key this secret has already */
   private checkServer(server: string): string {
     const path = this.node.path;
-    if (server.trim() === '' || server.trim() !== server) {
-      throw new Error(`${path}: server ${JSON.stringify(server)} is empty or has surrounding whitespace; give a registry host such as "registry.gitlab.com"`);
-    }
-    if (hasUserInfo(server)) {
-      throw new Error(`${path}: a server carries a user name or password before "@"; give the credentials as username and password, and the server as a host such as "registry.gitlab.com"`);
+    const problem = serverKeyProblem(server);
+    if (problem !== undefined) {
+      throw new Error(`${path}: ${problem}`);
     }
     const key = RegistryMatch.keyOf(server);
-    if (key === undefined) {
-      throw new Error(`${path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use; give a registry host such as "registry.gitlab.com"`);
-    }
     // the kubelet indexes `host`, `https://host/` and `host/v2/` under one key
     const same = [...this.entries.keys()].find(existing => RegistryMatch.keyOf(existing) === key);
     if (same !== undefined) {
@@ -363,12 +360,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return Buffer.from(text, 'utf8').toString('base64');
   }
 
-  /** kubectl's SecretHash: sha256 of the JSON of kind, name, type, data (and immutable), in its own alphabet */
+  /** kubectl's --append-hash suffix for the current content */
   private contentHash(): string {
-    // keys in Go's sorted order
-    const secret = { data: { [DATA_KEY]: this.data() }, ...this.immutable && { immutable: true }, kind: 'Secret', name: this.baseName, type: SECRET_TYPE };
-    const hex = crypto.createHash('sha256').update(JSON.stringify(secret)).digest('hex').slice(0, 10);
-    return hex.replace(/[013ae]/g, c => HASH_ALPHABET[c]);
+    return kubectlSecretHash({ name: this.baseName!, type: SECRET_TYPE, data: { [DATA_KEY]: this.data() }, immutable: this.immutable || undefined });
   }
 }
 
@@ -382,8 +376,6 @@ Object.assign(RegistrySecret.prototype, {
 
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 const DATA_KEY = '.dockerconfigjson';
-// kubectl avoids hashes that read as words or numbers
-const HASH_ALPHABET: { [c: string]: string } = { 0: 'g', 1: 'h', 3: 'k', a: 'm', e: 't' };
 
 const LABELS: { [field: string]: string } = { username: 'user name', password: 'password or access token', email: 'email' };
 
@@ -422,25 +414,6 @@ function entryOf(where: string, credentials: RegistryCredentials): DockerConfigE
   return DockerConfigJson.entry(username, read('password', credentials.password), credentials.email && read('email', credentials.email));
 }
 
-/** the entries of a docker config file and its text, which must be UTF-8 without a BOM, as Go's JSON decoder reads it */
-function parseConfigBytes(bytes: Buffer, source: string): { entries: { [server: string]: DockerConfigEntry }; text: string } {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    throw new Error(`${source} starts with a UTF-8 byte order mark, which the kubelet's JSON decoder refuses; save it without one`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`${source} is not valid UTF-8; save it as UTF-8`);
-  }
-  return { entries: DockerConfigJson.parse(text, source), text };
-}
-
-/** `scheme://user:password@host`: the kubelet drops the user part, and the key then names a password in clear */
-function hasUserInfo(server: string): boolean {
-  const authority = server.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '').split('/')[0];
-  return authority.includes('@');
-}
 
 class ImportedRegistrySecret extends Construct implements IRegistrySecret {
   public readonly resourceType = 'secrets';
@@ -460,11 +433,9 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
       throw new Error(`${path}: servers is empty; list the registries secret "${name}" holds credentials for`);
     }
     for (const server of options.servers) {
-      if (hasUserInfo(server)) {
-        throw new Error(`${path}: a server carries a user name or password before "@"; list the server as a host such as "registry.gitlab.com"`);
-      }
-      if (RegistryMatch.keyOf(server) === undefined) {
-        throw new Error(`${path}: server ${JSON.stringify(server)} is not a host[:port][/path] the kubelet can use`);
+      const problem = serverKeyProblem(server);
+      if (problem !== undefined) {
+        throw new Error(`${path}: ${problem}`);
       }
     }
     this.name = name;

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
-import { kubectlAppendHashName, kubectlDockerConfigJson } from './support/kubectl';
+import { kubectlAppendHashName, kubectlDockerConfigJson, kubectlDockerConfigSecretFromFile } from './support/kubectl';
+import { RegistryMatch } from '../src/rules/registry-match';
 
 const PASSWORD = 'sentinel-password-123';
 
@@ -352,5 +353,55 @@ describe('RegistrySecret in cdk8s\'s construct metadata', () => {
     expect(secret.name).toMatch(/^regcred-[a-z0-9]{10}$/);
     expect(metadata.resources[secret.name]).toEqual({ path: 'chart/regcred/Resource' });
     expect(JSON.stringify(metadata)).not.toContain('[object Object]');
+  });
+});
+
+describe('RegistrySecret.fromDockerConfigFile keeps the file\'s bytes, as kubectl create secret generic --from-file does', () => {
+  // what `docker login` writes: indented, with a trailing newline
+  const config = `{\n\t"auths": {\n\t\t"registry.gitlab.com": {\n\t\t\t"auth": "${Buffer.from('ci:token<&>').toString('base64')}"\n\t\t}\n\t}\n}\n`;
+
+  test.each([false, true])('with appendHash %s: the same data and the same name as kubectl', (appendHash) => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-config-'));
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, config);
+    const chart = Testing.chart();
+
+    // WHEN
+    RegistrySecret.fromDockerConfigFile(chart, 'login', file, { metadata: { name: 'login' }, appendHash });
+    const [ours] = Testing.synth(chart);
+    const kubectl = kubectlDockerConfigSecretFromFile('login', file, { appendHash });
+
+    // THEN
+    expect(ours.data).toEqual(kubectl.data);
+    expect(Buffer.from(ours.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(config);
+    expect(ours.metadata.name).toBe(kubectl.metadata.name);
+    expect(ours.type).toBe(kubectl.type);
+  });
+
+  test('a secret whose servers grow is encoded as kubectl docker-registry would encode it', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = RegistrySecret.fromDockerConfigJson(chart, 'login', config);
+
+    // WHEN
+    secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('octocat'), password: CredentialValue.fromString('p') });
+
+    // THEN
+    const text = Buffer.from(Testing.synth(chart)[0].data['.dockerconfigjson'], 'base64').toString('utf8');
+    expect(text).toBe(`{"auths":{"ghcr.io":{"username":"octocat","password":"p","auth":"${Buffer.from('octocat:p').toString('base64')}"},`
+      + `"registry.gitlab.com":{"auth":"${Buffer.from('ci:token<&>').toString('base64')}"}}}`);
+  });
+
+  test('reading N entries takes linear work: each server key is read a fixed number of times', () => {
+    // GIVEN
+    const auths = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`registry${i}.example.com`, { auth: 'dTpw' }]));
+    const keyOf = jest.spyOn(RegistryMatch, 'keyOf');
+
+    // WHEN
+    RegistrySecret.fromDockerConfigJson(Testing.chart(), 'many', JSON.stringify({ auths }));
+
+    // THEN
+    expect(keyOf.mock.calls.length).toBeLessThanOrEqual(3 * 4000);
   });
 });
