@@ -5,6 +5,7 @@ import { checkArray, checkBoolean, checkObject, checkStringArray, invalid } from
 import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { podSpecPath } from './rules/pod-spec-check';
+import { TreeIndex } from './tree-index';
 
 /**
  * What `PrivateRegistryPolicy` does with the pods in its scope.
@@ -101,7 +102,7 @@ export class PrivateRegistryPolicy extends Construct {
 
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): string[] {
-    const index = PullWiring.index(this);
+    const index = TreeIndex.of(this);
     const violations: string[] = [];
     for (const c of this.node.scope!.node.findAll()) {
       if (ApiObject.isApiObject(c) && podSpecPath({ kind: c.kind }) !== undefined && PullWiring.rulesOf(c)[0]?.owner === this) {

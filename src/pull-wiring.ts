@@ -112,11 +112,6 @@ export class PullWiring {
     }
     return found;
   }
-
-  /** Builds the index of the app's secrets and ServiceAccounts, for a caller that checks many objects. */
-  public static index(scope: IConstruct): Lookup {
-    return new TreeIndex(scope.node.root);
-  }
 }
 
 /**
