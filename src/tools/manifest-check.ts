@@ -1,15 +1,41 @@
 // The pod-spec rules applied to manifests read from YAML: the one loop shared by the cdk8s
 // validation plugin and the `check` command. Imports nothing from cdk8s.
+//
+// Inputs stream one document at a time (manifest-stream.ts). Each document is read with js-yaml,
+// which is fast; only a document with a violation, or one that js-yaml refuses, is read again
+// with `yaml`, which knows where each node is, for the line of the violation and the exact error.
+// Pull secrets and ServiceAccounts count for pods anywhere in the input: a document whose pods
+// asked for a name that a later document defines is checked again at the end, read again from
+// its file.
+import * as jsyaml from 'js-yaml';
 import { isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader } from './manifest-stream';
 import { ManifestIndex } from '../rules/manifest-index';
 import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 import { RegistryMatch } from '../rules/registry-match';
 
 /**
+ * Rules about manifests that are not about one pod spec alone.
+ * @internal
+ */
+export enum ManifestRule {
+  /** a pod names a pull secret that exists with a type the kubelet reads no credentials from */
+  PULL_SECRET_TYPE = 'pull-secret-type',
+  /** the existing-pull-secrets annotation cannot be read */
+  EXISTING_PULL_SECRETS = 'existing-pull-secrets',
+}
+
+/**
+ * Every rule a manifest check reports.
+ * @internal
+ */
+export type CheckRule = PodSpecRule | ManifestRule;
+
+/**
  * What each rule asks for and how to comply, for reports and help texts.
  * @internal
  */
-export const RULE_DESCRIPTIONS: { readonly [rule in PodSpecRule]: { readonly recommendation: string; readonly fix: string } } = {
+export const RULE_DESCRIPTIONS: { readonly [rule in CheckRule]: { readonly recommendation: string; readonly fix: string } } = {
   [PodSpecRule.IMAGE_PULL_POLICY]: {
     recommendation: 'every container, init container and ephemeral container sets imagePullPolicy',
     fix: 'set imagePullPolicy to Always, IfNotPresent or Never',
@@ -38,97 +64,45 @@ export const RULE_DESCRIPTIONS: { readonly [rule in PodSpecRule]: { readonly rec
     recommendation: 'every pod names the pull secrets its construct requires',
     fix: 'add the secret to imagePullSecrets',
   },
+  [ManifestRule.PULL_SECRET_TYPE]: {
+    recommendation: 'every pull secret a pod names is of type kubernetes.io/dockerconfigjson (or kubernetes.io/dockercfg)',
+    fix: 'make the secret with kubectl create secret docker-registry',
+  },
+  [ManifestRule.EXISTING_PULL_SECRETS]: {
+    recommendation: 'the existing-pull-secrets annotation maps secret names to lists of servers',
+    fix: 'declare the secret with RegistrySecret.fromSecretName(scope, id, name, { servers })',
+  },
 };
 
 /**
- * A Kubernetes object read from a YAML stream.
+ * The annotation through which the constructs tell the check about pull secrets that exist in
+ * the cluster: JSON, an object from secret name to the servers of its `.dockerconfigjson`. The
+ * secrets count in the namespace of the object that carries it.
  * @internal
  */
-export interface ManifestDocument {
-  readonly manifest: any;
-  /** the 1-based line of the node at `path` in the manifest, or of the nearest node above it */
-  line(path: ReadonlyArray<string | number>): number;
-}
-
-/**
- * The objects of one YAML stream.
- * @internal
- */
-export interface ManifestFile {
-  /** how reports name the stream: a path, or `<stdin>` */
-  readonly file: string;
-  readonly documents: ManifestDocument[];
-}
-
-/**
- * A YAML stream that does not parse.
- * @internal
- */
-export class ManifestParseError extends Error {
-  constructor(public readonly file: string, public readonly line: number, public readonly column: number, public readonly reason: string) {
-    super(`${file}:${line}:${column}: ${reason}`);
-    this.name = 'ManifestParseError';
-  }
-}
-
-/**
- * Parses a multi-document YAML (or JSON) stream. Empty documents are skipped and the items of
- * a `List` (as `kubectl get -o yaml` prints) are read as objects of their own.
- * @throws ManifestParseError with the file, line and column of the first error
- * @internal
- */
-export function parseManifests(file: string, text: string): ManifestFile {
-  const lineCounter = new LineCounter();
-  const lineOf = (offset: number) => lineCounter.linePos(offset);
-  const documents: ManifestDocument[] = [];
-  // the parser's own messages may quote the text (an alias, a tag), and the text may hold a
-  // password: report only the kind of error and where it is; warnings stay silent for the same reason
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, logLevel: 'error' })) {
-    const error = doc.errors[0];
-    if (error) {
-      const { line, col } = lineOf(error.pos[0]);
-      throw new ManifestParseError(file, line, col, yamlErrorReason(error.code));
-    }
-    let value: any;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (e: any) {
-      const { line, col } = lineOf(doc.range[0]);
-      throw new ManifestParseError(file, line, col, e instanceof ReferenceError ? 'an alias names an anchor that is not defined before it' : 'the document cannot be read as data');
-    }
-    const line = (path: ReadonlyArray<string | number>) => {
-      for (let n = path.length; n >= 0; n--) {
-        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-        if (isNode(node) && node.range) {
-          return lineOf(node.range[0]).line;
-        }
-      }
-      return lineOf(doc.range[0]).line;
-    };
-    if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-      value.items.forEach((item: any, i: number) => documents.push({ manifest: item, line: path => line(['items', i, ...path]) }));
-    } else if (isObject(value)) {
-      documents.push({ manifest: value, line });
-    }
-  }
-  return { file, documents };
-}
+export const EXISTING_PULL_SECRETS_ANNOTATION = 'cdk8s-private-registry/existing-pull-secrets';
 
 /**
  * What to check in manifests.
  * @internal
  */
 export interface ManifestCheckOptions {
-  /** server keys whose images need a pull secret; undefined: every registry */
+  /** server keys whose images need a pull secret; undefined: every registry not in `publicRegistries` */
   readonly privateRegistries?: string[];
+  /** server keys whose images need no pull secret */
+  readonly publicRegistries?: string[];
   /** secrets that exist in the cluster without being among the manifests */
   readonly existingSecrets?: PullSecretInfo[];
   readonly disallowLatest?: boolean;
   readonly requireDigest?: boolean;
+  /** the most one document may hold, in bytes; default `MAX_DOCUMENT_BYTES` */
+  readonly maxDocumentBytes?: number;
   /** how users of the caller declare an existing secret for `registry` and the private registries, for fixes */
   readonly settings: {
     /** e.g. `--private-registry` */
     readonly privateRegistries: string;
+    /** e.g. `--public-registry ${registry}` */
+    publicRegistry(registry: string): string;
     /** e.g. `--existing-secret NAME=${registry}` */
     existingSecret(registry: string): string;
   };
@@ -150,11 +124,25 @@ export interface ManifestViolation {
   readonly container?: string;
   /** where in the object, e.g. `spec.template.spec.containers[0]` */
   readonly path: string;
-  readonly rule: PodSpecRule;
+  readonly rule: CheckRule;
   /** what is wrong */
   readonly message: string;
   /** how to fix it */
   readonly fix: string;
+}
+
+/**
+ * Input that could not be checked: a file that cannot be read, or a document that does not
+ * parse or is too large. The other documents are still checked.
+ * @internal
+ */
+export interface InputError {
+  readonly file: string;
+  /** 1-based; undefined when the whole file cannot be read */
+  readonly line?: number;
+  readonly column?: number;
+  /** what is wrong, never the parser's own message, which may quote the input */
+  readonly reason: string;
 }
 
 /**
@@ -163,8 +151,22 @@ export interface ManifestViolation {
  */
 export interface ManifestCheckResult {
   readonly violations: ManifestViolation[];
+  readonly errors: InputError[];
   /** how many pods and pod templates were checked */
   readonly podSpecs: number;
+  /** how many Kubernetes objects were read */
+  readonly objects: number;
+}
+
+/**
+ * How reports print an input error: `file:line:column: reason`.
+ * @internal
+ */
+export function describeInputError(error: InputError): string {
+  if (error.line === undefined) {
+    return `cannot read ${error.file}: ${error.reason}`;
+  }
+  return `${error.file}:${error.line}${error.column === undefined ? '' : `:${error.column}`}: ${error.reason}`;
 }
 
 /**
@@ -179,73 +181,521 @@ export function validateServer(server: unknown, what: string): string {
 }
 
 /**
- * Applies the rules to every pod and pod template in `files`. A pull secret or ServiceAccount
- * in any of the files counts for pods in all of them, as if they were applied together.
+ * Applies the rules to every pod and pod template in `sources`. A pull secret or ServiceAccount
+ * in any of them counts for pods in all of them, as if they were applied together.
  * @internal
  */
-export function checkManifests(files: ManifestFile[], options: ManifestCheckOptions): ManifestCheckResult {
-  const index = new ManifestIndex();
-  for (const { manifest } of files.flatMap(f => f.documents)) {
-    index.addManifest(manifest);
-  }
-  // after the manifests' own secrets, which win where both resolve: applying them replaces the existing ones
-  for (const secret of options.existingSecrets ?? []) {
-    index.addSecret(secret);
-  }
-  const rules: PodSpecRules = {
-    required: [],
-    candidates: [],
-    known: [],
-    wire: false,
-    publicRegistries: [],
-    privateRegistries: options.privateRegistries,
-    disallowLatest: options.disallowLatest ?? false,
-    requireDigest: options.requireDigest ?? false,
-  };
+export async function checkManifests(sources: ManifestSource[], options: ManifestCheckOptions): Promise<ManifestCheckResult> {
+  return new ManifestCheck(options).run(sources);
+}
 
-  const violations: ManifestViolation[] = [];
-  let podSpecs = 0;
-  for (const { file, documents } of files) {
-    for (const { manifest, line } of documents) {
+/** js-yaml's YAML 1.2 core schema, with the merge key `<<` that kubectl applies */
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+
+/** how far aliases may expand in one document, counted as `yaml` counts them */
+const MAX_ALIAS_COUNT = 10_000;
+
+const PULL_SECRET_TYPES = ['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg'];
+
+/** an object of a document, and where it is: `['items', 3]` inside a List */
+interface DocumentObject {
+  readonly manifest: any;
+  /** which document of the text */
+  readonly document: number;
+  readonly path: ReadonlyArray<string | number>;
+}
+
+/** a violation before its line is known */
+interface FoundViolation extends Omit<ManifestViolation, 'file' | 'line'> {
+  readonly document: number;
+  /** where, from the document's root */
+  readonly at: ReadonlyArray<string | number>;
+}
+
+/**
+ * A document with pod specs, kept without its text: it is read again at the end when it had a
+ * violation (for its lines, with every secret known) or asked for a name defined later.
+ */
+interface CheckedDocument {
+  readonly reader: SourceReader;
+  readonly place: DocumentText;
+  readonly seq: number;
+  readonly keys: number[];
+  readonly violations: boolean;
+}
+
+class ManifestCheck {
+  private readonly rules: PodSpecRules;
+  /** pull secrets and ServiceAccounts of the input */
+  private readonly input = new ManifestIndex();
+  /** pull secrets declared outside the input; the input's win */
+  private readonly existing = new ManifestIndex();
+  private readonly existingSeen = new Set<string>();
+  /** Secrets of the input of other types, by name */
+  private readonly otherSecrets = new Map<string, Array<{ readonly namespace?: string; readonly type?: string }>>();
+
+  /** names a pod check may ask for, as numbers: `s` + secret name, `a` + namespace/account */
+  private readonly keyIds = new Map<string, number>();
+  /** for each key, the last document that defined it */
+  private readonly lastChange: number[] = [];
+  /** the keys the current document asked for */
+  private readonly asked = new Set<number>();
+  /** the secret names the current pod asked for */
+  private readonly askedSecrets: string[] = [];
+
+  private readonly violations = new Map<number, ManifestViolation[]>();
+  private readonly errors: InputError[] = [];
+  private readonly checked: CheckedDocument[] = [];
+  private podSpecs = 0;
+  private objects = 0;
+  private seq = 0;
+
+  constructor(private readonly options: ManifestCheckOptions) {
+    this.rules = {
+      required: [],
+      candidates: [],
+      known: [],
+      wire: false,
+      publicRegistries: options.publicRegistries ?? [],
+      privateRegistries: options.privateRegistries,
+      disallowLatest: options.disallowLatest ?? false,
+      requireDigest: options.requireDigest ?? false,
+    };
+    for (const secret of options.existingSecrets ?? []) {
+      this.existing.addSecret(secret);
+    }
+  }
+
+  public async run(sources: ManifestSource[]): Promise<ManifestCheckResult> {
+    const readers = sources.map(source => new SourceReader(source, this.options.maxDocumentBytes));
+    try {
+      for (const reader of readers) {
+        await this.read(reader);
+      }
+      for (const doc of this.checked) {
+        if (doc.violations || doc.keys.some(key => this.lastChange[key] > doc.seq)) {
+          this.recheck(doc);
+        }
+      }
+    } finally {
+      readers.forEach(reader => reader.close());
+    }
+    const violations = [...this.violations.keys()].sort((a, b) => a - b).flatMap(seq => this.violations.get(seq)!);
+    return { violations, errors: this.errors, podSpecs: this.podSpecs, objects: this.objects };
+  }
+
+  private async read(reader: SourceReader): Promise<void> {
+    const file = reader.source.name;
+    try {
+      for await (const doc of reader.documents()) {
+        const seq = this.seq++;
+        if ('tooLarge' in doc) {
+          const limit = this.options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+          this.errors.push({
+            file,
+            line: doc.line,
+            reason: `the document that starts here is larger than ${formatBytes(limit)}, the most one document may hold; `
+              + 'split it into smaller documents, such as the items of a List',
+          });
+          continue;
+        }
+        this.asked.clear();
+        const violations = this.checkDocument(file, doc, seq, true);
+        if (violations || this.asked.size > 0) {
+          const { line, offset, bytes } = doc;
+          this.checked.push({ reader, place: { text: '', line, offset, bytes }, seq, keys: [...this.asked], violations });
+        }
+      }
+    } catch (e: any) {
+      this.errors.push({ file, reason: readErrorReason(e) });
+    }
+  }
+
+  private recheck(doc: CheckedDocument): void {
+    let text: string;
+    try {
+      text = doc.reader.readDocumentAgain(doc.place);
+    } catch (e: any) {
+      this.errors.push({ file: doc.reader.source.name, reason: readErrorReason(e) });
+      return;
+    }
+    this.violations.delete(doc.seq);
+    this.checkDocument(doc.reader.source.name, { ...doc.place, text }, doc.seq, false);
+  }
+
+  /**
+   * Checks the objects of one document; the first time, it also learns the secrets and
+   * ServiceAccounts they define, before it checks their pods. The first time, a violation that
+   * js-yaml finds is only noted (the result is true): the document is read again at the end.
+   */
+  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean): boolean {
+    const fast = readFast(doc.text);
+    if (fast) {
+      const objects = fast.flatMap((value, document) => objectsOf(value, document));
+      if (first) {
+        this.learn(objects, seq);
+      }
+      const found: FoundViolation[] = [];
+      const podSpecs = this.checkObjects(objects, found);
+      if (first) {
+        this.podSpecs += podSpecs;
+        this.objects += objects.length;
+      }
+      if (found.length === 0 || first) {
+        return found.length > 0;
+      }
+    }
+
+    const exact = readExact(doc.text);
+    if ('error' in exact) {
+      const { line, column, reason } = exact.error;
+      this.errors.push({ file, line: doc.line - 1 + line, column, reason });
+      return false;
+    }
+    const objects = exact.documents.flatMap((d, document) => objectsOf(d.value, document));
+    if (first && !fast) {
+      this.learn(objects, seq);
+    }
+    const found: FoundViolation[] = [];
+    const podSpecs = this.checkObjects(objects, found);
+    if (first && !fast) {
+      this.podSpecs += podSpecs;
+      this.objects += objects.length;
+    }
+    if (found.length > 0) {
+      // copies hold no reference to the document's text, which may be large
+      this.violations.set(seq, found.map(({ document, at, ...v }) =>
+        JSON.parse(JSON.stringify({ file, line: doc.line - 1 + exact.documents[document].line(at), ...v }))));
+    }
+    return false;
+  }
+
+  /** records the pull secrets, ServiceAccounts and declared existing secrets among `objects` */
+  private learn(objects: DocumentObject[], seq: number): void {
+    for (const { manifest } of objects) {
+      const name = manifest.metadata?.name;
+      const namespace = manifest.metadata?.namespace;
+      if (manifest.kind === 'Secret' || manifest.kind === 'ServiceAccount') {
+        // a copy: the index outlives the document, whose text the parsed strings may share
+        const copy = JSON.parse(JSON.stringify(manifest));
+        this.input.addManifest(copy);
+        if (manifest.kind === 'ServiceAccount') {
+          this.changed(accountKey(namespace, name), seq);
+        } else {
+          this.secretChanged(namespace, name, seq);
+          if (!PULL_SECRET_TYPES.includes(manifest.type)) {
+            const others = this.otherSecrets.get(copy.metadata?.name) ?? [];
+            this.otherSecrets.set(copy.metadata?.name, [...others, { namespace: copy.metadata?.namespace, type: copy.type }]);
+          }
+        }
+      }
+      const declared = existingPullSecrets(manifest);
+      if (declared && !('error' in declared)) {
+        for (const [secret, servers] of Object.entries(declared)) {
+          const key = JSON.stringify([namespace, secret, servers]);
+          if (!this.existingSeen.has(key)) {
+            this.existingSeen.add(key);
+            this.existing.addSecret(JSON.parse(JSON.stringify({ name: secret, namespace, servers })));
+            this.secretChanged(namespace, secret, seq);
+          }
+        }
+      }
+    }
+  }
+
+  /** applies the rules to `objects`, adding what is wrong to `found`; returns how many pod specs there were */
+  private checkObjects(objects: DocumentObject[], found: FoundViolation[]): number {
+    let podSpecs = 0;
+    for (const { manifest, document, path } of objects) {
+      const ref = {
+        document,
+        object: objectRef(manifest),
+        kind: manifest.kind,
+        namespace: manifest.metadata?.namespace,
+        name: manifest.metadata?.name,
+      };
+      const declared = existingPullSecrets(manifest);
+      if (declared && 'error' in declared) {
+        found.push({
+          ...ref,
+          at: [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION],
+          path: `metadata.annotations["${EXISTING_PULL_SECRETS_ANNOTATION}"]`,
+          rule: ManifestRule.EXISTING_PULL_SECRETS,
+          message: `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} ${declared.error}`,
+          fix: 'write it as JSON from secret name to servers, e.g. {"regcred":["registry.gitlab.com"]}, or let RegistrySecret.fromSecretName write it',
+        });
+      }
       const podSpec = podSpecOf(manifest);
       if (!isObject(podSpec)) {
         continue;
       }
       podSpecs++;
-      const namespace: string | undefined = manifest.metadata?.namespace;
-      const found = podSpecViolations(podSpec, rules, {
-        namespace,
-        secrets: name => index.secrets(name),
-        serviceAccount: name => index.serviceAccount(name, namespace),
-      });
-      for (const v of found) {
-        const path = [...podSpecPath(manifest)!, ...v.path];
-        violations.push({
-          file,
-          line: line(path),
-          object: objectRef(manifest),
-          kind: manifest.kind,
-          namespace,
-          name: manifest.metadata?.name,
+      const specPath = podSpecPath(manifest)!;
+      for (const v of this.checkPodSpec(podSpec, ref.namespace)) {
+        const relative = [...specPath, ...v.path];
+        found.push({
+          ...ref,
+          at: [...path, ...relative],
           container: v.container,
-          path: path.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
+          path: relative.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
           rule: v.rule,
           message: v.message,
-          fix: v.rule === PodSpecRule.PULL_SECRET_COVERAGE ? coverageFix(v.registry!, options) : v.fix,
+          fix: v.fix,
         });
       }
     }
+    return podSpecs;
   }
-  return { violations, podSpecs };
+
+  private checkPodSpec(podSpec: any, namespace: string | undefined) {
+    this.askedSecrets.length = 0;
+    const found = podSpecViolations(podSpec, this.rules, {
+      namespace,
+      secrets: name => {
+        const secrets = this.secrets(name);
+        // what a pod gets depends on the secrets of its namespace and those without one, and
+        // only when there is none of them, on those of every namespace (for the message)
+        this.ask(secretKey(namespace, name));
+        this.ask(secretKey(undefined, name));
+        if (!secrets.some(s => resolvesIn(s, namespace))) {
+          this.ask(`s*${name}`);
+        }
+        this.askedSecrets.push(name);
+        return secrets;
+      },
+      serviceAccount: name => {
+        this.ask(accountKey(namespace, name));
+        return this.input.serviceAccount(name, namespace);
+      },
+    }).map(v => v.rule === PodSpecRule.PULL_SECRET_COVERAGE ? { ...v, fix: this.coverageFix(v.registry!) } : v);
+
+    // a secret that exists with the wrong type explains what "no pull secret covers" would not
+    const wrongType = this.askedSecrets.filter((name, i) => this.askedSecrets.indexOf(name) === i)
+      .map(name => ({ name, other: this.wrongTypeSecret(name, namespace) }))
+      .filter(s => s.other !== undefined);
+    if (wrongType.length === 0) {
+      return found;
+    }
+    return [
+      ...found.filter(v => v.rule !== PodSpecRule.PULL_SECRET_COVERAGE),
+      ...wrongType.map(({ name, other }) => ({
+        rule: ManifestRule.PULL_SECRET_TYPE,
+        path: ['imagePullSecrets'],
+        container: undefined,
+        message: `pull secret "${name}" is a Secret ${other!.type === undefined ? 'without a type (so Opaque)' : `of type ${JSON.stringify(other!.type)}`}, `
+          + 'from which the kubelet reads no credentials: it expects type kubernetes.io/dockerconfigjson',
+        fix: `make "${name}" with kubectl create secret docker-registry, or give it type kubernetes.io/dockerconfigjson `
+          + 'with the docker config under data[".dockerconfigjson"]',
+      })),
+    ];
+  }
+
+  /** the pull secrets named `name`: the input's first, then those declared outside it */
+  private secrets(name: string): PullSecretInfo[] {
+    const existing = this.existing.secrets(name);
+    return existing.length === 0 ? this.input.secrets(name) : [...this.input.secrets(name), ...existing];
+  }
+
+  /** a Secret of another type named `name` that a pod in `namespace` would get, when no pull secret of that name resolves there */
+  private wrongTypeSecret(name: string, namespace: string | undefined) {
+    const here = (s: { readonly namespace?: string }) => resolvesIn(s, namespace);
+    return this.secrets(name).some(here) ? undefined : this.otherSecrets.get(name)?.find(here);
+  }
+
+  /** the coverage fix in the words of the caller's settings, instead of the constructs' */
+  private coverageFix(registry: string): string {
+    const { settings, privateRegistries } = this.options;
+    const fix = `name in imagePullSecrets a docker-registry secret whose server is "${registry}", `
+      + `defined in the same manifests or declared with ${settings.existingSecret(registry)}`;
+    return privateRegistries === undefined
+      ? `${fix}; if "${registry}" is public, declare it with ${settings.publicRegistry(registry)}, or list only your private registries with ${settings.privateRegistries}`
+      : fix;
+  }
+
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.lastChange.length;
+      // a copy: the key may share the text of the document it came from
+      this.keyIds.set(JSON.parse(JSON.stringify(key)), id);
+      this.lastChange.push(-1);
+    }
+    return id;
+  }
+
+  private ask(key: string): void {
+    this.asked.add(this.keyId(key));
+  }
+
+  private changed(key: string, seq: number): void {
+    this.lastChange[this.keyId(key)] = seq;
+  }
+
+  private secretChanged(namespace: string | undefined, name: string, seq: number): void {
+    this.changed(secretKey(namespace, name), seq);
+    this.changed(`s*${name}`, seq);
+  }
 }
 
-/** the coverage fix in the words of the caller's settings, instead of the constructs' */
-function coverageFix(registry: string, options: ManifestCheckOptions): string {
-  const fix = `name in imagePullSecrets a docker-registry secret whose server is "${registry}", `
-    + `defined in the same manifests or declared with ${options.settings.existingSecret(registry)}`;
-  return options.privateRegistries === undefined
-    ? `${fix}; if "${registry}" is public, list only your private registries with ${options.settings.privateRegistries}`
-    : fix;
+/** the key of the secrets named `name` in `namespace` (or without one) */
+function secretKey(namespace: string | undefined, name: string): string {
+  return `s${namespace ?? ''}/${name}`;
+}
+
+function accountKey(namespace: string | undefined, name: string): string {
+  return `a${namespace ?? ''}/${name}`;
+}
+
+/** whether a pod in `namespace` can name `secret` */
+function resolvesIn(secret: { readonly namespace?: string }, namespace: string | undefined): boolean {
+  return secret.namespace === undefined || secret.namespace === namespace;
+}
+
+/**
+ * The secrets of the existing-pull-secrets annotation of `manifest`: undefined without the
+ * annotation, `{ error }` when it cannot be read.
+ */
+function existingPullSecrets(manifest: any): { [name: string]: string[] } | { error: string } | undefined {
+  const annotations = manifest.metadata?.annotations;
+  if (!isObject(annotations) || !Object.prototype.hasOwnProperty.call(annotations, EXISTING_PULL_SECRETS_ANNOTATION)) {
+    return undefined;
+  }
+  const text = annotations[EXISTING_PULL_SECRETS_ANNOTATION];
+  if (typeof text !== 'string') {
+    return { error: `is ${text === null ? 'null' : `a ${typeof text}`}; expected a JSON string` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: 'is not valid JSON' };
+  }
+  if (!isObject(value)) {
+    return { error: `is JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}; expected an object from secret name to servers` };
+  }
+  for (const [name, servers] of Object.entries(value)) {
+    if (!Array.isArray(servers) || servers.length === 0) {
+      return { error: `gives secret ${JSON.stringify(name)} ${JSON.stringify(servers)}; expected a non-empty list of servers` };
+    }
+    for (const server of servers) {
+      try {
+        validateServer(server, `gives secret ${JSON.stringify(name)} the server`);
+      } catch (e: any) {
+        return { error: e.message };
+      }
+    }
+  }
+  return value as { [name: string]: string[] };
+}
+
+/** the values of the documents of `text`, or undefined when js-yaml refuses it or its aliases expand too far */
+function readFast(text: string): unknown[] | undefined {
+  let values: unknown[];
+  try {
+    values = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA }) as unknown[];
+  } catch {
+    return undefined;
+  }
+  // js-yaml shares an aliased node instead of copying it: walking a "billion laughs" would not end
+  return text.includes('*') && !withinNodes(values, text.length) ? undefined : values;
+}
+
+/** whether `value`, with aliases expanded, has at most `limit` nodes */
+function withinNodes(value: unknown, limit: number): boolean {
+  const stack = [value];
+  for (let count = 0; stack.length > 0; count++) {
+    if (count > limit) {
+      return false;
+    }
+    const node = stack.pop();
+    if (typeof node === 'object' && node !== null) {
+      for (const child of Array.isArray(node) ? node : Object.values(node)) {
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}
+
+/** A document read with `yaml`, whose line numbers are relative to its text. */
+interface ExactDocument {
+  readonly value: unknown;
+  /** the 1-based line of the node at `path`, or of the nearest node above it */
+  line(path: ReadonlyArray<string | number>): number;
+}
+
+/** the documents of `text` with the lines of their nodes, or the first error */
+function readExact(text: string): { documents: ExactDocument[] } | { error: { line: number; column: number; reason: string } } {
+  const lineCounter = new LineCounter();
+  const lineOf = (offset: number) => lineCounter.linePos(offset);
+  const documents: ExactDocument[] = [];
+  try {
+    // the parser's own messages may quote the text (an alias, a tag), and the text may hold a
+    // password: report only the kind of error and where it is; warnings stay silent for the same reason
+    for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, logLevel: 'error', merge: true })) {
+      const error = doc.errors[0];
+      if (error) {
+        const { line, col } = lineOf(error.pos[0]);
+        return { error: { line, column: col, reason: yamlErrorReason(error.code) } };
+      }
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (e: any) {
+        const { line, col } = lineOf(doc.range[0]);
+        return { error: { line, column: col, reason: toJsErrorReason(e) } };
+      }
+      documents.push({
+        value,
+        line: path => {
+          for (let n = path.length; n >= 0; n--) {
+            const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+            if (isNode(node) && node.range) {
+              return lineOf(node.range[0]).line;
+            }
+          }
+          return lineOf(doc.range[0]).line;
+        },
+      });
+    }
+  } catch {
+    // a document nested deeper than the stack
+    return { error: { line: 1, column: 1, reason: 'the document cannot be read as data' } };
+  }
+  return { documents };
+}
+
+function toJsErrorReason(e: unknown): string {
+  if (e instanceof ReferenceError && e.message.startsWith('Excessive alias count')) {
+    return `the alias expansion is too large: aliases would expand to more than ${MAX_ALIAS_COUNT} nodes; write the repeated parts out, or anchor fewer of them`;
+  }
+  return e instanceof ReferenceError ? 'an alias names an anchor that is not defined before it' : 'the document cannot be read as data';
+}
+
+/** the objects of a document: itself, or the items of a List (as `kubectl get -o yaml` prints), at any depth */
+function objectsOf(value: unknown, document: number, path: ReadonlyArray<string | number> = [], out: DocumentObject[] = []): DocumentObject[] {
+  if (!isObject(value)) {
+    return out;
+  }
+  if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    value.items.forEach((item: unknown, i: number) => objectsOf(item, document, [...path, 'items', i], out));
+  } else {
+    out.push({ manifest: value, document, path });
+  }
+  return out;
+}
+
+function readErrorReason(e: any): string {
+  switch (e?.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory';
+    case 'EACCES': return 'permission denied';
+    default: return typeof e?.code === 'string' ? `error ${e.code}` : 'read error';
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
 /**
