@@ -1,8 +1,9 @@
 // `npm run bench`: time and peak memory to build and synth N pods, ours against the same pods
 // hand-wired with cdk8s-plus-27, each measurement in a fresh process; then the cold
-// `npx cdk8s synth` of the seed app. Prints a markdown table.
+// `npx cdk8s synth` of the seed app; then `check` on large inputs. Prints markdown tables.
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
+import { checkBench } from './check';
 
 const ROOT = path.join(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Number);
@@ -76,3 +77,6 @@ for (const [sample, label] of [[verify, 'VERIFY'], [wire, 'WIRE (pods unwired)']
 }
 console.log(`\n${policyRows.join('\n')}\n\ntarget: the policy adds at most 10%`);
 console.log(`cold \`npx cdk8s synth\` of the seed app (transpile-only app, with the validation plugin, upgrade check off): ${coldSynth().toFixed(0)} ms (median of ${RUNS})`);
+
+// the `check` command and the validation plugin on large inputs (bench/check.ts)
+console.log(`\n${checkBench()}`);

@@ -224,15 +224,49 @@ interface CheckedDocument {
   readonly violations: boolean;
 }
 
+/**
+ * Secrets by name and namespace, so that finding those a pod can name does not grow with the
+ * number of namespaces (a platform has a "regcred" in each).
+ */
+class SecretsByNamespace<T extends { readonly namespace?: string }> {
+  private readonly byName = new Map<string, Map<string | undefined, T[]>>();
+
+  public add(name: string, secret: T): void {
+    const namespaces = this.byName.get(name) ?? new Map<string | undefined, T[]>();
+    this.byName.set(name, namespaces);
+    const here = namespaces.get(secret.namespace);
+    if (here) {
+      here.push(secret);
+    } else {
+      namespaces.set(secret.namespace, [secret]);
+    }
+  }
+
+  /** those a pod in `namespace` can name: in its namespace, or in none (resolved in any) */
+  public here(name: string, namespace: string | undefined): T[] {
+    const namespaces = this.byName.get(name);
+    const own = namespaces?.get(namespace) ?? [];
+    const anywhere = namespace === undefined ? [] : namespaces?.get(undefined) ?? [];
+    return anywhere.length === 0 ? own : [...own, ...anywhere];
+  }
+
+  /** the first one added, in whichever namespace */
+  public first(name: string): T | undefined {
+    return this.byName.get(name)?.values().next().value?.[0];
+  }
+}
+
 class ManifestCheck {
   private readonly rules: PodSpecRules;
-  /** pull secrets and ServiceAccounts of the input */
-  private readonly input = new ManifestIndex();
+  /** the ServiceAccounts of the input */
+  private readonly accounts = new ManifestIndex();
+  /** the pull secrets of the input */
+  private readonly input = new SecretsByNamespace<PullSecretInfo>();
   /** pull secrets declared outside the input; the input's win */
-  private readonly existing = new ManifestIndex();
+  private readonly existing = new SecretsByNamespace<PullSecretInfo>();
   private readonly existingSeen = new Set<string>();
-  /** Secrets of the input of other types, by name */
-  private readonly otherSecrets = new Map<string, Array<{ readonly namespace?: string; readonly type?: string }>>();
+  /** Secrets of the input of other types */
+  private readonly otherSecrets = new SecretsByNamespace<{ readonly namespace?: string; readonly type?: string }>();
 
   /** names a pod check may ask for, as numbers: `s` + secret name, `a` + namespace/account */
   private readonly keyIds = new Map<string, number>();
@@ -262,7 +296,7 @@ class ManifestCheck {
       requireDigest: options.requireDigest ?? false,
     };
     for (const secret of options.existingSecrets ?? []) {
-      this.existing.addSecret(secret);
+      this.existing.add(secret.name, secret);
     }
   }
 
@@ -335,14 +369,14 @@ class ManifestCheck {
       if (first) {
         this.learn(objects, seq);
       }
-      const found: FoundViolation[] = [];
-      const podSpecs = this.checkObjects(objects, found);
+      // only whether anything is wrong: what is wrong comes with its line from `yaml`
+      const { podSpecs, violations } = this.checkObjects(objects);
       if (first) {
         this.podSpecs += podSpecs;
         this.objects += objects.length;
       }
-      if (found.length === 0 || first) {
-        return found.length > 0;
+      if (violations === 0 || first) {
+        return violations > 0;
       }
     }
 
@@ -357,15 +391,15 @@ class ManifestCheck {
       this.learn(objects, seq);
     }
     const found: FoundViolation[] = [];
-    const podSpecs = this.checkObjects(objects, found);
+    const { podSpecs } = this.checkObjects(objects, found);
     if (first && !fast) {
       this.podSpecs += podSpecs;
       this.objects += objects.length;
     }
     if (found.length > 0) {
-      // copies hold no reference to the document's text, which may be large
-      this.violations.set(seq, found.map(({ document, at, ...v }) =>
-        JSON.parse(JSON.stringify({ file, line: doc.line - 1 + exact.documents[document].line(at), ...v }))));
+      // a copy holds no reference to the document's text, which may be large
+      this.violations.set(seq, JSON.parse(JSON.stringify(found.map(({ document, at, ...v }) =>
+        ({ file, line: doc.line - 1 + exact.documents[document].line(at), ...v })))));
     }
     return false;
   }
@@ -378,15 +412,18 @@ class ManifestCheck {
       if (manifest.kind === 'Secret' || manifest.kind === 'ServiceAccount') {
         // a copy: the index outlives the document, whose text the parsed strings may share
         const copy = JSON.parse(JSON.stringify(manifest));
-        this.input.addManifest(copy);
         if (manifest.kind === 'ServiceAccount') {
+          this.accounts.addManifest(copy);
           this.changed(accountKey(namespace, name), seq);
         } else {
-          this.secretChanged(namespace, name, seq);
+          // the rules read a pull secret's servers from its data
+          const one = new ManifestIndex();
+          one.addManifest(copy);
+          one.secrets(copy.metadata?.name).forEach(secret => this.input.add(copy.metadata?.name, secret));
           if (!PULL_SECRET_TYPES.includes(manifest.type)) {
-            const others = this.otherSecrets.get(copy.metadata?.name) ?? [];
-            this.otherSecrets.set(copy.metadata?.name, [...others, { namespace: copy.metadata?.namespace, type: copy.type }]);
+            this.otherSecrets.add(copy.metadata?.name, { namespace: copy.metadata?.namespace, type: copy.type });
           }
+          this.secretChanged(namespace, name, seq);
         }
       }
       const declared = existingPullSecrets(manifest);
@@ -395,7 +432,7 @@ class ManifestCheck {
           const key = JSON.stringify([namespace, secret, servers]);
           if (!this.existingSeen.has(key)) {
             this.existingSeen.add(key);
-            this.existing.addSecret(JSON.parse(JSON.stringify({ name: secret, namespace, servers })));
+            this.existing.add(secret, JSON.parse(JSON.stringify({ name: secret, namespace, servers })));
             this.secretChanged(namespace, secret, seq);
           }
         }
@@ -403,21 +440,18 @@ class ManifestCheck {
     }
   }
 
-  /** applies the rules to `objects`, adding what is wrong to `found`; returns how many pod specs there were */
-  private checkObjects(objects: DocumentObject[], found: FoundViolation[]): number {
+  /** applies the rules to `objects`, adding what is wrong to `found` if given; counts the pod specs and violations */
+  private checkObjects(objects: DocumentObject[], found?: FoundViolation[]): { podSpecs: number; violations: number } {
     let podSpecs = 0;
+    let violations = 0;
     for (const { manifest, document, path } of objects) {
-      const ref = {
-        document,
-        object: objectRef(manifest),
-        kind: manifest.kind,
-        namespace: manifest.metadata?.namespace,
-        name: manifest.metadata?.name,
-      };
+      const namespace = manifest.metadata?.namespace;
+      const ref = () => ({ document, object: objectRef(manifest), kind: manifest.kind, namespace, name: manifest.metadata?.name });
       const declared = existingPullSecrets(manifest);
       if (declared && 'error' in declared) {
-        found.push({
-          ...ref,
+        violations++;
+        found?.push({
+          ...ref(),
           at: [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION],
           path: `metadata.annotations["${EXISTING_PULL_SECRETS_ANNOTATION}"]`,
           rule: ManifestRule.EXISTING_PULL_SECRETS,
@@ -430,11 +464,17 @@ class ManifestCheck {
         continue;
       }
       podSpecs++;
+      const podViolations = this.checkPodSpec(podSpec, namespace);
+      violations += podViolations.length;
+      if (!found || podViolations.length === 0) {
+        continue;
+      }
       const specPath = podSpecPath(manifest)!;
-      for (const v of this.checkPodSpec(podSpec, ref.namespace)) {
+      const object = ref();
+      for (const v of podViolations) {
         const relative = [...specPath, ...v.path];
         found.push({
-          ...ref,
+          ...object,
           at: [...path, ...relative],
           container: v.container,
           path: relative.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
@@ -444,7 +484,7 @@ class ManifestCheck {
         });
       }
     }
-    return podSpecs;
+    return { podSpecs, violations };
   }
 
   private checkPodSpec(podSpec: any, namespace: string | undefined) {
@@ -452,20 +492,22 @@ class ManifestCheck {
     const found = podSpecViolations(podSpec, this.rules, {
       namespace,
       secrets: name => {
-        const secrets = this.secrets(name);
         // what a pod gets depends on the secrets of its namespace and those without one, and
         // only when there is none of them, on those of every namespace (for the message)
         this.ask(secretKey(namespace, name));
         this.ask(secretKey(undefined, name));
-        if (!secrets.some(s => resolvesIn(s, namespace))) {
-          this.ask(`s*${name}`);
-        }
         this.askedSecrets.push(name);
-        return secrets;
+        const here = this.secretsHere(name, namespace);
+        if (here.length > 0) {
+          return here;
+        }
+        this.ask(`s*${name}`);
+        const elsewhere = this.input.first(name) ?? this.existing.first(name);
+        return elsewhere ? [elsewhere] : [];
       },
       serviceAccount: name => {
         this.ask(accountKey(namespace, name));
-        return this.input.serviceAccount(name, namespace);
+        return this.accounts.serviceAccount(name, namespace);
       },
     }).map(v => v.rule === PodSpecRule.PULL_SECRET_COVERAGE ? { ...v, fix: this.coverageFix(v.registry!) } : v);
 
@@ -490,16 +532,19 @@ class ManifestCheck {
     ];
   }
 
-  /** the pull secrets named `name`: the input's first, then those declared outside it */
-  private secrets(name: string): PullSecretInfo[] {
-    const existing = this.existing.secrets(name);
-    return existing.length === 0 ? this.input.secrets(name) : [...this.input.secrets(name), ...existing];
+  /**
+   * The pull secrets named `name` that a pod in `namespace` can name: the input's first, then
+   * those declared outside it. The rules take the first, and only when there is none, name one
+   * from another namespace in their message.
+   */
+  private secretsHere(name: string, namespace: string | undefined): PullSecretInfo[] {
+    const existing = this.existing.here(name, namespace);
+    return existing.length === 0 ? this.input.here(name, namespace) : [...this.input.here(name, namespace), ...existing];
   }
 
   /** a Secret of another type named `name` that a pod in `namespace` would get, when no pull secret of that name resolves there */
   private wrongTypeSecret(name: string, namespace: string | undefined) {
-    const here = (s: { readonly namespace?: string }) => resolvesIn(s, namespace);
-    return this.secrets(name).some(here) ? undefined : this.otherSecrets.get(name)?.find(here);
+    return this.secretsHere(name, namespace).length > 0 ? undefined : this.otherSecrets.here(name, namespace)[0];
   }
 
   /** the coverage fix in the words of the caller's settings, instead of the constructs' */
@@ -546,10 +591,6 @@ function accountKey(namespace: string | undefined, name: string): string {
   return `a${namespace ?? ''}/${name}`;
 }
 
-/** whether a pod in `namespace` can name `secret` */
-function resolvesIn(secret: { readonly namespace?: string }, namespace: string | undefined): boolean {
-  return secret.namespace === undefined || secret.namespace === namespace;
-}
 
 /**
  * The secrets of the existing-pull-secrets annotation of `manifest`: undefined without the

@@ -1,6 +1,7 @@
 // Reads a multi-document YAML stream in chunks and hands it on one document at a time, so that
 // memory depends on the largest document, not on the whole input.
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'fs';
+import { open } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { StringDecoder } from 'string_decoder';
@@ -218,24 +219,36 @@ export class SourceReader {
   public async *documents(): AsyncGenerator<DocumentText | DocumentTooLarge> {
     const splitter = new DocumentSplitter(this.maxDocumentBytes);
     const decoder = new StringDecoder('utf8');
-    let input: AsyncIterable<Buffer | string>;
-    if (this.source.path === undefined) {
-      const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
-      const path = join(dir, 'stdin.yaml');
-      this.spool = { dir, path, fd: openSync(path, 'w') };
-      input = process.stdin;
-    } else {
-      input = createReadStream(this.source.path, { highWaterMark: CHUNK_BYTES });
-    }
-    for await (const chunk of input) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (this.spool) {
-        writeSync(this.spool.fd, bytes);
-      }
+    for await (const bytes of this.chunks()) {
       yield* splitter.push(decoder.write(bytes));
     }
     yield* splitter.push(decoder.end());
     yield* splitter.end();
+  }
+
+  /** the bytes of the source; a file is read into one buffer, used again for every chunk */
+  private async *chunks(): AsyncGenerator<Buffer> {
+    if (this.source.path === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
+      const path = join(dir, 'stdin.yaml');
+      this.spool = { dir, path, fd: openSync(path, 'w') };
+      for await (const chunk of process.stdin) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        writeSync(this.spool.fd, bytes);
+        yield bytes;
+      }
+      return;
+    }
+    const file = await open(this.source.path, 'r');
+    try {
+      const buffer = Buffer.alloc(CHUNK_BYTES);
+      for (let read = -1; read !== 0;) {
+        ({ bytesRead: read } = await file.read(buffer, 0, CHUNK_BYTES, null));
+        yield buffer.subarray(0, read);
+      }
+    } finally {
+      await file.close();
+    }
   }
 
   /** the text of a document read before */

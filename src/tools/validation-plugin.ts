@@ -131,7 +131,8 @@ const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 
  * A cdk8s validation plugin that applies this library's rules to every pod and pod template
  * `cdk8s synth` writes, whoever made it: explicit `imagePullPolicy` on every container, images
  * that parse, and a covering pull secret for every image from a private registry. The secret
- * must be in the output, or listed in `existingSecrets`.
+ * must be in the output, declared in the app with `RegistrySecret.fromSecretName(..., { servers })`
+ * (read from the annotation the constructs write), or listed in `existingSecrets`.
  *
  * List it under `validations:` in `cdk8s.yaml`, with these props as `properties`.
  *
