@@ -97,21 +97,28 @@ describe('cdk8s-private-registry check', () => {
     ]);
   }, TIMEOUT);
 
-  test('reads standard input for "-"', () => {
+  test('reads standard input for "-", and a secret after the pods that name it', () => {
+    // GIVEN: the passing manifests with their Secret, the first document, moved to the end
+    const [secret, ...rest] = fs.readFileSync(path.join(FIXTURES, 'passing.yaml'), 'utf8').split(/^---\n/m);
+
     // WHEN
     const { status, stdout } = check(['-'], fs.readFileSync(path.join(FIXTURES, 'helm-deployment.yaml'), 'utf8'));
+    const late = check(['-'], [...rest, secret].join('---\n'));
 
     // THEN
     expect(status).toBe(1);
     expect(stdout).toMatch(/^Deployment\/web-chart in <stdin>\n {2}<stdin>:52 \[pull-secret-coverage\] /);
+    expect(secret).toContain('kind: Secret');
+    expect(late.stdout).toBe('no violations: 2 pod specs checked\n');
+    expect(late.status).toBe(0);
   }, TIMEOUT);
 
-  test('reads a kubectl List in JSON', () => {
+  test('reads a kubectl List in JSON, and prints null for a namespace the object does not have', () => {
     // GIVEN
     const list = {
       apiVersion: 'v1',
       kind: 'List',
-      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'quay.io/org/app:v1' }] } }],
+      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'quay.io/org/app:v1' }] } }],
     };
 
     // WHEN
@@ -119,10 +126,12 @@ describe('cdk8s-private-registry check', () => {
 
     // THEN
     expect(status).toBe(1);
-    expect(JSON.parse(stdout).map((v: any) => [v.object, v.path, v.line, v.rule])).toEqual([
-      ['Pod/ns/p', 'spec.containers[0]', 1, 'image-pull-policy'],
-      ['Pod/ns/p', 'spec.containers[0]', 1, 'pull-secret-coverage'],
+    const entries = JSON.parse(stdout);
+    expect(entries.map((v: any) => [v.object, v.path, v.line, v.rule])).toEqual([
+      ['Pod/p', 'spec.containers[0]', 1, 'image-pull-policy'],
+      ['Pod/p', 'spec.containers[0]', 1, 'pull-secret-coverage'],
     ]);
+    expect(entries[0]).toMatchObject({ kind: 'Pod', namespace: null, name: 'p', container: 'c', column: null });
   }, TIMEOUT);
 
   test('prints a JSON array for CI tools with --format json', () => {

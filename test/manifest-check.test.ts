@@ -78,20 +78,43 @@ describe('checkManifests', () => {
   });
 
   test('pull secrets and ServiceAccounts count for pods before them, and in other files', async () => {
-    // GIVEN: the pods come first; the account's secret is in another file
+    // GIVEN: the pods come before the account, in another file
     const pods = [
+      secret('gitlab', 'apps'),
       pod('own', 'apps', '\n  imagePullSecrets: [{name: gitlab}]'),
       pod('via-account', 'apps', '\n  serviceAccountName: builder'),
       pod('elsewhere', 'jobs', '\n  imagePullSecrets: [{name: gitlab}]'),
+      // covered by "gitlab" when checked; "tools" turns out to be in another namespace
+      pod('covered', 'apps', '\n  imagePullSecrets: [{name: tools}, {name: gitlab}]'),
     ].join('---\n');
     const account = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: apps\nimagePullSecrets:\n  - name: gitlab\n';
 
     // WHEN
-    const result = await check({ 'pods.yaml': pods, 'account.yaml': account, 'secret.yaml': secret('gitlab', 'apps') });
+    const result = await check({ 'pods.yaml': pods, 'account.yaml': account, 'tools.yaml': secret('tools', 'jobs') });
 
     // THEN
-    expect(rules(result)).toEqual([['Pod/jobs/elsewhere', 'pull-secret-namespace'], ['Pod/jobs/elsewhere', 'pull-secret-coverage']]);
-    expect(result.violations[0].line).toBe(lineOf(pods, 2, ['spec', 'imagePullSecrets']));
+    expect(rules(result)).toEqual([
+      ['Pod/jobs/elsewhere', 'pull-secret-namespace'],
+      ['Pod/jobs/elsewhere', 'pull-secret-coverage'],
+      ['Pod/apps/covered', 'pull-secret-namespace'],
+    ]);
+    expect(result.violations[0].line).toBe(lineOf(pods, 3, ['spec', 'imagePullSecrets']));
+  });
+
+  test('a ServiceAccount defined twice counts as its last definition for every pod, and a secret without a namespace counts in any', async () => {
+    // GIVEN: the account first with a secret, then without; a pod names "shared", defined later without a namespace
+    const account = (secrets: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: apps\n${secrets}`;
+    const redefined = [secret('gitlab', 'apps'), account('imagePullSecrets: [{name: gitlab}]\n'), pod('via-account', 'apps', '\n  serviceAccountName: builder'), account('')];
+    const late = [pod('shared', 'apps', '\n  imagePullSecrets: [{name: shared}]'), secret('shared', 'apps').replace('  namespace: apps\n', '')];
+
+    // WHEN
+    const result = await check({ 'redefined.yaml': redefined.join('---\n'), 'late.yaml': late.join('---\n') });
+
+    // THEN
+    expect(result.errors).toEqual([]);
+    expect(result.violations.map(v => [v.object, v.rule, v.message])).toEqual([['Pod/apps/via-account', 'pull-secret-coverage',
+      'container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "builder" gives none)']]);
+    expect(result.podSpecs).toBe(2);
   });
 
   test('checks a Pod in a List in a List', async () => {

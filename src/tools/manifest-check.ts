@@ -5,8 +5,9 @@
 // which is fast; only a document with a violation, or one that js-yaml refuses, is read again
 // with `yaml`, which knows where each node is, for the line of the violation and the exact error.
 // Pull secrets and ServiceAccounts count for pods anywhere in the input: a document whose pods
-// asked for a name that a later document defines is checked again at the end, read again from
-// its file.
+// asked for a name not defined yet is kept by its place and checked again at the end, read again
+// from its file; memory holds only those and the names defined. Only when a Secret or
+// ServiceAccount is defined twice is the whole input checked a second time.
 import * as jsyaml from 'js-yaml';
 import { isNode, LineCounter, parseAllDocuments } from 'yaml';
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader } from './manifest-stream';
@@ -213,8 +214,8 @@ interface FoundViolation extends Omit<ManifestViolation, 'file' | 'line'> {
 }
 
 /**
- * A document with pod specs, kept without its text: it is read again at the end when it had a
- * violation (for its lines, with every secret known) or asked for a name defined later.
+ * A document kept without its text, to read it again at the end: it had a violation (its lines
+ * come with every secret known), or it asked for a name not defined yet.
  */
 interface CheckedDocument {
   readonly reader: SourceReader;
@@ -268,10 +269,21 @@ class ManifestCheck {
   /** Secrets of the input of other types */
   private readonly otherSecrets = new SecretsByNamespace<{ readonly namespace?: string; readonly type?: string }>();
 
-  /** names a pod check may ask for, as numbers: `s` + secret name, `a` + namespace/account */
+  /** names a pod check may ask for, as numbers: `s` + namespace/secret name, `a` + namespace/account */
   private readonly keyIds = new Map<string, number>();
-  /** for each key, the last document that defined it */
+  /** for each key, the last document that defined it, or -1 */
   private readonly lastChange: number[] = [];
+  /** for each key, whether a document asked for it */
+  private readonly askedOnce: boolean[] = [];
+  /**
+   * for each key, whether a late definition means checking everything again rather than the
+   * documents kept: secrets without a namespace, which every pod asks for and few inputs have
+   */
+  private readonly global: boolean[] = [];
+  /** the whole input is to be checked again: a key was defined twice, or a global one late */
+  private checkAll = false;
+  /** documents that could not be read, not to report twice */
+  private readonly unreadable = new Set<number>();
   /** the keys the current document asked for */
   private readonly asked = new Set<number>();
   /** the secret names the current pod asked for */
@@ -306,9 +318,14 @@ class ManifestCheck {
       for (const reader of readers) {
         await this.read(reader);
       }
-      for (const doc of this.checked) {
-        if (doc.violations || doc.keys.some(key => this.lastChange[key] > doc.seq)) {
-          this.recheck(doc);
+      if (this.checkAll) {
+        // rare (a Secret or ServiceAccount twice): everything once more, with everything known
+        await this.checkAgain(readers);
+      } else {
+        for (const doc of this.checked) {
+          if (doc.violations || doc.keys.some(key => this.lastChange[key] > doc.seq)) {
+            this.recheck(doc);
+          }
         }
       }
     } finally {
@@ -324,6 +341,7 @@ class ManifestCheck {
       for await (const doc of reader.documents()) {
         const seq = this.seq++;
         if ('tooLarge' in doc) {
+          this.unreadable.add(seq);
           const limit = this.options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
           this.errors.push({
             file,
@@ -334,14 +352,37 @@ class ManifestCheck {
           continue;
         }
         this.asked.clear();
+        const errors = this.errors.length;
         const violations = this.checkDocument(file, doc, seq, true);
-        if (violations || this.asked.size > 0) {
+        if (this.errors.length > errors) {
+          this.unreadable.add(seq);
+        }
+        const keys = [...this.asked];
+        if (violations || keys.some(key => this.lastChange[key] < 0 && !this.global[key])) {
           const { line, offset, bytes } = doc;
-          this.checked.push({ reader, place: { text: '', line, offset, bytes }, seq, keys: [...this.asked], violations });
+          this.checked.push({ reader, place: { text: '', line, offset, bytes }, seq, keys, violations });
         }
       }
     } catch (e: any) {
       this.errors.push({ file, reason: readErrorReason(e) });
+    }
+  }
+
+  /** checks every readable document again, in the same order */
+  private async checkAgain(readers: SourceReader[]): Promise<void> {
+    this.violations.clear();
+    let seq = 0;
+    for (const reader of readers) {
+      try {
+        for await (const doc of reader.documents()) {
+          if (!this.unreadable.has(seq) && !('tooLarge' in doc)) {
+            this.checkDocument(reader.source.name, doc, seq, false);
+          }
+          seq++;
+        }
+      } catch (e: any) {
+        this.errors.push({ file: reader.source.name, reason: readErrorReason(e) });
+      }
     }
   }
 
@@ -564,21 +605,31 @@ class ManifestCheck {
       // a copy: the key may share the text of the document it came from
       this.keyIds.set(JSON.parse(JSON.stringify(key)), id);
       this.lastChange.push(-1);
+      this.askedOnce.push(false);
+      this.global.push(key.startsWith(secretKey(undefined, '')));
     }
     return id;
   }
 
   private ask(key: string): void {
-    this.asked.add(this.keyId(key));
+    const id = this.keyId(key);
+    this.asked.add(id);
+    this.askedOnce[id] = true;
   }
 
   private changed(key: string, seq: number): void {
-    this.lastChange[this.keyId(key)] = seq;
+    const id = this.keyId(key);
+    this.checkAll ||= this.lastChange[id] >= 0 || (this.global[id] && this.askedOnce[id]);
+    this.lastChange[id] = seq;
   }
 
   private secretChanged(namespace: string | undefined, name: string, seq: number): void {
     this.changed(secretKey(namespace, name), seq);
-    this.changed(`s*${name}`, seq);
+    // which secret of that name is elsewhere matters only while there is none here: the first
+    const anywhere = this.keyId(`s*${name}`);
+    if (this.lastChange[anywhere] < 0) {
+      this.lastChange[anywhere] = seq;
+    }
   }
 }
 

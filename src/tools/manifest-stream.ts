@@ -204,8 +204,7 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The documents of a source, one at a time. Standard input is also copied to a temporary file,
- * so that a document can be read again later with `readDocumentAgain`; the copy is deleted by
- * `close()`.
+ * so that a document, or all of them, can be read again later; the copy is deleted by `close()`.
  * @internal
  */
 export class SourceReader {
@@ -215,7 +214,7 @@ export class SourceReader {
 
   constructor(public readonly source: ManifestSource, private readonly maxDocumentBytes: number = MAX_DOCUMENT_BYTES) {}
 
-  /** the documents of the source, in order; rejects when the source cannot be read */
+  /** the documents of the source, in order, each time it is called; rejects when the source cannot be read */
   public async *documents(): AsyncGenerator<DocumentText | DocumentTooLarge> {
     const splitter = new DocumentSplitter(this.maxDocumentBytes);
     const decoder = new StringDecoder('utf8');
@@ -228,10 +227,11 @@ export class SourceReader {
 
   /** the bytes of the source; a file is read into one buffer, used again for every chunk */
   private async *chunks(): AsyncGenerator<Buffer> {
-    if (this.source.path === undefined) {
+    const path = this.spool?.path ?? this.source.path;
+    if (path === undefined) {
       const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
-      const path = join(dir, 'stdin.yaml');
-      this.spool = { dir, path, fd: openSync(path, 'w') };
+      const copy = join(dir, 'stdin.yaml');
+      this.spool = { dir, path: copy, fd: openSync(copy, 'w') };
       for await (const chunk of process.stdin) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         writeSync(this.spool.fd, bytes);
@@ -239,7 +239,7 @@ export class SourceReader {
       }
       return;
     }
-    const file = await open(this.source.path, 'r');
+    const file = await open(path, 'r');
     try {
       const buffer = Buffer.alloc(CHUNK_BYTES);
       for (let read = -1; read !== 0;) {
