@@ -133,6 +133,20 @@ describe('PrivateRegistryValidation with a fake context', () => {
     expect(submitted[0].metadata?.['Private registries']).toBe('every registry');
   });
 
+  test('escapes control characters from the manifests in what cdk8s-cli prints', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation();
+    const { context, violations } = fakeContext([manifest('a.yaml', pod('"web\\e[31m"', 'apps', 'nginx:1.25'))]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    const resource = violations[0].violatingResources[0];
+    expect(resource.resourceName).toBe('web\\x1b[31m');
+    expect(resource.locations[0]).toMatch(/^Pod\/apps\/web\\x1b\[31m at spec\.containers\[0\]/);
+  });
+
   test('a secret in the output wins over an existing secret of the same name', async () => {
     // GIVEN: the output replaces the existing "gitlab", which covered ghcr.io
     const plugin = new PrivateRegistryValidation({ existingSecrets: { gitlab: { servers: ['ghcr.io'] } } });

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { parseArgs } from 'util';
 import {
   CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
-  ManifestViolation, objectKey, RULE_DESCRIPTIONS, validateServer,
+  ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
@@ -256,17 +256,6 @@ function expandInputs(paths: string[]): { sources: ManifestSource[]; errors: Inp
     sources.push(...files.map(file => ({ name: file, path: file })));
   }
   return { sources, errors };
-}
-
-/**
- * Control characters, and those that reorder text, as escapes: names and images come from the
- * input and must not move the cursor, color the terminal or forge a line of the report.
- */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, c => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 function textReport(result: ManifestCheckResult): string {

@@ -791,6 +791,18 @@ function formatBytes(bytes: number): string {
 }
 
 /**
+ * Control characters, and those that reorder text, as escapes: names and images come from the
+ * input and must not move the cursor, color the terminal or forge a line of a report.
+ * @internal
+ */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, c => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
  * Groups items by key, in the order each key first appears.
  * @internal
  */

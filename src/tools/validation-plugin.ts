@@ -1,7 +1,7 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
-import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
+import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
@@ -240,13 +240,13 @@ export class PrivateRegistryValidation {
         fix: RULE_DESCRIPTIONS[violations[0].rule].fix,
         violatingResources: [...groupBy(violations, objectKey).values()].map(of => ({
           // cdk8s-cli's construct-metadata.json is keyed by metadata.name alone
-          resourceName: typeof of[0].name === 'string' ? of[0].name : of[0].object,
+          resourceName: printable(typeof of[0].name === 'string' ? of[0].name : of[0].object),
           manifestPath: of[0].file,
           locations: of.map(location),
         })),
       });
     }
-    const errors = result.errors.map(describeInputError);
+    const errors = result.errors.map(e => printable(describeInputError(e)));
     for (const error of errors) {
       context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
     }
@@ -263,5 +263,5 @@ export class PrivateRegistryValidation {
 
 /** one violation as a location line of the report: where, what and the fix */
 function location(v: ManifestViolation): string {
-  return `${v.object} at ${v.path} (line ${v.line}): ${v.message}; ${v.fix}`;
+  return printable(`${v.object} at ${v.path} (line ${v.line}): ${v.message}; ${v.fix}`);
 }
