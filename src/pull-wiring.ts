@@ -11,6 +11,7 @@ import { IConstruct } from 'constructs';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
+import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
 import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
@@ -35,13 +36,6 @@ export interface PullRule {
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
 }
-
-/**
- * The annotation that tells the validation plugin and the `check` command which secrets named by
- * an object exist out of band, and what they cover.
- * @internal
- */
-export const EXISTING_SECRETS_ANNOTATION = 'cdk8s-private-registry/existing-pull-secrets';
 
 const RULES = Symbol.for('cdk8s-private-registry.PullRules');
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
@@ -195,7 +189,7 @@ function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], n
   const annotations = metadata.annotations ?? {};
   const value = JSON.stringify(Object.fromEntries(names.map(n => [n, servers[n]])));
   const keyCount = Object.keys(annotations).length;
-  annotations[EXISTING_SECRETS_ANNOTATION] = value;
+  annotations[EXISTING_PULL_SECRETS_ANNOTATION] = value;
   keepKeyOrder(annotations, keyCount);
   if (metadata.annotations === undefined) {
     const count = Object.keys(metadata).length;

@@ -27,23 +27,25 @@ describe('cdk8s-private-registry check', () => {
       'Deployment/web-chart in helm-deployment.yaml',
       '  helm-deployment.yaml:52 [pull-secret-coverage] container "chart" image "registry.gitlab.com/team/web:1.16.0": no pull secret covers '
         + 'registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "web-chart" gives none); '
-        + `${GITLAB_FIX}; if "registry.gitlab.com" is public, list only your private registries with --private-registry`,
+        + `${GITLAB_FIX}; if "registry.gitlab.com" is public, declare it with --public-registry registry.gitlab.com, or list only your private registries with --private-registry`,
       '',
       '1 violation in 1 object; 1 pod spec checked',
       '',
     ].join('\n'));
   }, TIMEOUT);
 
-  test('passes the Deployment once its secret is declared as existing, or its registry is not private', () => {
+  test('passes the Deployment once its registry is not private, or is public', () => {
     // WHEN
     const existing = check(['--existing-secret', 'gitlab=registry.gitlab.com', 'helm-deployment.yaml']);
     const notPrivate = check(['--private-registry', 'ghcr.io', 'helm-deployment.yaml']);
+    const isPublic = check(['--public-registry', 'registry.gitlab.com', 'helm-deployment.yaml']);
 
     // THEN: the ServiceAccount names no secret; declaring one the pod does not name does not help
     expect(existing.status).toBe(1);
     expect(existing.stdout).toContain('[pull-secret-coverage]');
     expect(notPrivate.status).toBe(0);
     expect(notPrivate.stdout).toBe('no violations: 1 pod spec checked\n');
+    expect(isPublic.status).toBe(0);
   }, TIMEOUT);
 
   test('reports a pod in another namespace than its pull secret', () => {
@@ -95,21 +97,28 @@ describe('cdk8s-private-registry check', () => {
     ]);
   }, TIMEOUT);
 
-  test('reads standard input for "-"', () => {
+  test('reads standard input for "-", and a secret after the pods that name it', () => {
+    // GIVEN: the passing manifests with their Secret, the first document, moved to the end
+    const [secret, ...rest] = fs.readFileSync(path.join(FIXTURES, 'passing.yaml'), 'utf8').split(/^---\n/m);
+
     // WHEN
     const { status, stdout } = check(['-'], fs.readFileSync(path.join(FIXTURES, 'helm-deployment.yaml'), 'utf8'));
+    const late = check(['-'], [...rest, secret].join('---\n'));
 
     // THEN
     expect(status).toBe(1);
     expect(stdout).toMatch(/^Deployment\/web-chart in <stdin>\n {2}<stdin>:52 \[pull-secret-coverage\] /);
+    expect(secret).toContain('kind: Secret');
+    expect(late.stdout).toBe('no violations: 2 pod specs checked\n');
+    expect(late.status).toBe(0);
   }, TIMEOUT);
 
-  test('reads a kubectl List in JSON', () => {
+  test('reads a kubectl List in JSON, and prints null for a namespace the object does not have', () => {
     // GIVEN
     const list = {
       apiVersion: 'v1',
       kind: 'List',
-      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'quay.io/org/app:v1' }] } }],
+      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'quay.io/org/app:v1' }] } }],
     };
 
     // WHEN
@@ -117,10 +126,12 @@ describe('cdk8s-private-registry check', () => {
 
     // THEN
     expect(status).toBe(1);
-    expect(JSON.parse(stdout).map((v: any) => [v.object, v.path, v.line, v.rule])).toEqual([
-      ['Pod/ns/p', 'spec.containers[0]', 1, 'image-pull-policy'],
-      ['Pod/ns/p', 'spec.containers[0]', 1, 'pull-secret-coverage'],
+    const entries = JSON.parse(stdout);
+    expect(entries.map((v: any) => [v.object, v.path, v.line, v.rule])).toEqual([
+      ['Pod/p', 'spec.containers[0]', 1, 'image-pull-policy'],
+      ['Pod/p', 'spec.containers[0]', 1, 'pull-secret-coverage'],
     ]);
+    expect(entries[0]).toMatchObject({ kind: 'Pod', namespace: null, name: 'p', container: 'c', column: null });
   }, TIMEOUT);
 
   test('prints a JSON array for CI tools with --format json', () => {
@@ -135,10 +146,12 @@ describe('cdk8s-private-registry check', () => {
     expect(violations[0]).toEqual({
       file: 'wrong-namespace.yaml',
       line: 18,
+      column: null,
       object: 'Pod/team-b/api',
       kind: 'Pod',
       namespace: 'team-b',
       name: 'api',
+      container: null,
       path: 'spec.imagePullSecrets',
       rule: 'pull-secret-namespace',
       message: 'pull secret "gitlab" is in namespace "team-a" but the pod is in namespace "team-b": imagePullSecrets resolve only in the pod\'s own namespace',
@@ -149,25 +162,98 @@ describe('cdk8s-private-registry check', () => {
     expect(JSON.parse(passing.stdout)).toEqual([]);
   }, TIMEOUT);
 
-  test('reports malformed YAML with its file and line, without a stack trace', () => {
+  test('reports malformed YAML with its file and line, without a stack trace, and still checks what can be read', () => {
+    // GIVEN: a Pod that is fine, then a malformed document
+    const input = fs.readFileSync(path.join(FIXTURES, 'latest-no-policy.yaml'), 'utf8') + '---\nkind: Pod\nmetadata:\n  name: [a\n';
+
     // WHEN
-    const { status, stdout, stderr } = check(['passing.yaml', 'malformed.yaml']);
+    const files = check(['passing.yaml', 'malformed.yaml']);
+    const stdin = check(['-'], input);
 
     // THEN
-    expect(status).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(/^cdk8s-private-registry: error: malformed\.yaml:9:\d+: \S.*\n$/);
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(files.status).toBe(2);
+    expect(files.stdout).toBe('no violations in what could be read: 2 pod specs checked; 1 input could not be read (see the errors)\n');
+    expect(files.stderr).toMatch(/^cdk8s-private-registry: error: malformed\.yaml:9:\d+: \S.*\n$/);
+    expect(files.stderr).not.toMatch(/\n\s+at /);
+    expect(stdin.status).toBe(2);
+    expect(stdin.stdout).toMatch(/^Pod\/imagesecrettest2 in <stdin>\n {2}<stdin>:18 \[image-pull-policy\] /);
+    expect(stdin.stderr).toMatch(/^cdk8s-private-registry: error: <stdin>:24:1: bad indentation \(YAML error BAD_INDENT\)\n$/);
+  }, TIMEOUT);
+
+  test('checks every readable file when one cannot be read, and lists the unreadable one in JSON', () => {
+    // WHEN
+    const text = check(['passing.yaml', 'missing.yaml', 'wrong-namespace.yaml']);
+    const json = check(['--format', 'json', 'missing.yaml', 'wrong-namespace.yaml']);
+
+    // THEN
+    expect(text.status).toBe(2);
+    expect(text.stderr).toBe('cdk8s-private-registry: error: cannot read missing.yaml: no such file\n');
+    expect(text.stdout).toMatch(/^Pod\/team-b\/api in wrong-namespace\.yaml\n/);
+    expect(text.stdout).toMatch(/\n2 violations in 1 object; 3 pod specs checked; 1 input could not be read \(see the errors\)\n$/);
+    expect(json.status).toBe(2);
+    const entries = JSON.parse(json.stdout);
+    expect(entries[0]).toEqual({
+      file: 'missing.yaml',
+      line: null,
+      column: null,
+      object: null,
+      kind: null,
+      namespace: null,
+      name: null,
+      container: null,
+      path: null,
+      rule: 'unreadable-input',
+      message: 'no such file',
+      fix: null,
+    });
+    expect(entries.slice(1).map((e: any) => e.rule)).toEqual(['pull-secret-namespace', 'pull-secret-coverage']);
+  }, TIMEOUT);
+
+  test('escapes control characters in names, so that no escape sequence reaches the terminal and no summary line is forged', () => {
+    // GIVEN
+    const input = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "\\e[31mred"\n  namespace: "x\\n\\nno violations: 1 pod spec checked"\n'
+      + 'spec:\n  containers:\n    - name: "\\u202eapp"\n      image: nginx:1.25\n';
+
+    // WHEN
+    const { status, stdout } = check(['-'], input);
+
+    // THEN
+    expect(status).toBe(1);
+    expect(stdout).not.toMatch(/[\x1b\u202e]/);
+    expect(stdout.split('\n')[0]).toBe('Pod/x\\x0a\\x0ano violations: 1 pod spec checked/\\x1b[31mred in <stdin>');
+    expect(stdout).toContain('container "\\u202eapp"');
+    expect(stdout.split('\n').filter(line => line.startsWith('no violations'))).toEqual([]);
+  }, TIMEOUT);
+
+  test('checks the manifest files of a directory, not its subdirectories, and prints its version', () => {
+    // WHEN
+    const dir = check(['--private-registry', 'registry.gitlab.com', 'dir']);
+    const empty = check(['dir/nested/empty']);
+    const version = check(['--version']);
+
+    // THEN
+    expect(dir.status).toBe(1);
+    expect(dir.stdout.split('\n').filter(l => !l.startsWith('  '))).toEqual([
+      'Pod/apps/from-yml in dir/b.yml',
+      '',
+      '1 violation in 1 object; 3 pod specs checked',
+      '',
+    ]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe('cdk8s-private-registry: error: cannot read dir/nested/empty: the directory has no *.yaml, *.yml, *.json file (subdirectories are not read)\n');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
   }, TIMEOUT);
 
   test.each([
-    [[], /^cdk8s-private-registry: error: no FILE given; give one or more files, or "-" for standard input\n$/],
-    [['--bogus', 'a.yaml'], /^cdk8s-private-registry: error: Unknown option '--bogus'.*; run "cdk8s-private-registry check --help"\n$/],
+    [[], /^cdk8s-private-registry: error: no FILE given; give one or more files or directories, or "-" for standard input\n$/],
+    [['--bogus', 'a.yaml'], /^cdk8s-private-registry: error: unknown option "--bogus"; expected one of --format, --private-registry, --public-registry, --existing-secret, --disallow-latest, --require-digest, --help, --version, or "--" before a file whose name starts with "-"; run "cdk8s-private-registry check --help"\n$/],
+    [['passing.yaml', '--format'], /error: --format needs a value; run/],
+    [['--require-digest=yes', 'passing.yaml'], /error: --require-digest takes no value; received "--require-digest=yes"; run/],
     [['--format', 'xml', 'passing.yaml'], /--format "xml" is not supported; expected text or json\n$/],
     [['--existing-secret', 'regcred', 'passing.yaml'], /--existing-secret "regcred" is malformed; expected \[NAMESPACE\/\]NAME=SERVER\[,SERVER\.\.\.\]/],
     [['--private-registry', 'https://ghcr.io:x', 'passing.yaml'], /--private-registry: "https:\/\/ghcr\.io:x" is not a registry server/],
     [['-', '-'], /"-" is given more than once/],
-    [['missing.yaml'], /^cdk8s-private-registry: error: cannot read missing\.yaml: no such file\n$/],
   ])('exits 2 on usage errors: %j', (args, message) => {
     // WHEN
     const { status, stdout, stderr } = check(args, '');
@@ -193,8 +279,8 @@ describe('cdk8s-private-registry check', () => {
 
     // THEN
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^Usage: cdk8s-private-registry check \[options\] FILE\.\.\./);
-    expect(stdout).toContain('Default: every registry is private');
+    expect(stdout).toMatch(/^Usage: cdk8s-private-registry check \[options\] FILE\|DIR\.\.\./);
+    expect(stdout).toContain('Default: every registry not given with --public-registry.');
     expect(stdout).toContain('pull-secret-coverage   every image from a private registry is covered by a pull secret of its pod');
   }, TIMEOUT);
 });

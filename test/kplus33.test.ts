@@ -2,13 +2,14 @@
 // It is type-checked here as `tsc --noEmit -p test/kplus33/tsconfig.json` would, in process, and its
 // charts are synthesized (and, by the jest setup, checked against the Kubernetes 1.27 schema).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus33 from 'cdk8s-plus-33';
 import * as ts from 'typescript';
 import { CredentialValue, PrivateImagePull, RegistrySecret } from '../src';
 import { MixinChart, PrivatePodChart, pullWithKplusSecretFromSecretName, REGISTRY, VerifiedChart, WiredChart } from './kplus33/app';
-import { checkManifests, parseManifests } from '../src/tools/manifest-check';
+import { checkManifests } from '../src/tools/manifest-check';
 
 const APP_DIR = path.join(__dirname, 'kplus33');
 const APP = path.join(APP_DIR, 'app.ts');
@@ -199,16 +200,17 @@ describe('PrivateImagePod in a cdk8s-plus-33 app', () => {
   });
 });
 
-test('the check command\'s rules pass the whole app\'s YAML', () => {
+test('the check command\'s rules pass the whole app\'s YAML', async () => {
   // GIVEN
   const app = Testing.app();
   const charts: Chart[] = [new WiredChart(app, 'wired'), new VerifiedChart(app, 'verified'), new MixinChart(app, 'mixin'), new PrivatePodChart(app, 'private-pod')];
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kplus33-')), 'app.k8s.yaml');
+  fs.writeFileSync(file, app.synthYaml());
 
-  // WHEN
-  const result = checkManifests([parseManifests('app.k8s.yaml', app.synthYaml())], {
-    existingSecrets: [{ name: 'ci-pull', servers: [REGISTRY] }],
+  // WHEN: the secret created out of band is announced by the annotation, not declared here
+  const result = await checkManifests([{ name: 'app.k8s.yaml', path: file }], {
     privateRegistries: [REGISTRY, 'ghcr.io'],
-    settings: { privateRegistries: '--private-registry', existingSecret: r => `--existing-secret NAME=${r}` },
+    settings: { privateRegistries: '--private-registry', publicRegistry: r => `--public-registry ${r}`, existingSecret: r => `--existing-secret NAME=${r}` },
   });
 
   // THEN

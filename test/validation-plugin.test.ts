@@ -104,15 +104,15 @@ describe('PrivateRegistryValidation with a fake context', () => {
     // THEN
     expect(submitted[0].status).toBe('failure');
     expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.resourceName)])).toEqual([
-      ['disallow-latest', ['Pod/apps/web']],
-      ['pull-secret-coverage', ['Pod/apps/web', 'Pod/apps/api']],
+      ['disallow-latest', ['web']],
+      ['pull-secret-coverage', ['web', 'api']],
     ]);
     const coverage = violations[1];
     expect(coverage.recommendation).toBe('every image from a private registry is covered by a pull secret of its pod');
     expect(coverage.violatingResources[1]).toEqual({
-      resourceName: 'Pod/apps/api',
+      resourceName: 'api',
       manifestPath: file,
-      locations: ['spec.containers[0] (line 28): container "app" image "registry.gitlab.com/team/api:v1": no pull secret covers registry '
+      locations: ['Pod/apps/api at spec.containers[0] (line 28): container "app" image "registry.gitlab.com/team/api:v1": no pull secret covers registry '
         + '"registry.gitlab.com" (the pod names no pull secret and serviceAccount "default" gives none); name in imagePullSecrets a '
         + 'docker-registry secret whose server is "registry.gitlab.com", defined in the same manifests or declared with existingSecrets '
         + '(NAME: {servers: [registry.gitlab.com]}) in the plugin\'s properties'],
@@ -129,8 +129,22 @@ describe('PrivateRegistryValidation with a fake context', () => {
 
     // THEN
     expect(violations.map(v => v.ruleName)).toEqual(['pull-secret-coverage']);
-    expect(violations[0].violatingResources[0].locations[0]).toMatch(/if "docker\.io" is public, list only your private registries with privateRegistries/);
+    expect(violations[0].violatingResources[0].locations[0]).toMatch(/if "docker\.io" is public, declare it with publicRegistries: \[docker\.io\] in the plugin's properties, or list only your private registries with privateRegistries/);
     expect(submitted[0].metadata?.['Private registries']).toBe('every registry');
+  });
+
+  test('escapes control characters from the manifests in what cdk8s-cli prints', async () => {
+    // GIVEN
+    const plugin = new PrivateRegistryValidation();
+    const { context, violations } = fakeContext([manifest('a.yaml', pod('"web\\e[31m"', 'apps', 'nginx:1.25'))]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN
+    const resource = violations[0].violatingResources[0];
+    expect(resource.resourceName).toBe('web\\x1b[31m');
+    expect(resource.locations[0]).toMatch(/^Pod\/apps\/web\\x1b\[31m at spec\.containers\[0\]/);
   });
 
   test('a secret in the output wins over an existing secret of the same name', async () => {
@@ -161,26 +175,47 @@ describe('PrivateRegistryValidation with a fake context', () => {
 
     // THEN
     expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.resourceName)])).toEqual([
-      ['pull-secret-namespace', ['Pod/jobs/elsewhere']],
-      ['pull-secret-coverage', ['Pod/jobs/elsewhere']],
+      ['pull-secret-namespace', ['elsewhere']],
+      ['pull-secret-coverage', ['elsewhere']],
     ]);
   });
 
-  test('fails with the file and line of a manifest that does not parse', async () => {
+  test('fails with the file and line of a manifest that does not parse, and still checks the others', async () => {
     // GIVEN
-    const plugin = new PrivateRegistryValidation();
+    const plugin = new PrivateRegistryValidation({ publicRegistries: ['docker.io'] });
     const file = manifest('bad.yaml', 'kind: Pod\nmetadata:\n  name: [a\n');
-    const { context, violations, submitted, logs } = fakeContext([file]);
+    const other = manifest('other.yaml', pod('proxy', 'apps', 'nginx:1.25') + '---\n' + pod('web', 'apps', 'ghcr.io/team/web:v1'));
+    const { context, violations, submitted, logs } = fakeContext([file, other]);
 
     // WHEN
     await plugin.validate(context);
 
     // THEN
-    expect(violations).toEqual([]);
+    expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.resourceName)])).toEqual([['pull-secret-coverage', ['web']]]);
     expect(submitted).toHaveLength(1);
     expect(submitted[0].status).toBe('failure');
     expect(submitted[0].metadata?.error).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:1: `));
+    expect(submitted[0].metadata?.['Public registries']).toBe('docker.io');
     expect(logs[0]).toMatch(/^cdk8s-private-registry: cannot read .*bad\.yaml:4:1: /);
+  });
+
+  test('counts the existing secrets that objects declare in their annotation, and names an object whose annotation is malformed', async () => {
+    // GIVEN: what RegistrySecret.fromSecretName makes the constructs write
+    const plugin = new PrivateRegistryValidation();
+    const annotated = (name: string, value: string) => pod(name, 'apps', 'registry.gitlab.com/team/app:v1', '\n  imagePullSecrets: [{name: regcred}]')
+      .replace('metadata:\n', `metadata:\n  annotations:\n    cdk8s-private-registry/existing-pull-secrets: '${value}'\n`);
+    const file = manifest('app.k8s.yaml', [annotated('web', '{"regcred":["registry.gitlab.com"]}'), annotated('broken', '{"regcred":[]}')].join('---\n'));
+    const { context, violations } = fakeContext([file]);
+
+    // WHEN
+    await plugin.validate(context);
+
+    // THEN: the first declaration counts for both pods of the namespace
+    expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => [r.resourceName, r.locations])])).toEqual([
+      ['existing-pull-secrets', [['broken', ['Pod/apps/broken at metadata.annotations["cdk8s-private-registry/existing-pull-secrets"] (line 19): '
+        + 'the annotation cdk8s-private-registry/existing-pull-secrets gives secret "regcred" []; expected a non-empty list of servers; '
+        + 'write it as JSON from secret name to servers, e.g. {"regcred":["registry.gitlab.com"]}, or let RegistrySecret.fromSecretName write it']]]],
+    ]);
   });
 
   test('fills in the report of cdk8s-cli', async () => {
@@ -200,8 +235,8 @@ describe('PrivateRegistryValidation with a fake context', () => {
     expect(context.report.success).toBe(false);
     const report = context.report.toJson();
     expect(report.violations.map(v => v.ruleName)).toEqual(['pull-secret-coverage']);
-    expect(report.violations[0].violatingConstructs[0]).toMatchObject({ resourceName: 'Pod/apps/web', manifestPath: file });
-    expect(context.report.toString()).toContain('- Resource Name: Pod/apps/web');
+    expect(report.violations[0].violatingConstructs[0]).toMatchObject({ resourceName: 'web', manifestPath: file });
+    expect(context.report.toString()).toContain('- Resource Name: web\n    - Locations:\n      > Pod/apps/web at spec.containers[0] (line 8): ');
   });
 });
 
@@ -212,13 +247,16 @@ describe('PrivateRegistryValidation properties', () => {
 
     // THEN
     expect(plugin.privateRegistries).toBeUndefined();
+    expect(plugin.publicRegistries).toEqual([]);
     expect(plugin.existingSecrets).toEqual({});
     expect(plugin.disallowLatest).toBe(false);
     expect(plugin.requireDigest).toBe(false);
   });
 
   test.each([
-    [{ privateRegistry: ['ghcr.io'] }, /unknown "privateRegistry"; expected privateRegistries, existingSecrets, disallowLatest, requireDigest/],
+    [{ privateRegistry: ['ghcr.io'] }, /unknown "privateRegistry"; expected privateRegistries, publicRegistries, existingSecrets, disallowLatest, requireDigest/],
+    [{ publicRegistries: 'docker.io' }, /publicRegistries is "docker\.io"; expected a list of servers/],
+    [{ publicRegistries: ['docker.io:x'] }, /publicRegistries\[0\]: "docker\.io:x" is not a registry server/],
     [{ privateRegistries: 'ghcr.io' }, /privateRegistries is "ghcr\.io"; expected a non-empty list of servers/],
     [{ privateRegistries: ['ghcr.io:port'] }, /privateRegistries\[0\]: "ghcr\.io:port" is not a registry server/],
     [{ existingSecrets: ['regcred'] }, /existingSecrets is \["regcred"\]; expected a mapping/],
@@ -267,26 +305,26 @@ describe('PrivateRegistryValidation under cdk8s synth', () => {
       '',
       '  Occurrences:',
       '',
-      '    - Construct Path: N/A',
+      '    - Construct Path: app/web',
       `    - Manifest Path: ${output}`,
-      '    - Resource Name: Deployment/apps/web',
+      '    - Resource Name: web',
       '    - Locations:',
-      '      > spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3" has no explicit imagePullPolicy; '
+      '      > Deployment/apps/web at spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3" has no explicit imagePullPolicy; '
         + 'set it (Kubernetes would default to IfNotPresent)',
       '',
       '  Recommendation: every container, init container and ephemeral container sets imagePullPolicy',
       '  How to fix: set imagePullPolicy to Always, IfNotPresent or Never',
     ].join('\n'));
     expect(stdout).toContain('pull-secret-coverage (2 occurrences)');
-    expect(stdout).toContain('      > spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3": '
+    expect(stdout).toContain('      > Deployment/apps/web at spec.template.spec.containers[0] (line 25): container "web" image "registry.gitlab.com/team/web:v1.2.3": '
       + 'no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "default" gives none); '
       + 'name in imagePullSecrets a docker-registry secret whose server is "registry.gitlab.com"');
     expect(stdout).toContain('pull-secret-namespace (1 occurrences)');
-    expect(stdout).toContain('    - Resource Name: Pod/jobs/worker\n    - Locations:\n      > spec.imagePullSecrets (line 39): '
+    expect(stdout).toContain('    - Construct Path: app/worker\n    - Manifest Path: ' + output + '\n    - Resource Name: worker\n    - Locations:\n      > Pod/jobs/worker at spec.imagePullSecrets (line 39): '
       + 'pull secret "gitlab" is in namespace "apps" but the pod is in namespace "jobs": imagePullSecrets resolve only in the pod\'s own namespace; '
       + 'put the secret and the pod in the same namespace');
     expect(stdout).toContain('disallow-latest (1 occurrences)');
-    expect(stdout).toContain('      > spec.containers[0] (line 35): container "worker" image "registry.gitlab.com/team/worker:latest" uses the tag "latest"; '
+    expect(stdout).toContain('      > Pod/jobs/worker at spec.containers[0] (line 35): container "worker" image "registry.gitlab.com/team/worker:latest" uses the tag "latest"; '
       + 'pin a version tag or a digest');
   }, 60_000);
 });

@@ -4,6 +4,15 @@ import { goBase64Decode } from './go-decoding';
 import { readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, PullSecretInfo } from './pod-spec-check';
 
+
+/**
+ * The annotation on an object whose pods name secrets created out of band: a JSON object from each
+ * secret's name to the servers it covers, e.g. `{"regcred":["registry.gitlab.com"]}`. The constructs
+ * write it; the validation plugin and the `check` command read it.
+ * @internal
+ */
+export const EXISTING_PULL_SECRETS_ANNOTATION = 'cdk8s-private-registry/existing-pull-secrets';
+
 /** The data key the kubelet reads in each type of pull secret, and its format. */
 const PULL_SECRET_TYPES: { readonly [type: string]: readonly [string, 'dockerconfigjson' | 'dockercfg'] } = {
   'kubernetes.io/dockerconfigjson': ['.dockerconfigjson', 'dockerconfigjson'],

@@ -1,27 +1,50 @@
 // `cdk8s-private-registry check`: the pod-spec rules on any multi-document YAML, such as the
 // output of `helm template` or `kustomize build`. Run by bin/cdk8s-private-registry.js.
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { join } from 'path';
 import { parseArgs } from 'util';
-import { checkManifests, groupBy, ManifestFile, ManifestParseError, ManifestViolation, objectKey, parseManifests, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
+import {
+  CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
+  ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
+} from './manifest-check';
+import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 
 const COMMAND = 'cdk8s-private-registry';
 const STDIN = '-';
+/** what a directory argument reads, as `kubectl apply -f DIR` does */
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** the rule of an input error in JSON output */
+const UNREADABLE_INPUT = 'unreadable-input';
 
 /** the rules `check` applies, for the help text */
-const RULES: Array<[PodSpecRule, string]> = [
+const RULES: Array<[CheckRule, string]> = [
   [PodSpecRule.IMAGE_PULL_POLICY, ''],
   [PodSpecRule.IMAGE_REFERENCE, ''],
   [PodSpecRule.PULL_SECRET_COVERAGE, ''],
   [PodSpecRule.PULL_SECRET_NAMESPACE, ''],
+  [ManifestRule.PULL_SECRET_TYPE, ''],
+  [ManifestRule.EXISTING_PULL_SECRETS, ''],
   [PodSpecRule.DISALLOW_LATEST, 'with --disallow-latest: '],
   [PodSpecRule.REQUIRE_DIGEST, 'with --require-digest: '],
 ];
 
-const USAGE = `Usage: ${COMMAND} check [options] FILE...
+const OPTIONS = {
+  'format': { type: 'string' },
+  'private-registry': { type: 'string', multiple: true },
+  'public-registry': { type: 'string', multiple: true },
+  'existing-secret': { type: 'string', multiple: true },
+  'disallow-latest': { type: 'boolean' },
+  'require-digest': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+  'version': { type: 'boolean' },
+} as const;
+
+const USAGE = `Usage: ${COMMAND} check [options] FILE|DIR...
 
 Checks every pod and pod template in multi-document Kubernetes YAML or JSON, such as the output of
-\`helm template\` or \`kustomize build\`. FILE "-" reads standard input:
+\`helm template\` or \`kustomize build\`. FILE "-" reads standard input. DIR checks the files
+${MANIFEST_EXTENSIONS.map(e => `*${e}`).join(', ')} directly in it, as \`kubectl apply -f DIR\` does (not its subdirectories):
 
   helm template my-release ./chart | npx ${COMMAND} check --private-registry registry.gitlab.com -
 
@@ -30,13 +53,16 @@ ${RULES.map(([rule, when]) => `  ${rule.padEnd(22)} ${when}${RULE_DESCRIPTIONS[r
 
 Pull secrets (Secrets of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg) and
 ServiceAccounts anywhere in the input count for the pods of their namespace, as if the whole input
-were applied together. Server keys match images by the kubelet's rules.
+were applied together. So do the secrets an object declares in its annotation
+${EXISTING_PULL_SECRETS_ANNOTATION}. Server keys match images by the kubelet's rules.
 
 Options:
   --private-registry SERVER   A registry whose images need a pull secret; repeatable.
-                              Default: every registry is private, so every image needs a
-                              covering pull secret. Name your private registries to leave
-                              public images (docker.io, quay.io, ...) unchecked.
+                              Default: every registry not given with --public-registry.
+  --public-registry SERVER    A registry whose images need no pull secret; repeatable.
+                              Default: none. Without either option every image needs a
+                              covering pull secret: name your private registries, or your
+                              public ones, to leave public images (docker.io, ...) unchecked.
   --existing-secret [NAMESPACE/]NAME=SERVER[,SERVER...]
                               A pull secret that exists in the cluster but is not in the
                               input; repeatable. Without NAMESPACE it counts in every
@@ -44,20 +70,27 @@ Options:
   --disallow-latest           Refuse images tagged latest or not tagged at all.
   --require-digest            Refuse images without a digest.
   --format text|json          text (default): one line per violation, grouped by object.
-                              json: an array of {file, line, object, kind, namespace, name,
-                              container, path, rule, message, fix}.
+                              json: an array of {file, line, column, object, kind, namespace,
+                              name, container, path, rule, message, fix}; every field is
+                              present, null where it does not apply. An input that cannot
+                              be read is an entry with the rule "${UNREADABLE_INPUT}".
   -h, --help                  Show this help.
+  --version                   Show the version.
 
-Exit status: 0 when nothing is wrong, 1 on violations, 2 on a usage error or unreadable input.
+One document may hold at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB; a larger one is reported and skipped.
+
+Exit status: 0 when nothing is wrong, 1 on violations, 2 on a usage error or on input that
+cannot be read (everything readable is still checked and reported).
 `;
 
-/** A usage error or unreadable input: exit status 2, no stack trace. */
+/** A usage error: exit status 2, no stack trace. */
 class CommandError extends Error {}
 
 interface CheckArgs {
   readonly files: string[];
   readonly format: 'text' | 'json';
   readonly privateRegistries?: string[];
+  readonly publicRegistries?: string[];
   readonly existingSecrets: PullSecretInfo[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
@@ -72,6 +105,10 @@ export async function main(args: string[]): Promise<number> {
     if (args.length === 0) {
       throw new CommandError(`a command is required; run "${COMMAND} check --help"`);
     }
+    if (args[0] === '--version' || (args[0] === 'check' && args.slice(1).includes('--version'))) {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
     if (args[0] === '--help' || args[0] === '-h' || (args[0] === 'check' && args.slice(1).some(a => a === '--help' || a === '-h'))) {
       process.stdout.write(USAGE);
       return 0;
@@ -80,23 +117,31 @@ export async function main(args: string[]): Promise<number> {
       throw new CommandError(`unknown command ${JSON.stringify(args[0])}; expected "check"`);
     }
     const options = parseCheckArgs(args.slice(1));
-    const files = await readInputs(options.files);
-    const result = checkManifests(files, {
+    const { sources, errors } = expandInputs(options.files);
+    const result = await checkManifests(sources, {
       privateRegistries: options.privateRegistries,
+      publicRegistries: options.publicRegistries,
       existingSecrets: options.existingSecrets,
       disallowLatest: options.disallowLatest,
       requireDigest: options.requireDigest,
       settings: {
         existingSecret: registry => `--existing-secret NAME=${registry}`,
+        publicRegistry: registry => `--public-registry ${registry}`,
         privateRegistries: '--private-registry',
       },
     });
-    process.stdout.write(options.format === 'json'
-      ? JSON.stringify(result.violations, null, 2) + '\n'
-      : textReport(result.violations, result.podSpecs));
-    return result.violations.length > 0 ? 1 : 0;
+    const all = { ...result, errors: [...errors, ...result.errors] };
+    for (const error of all.errors) {
+      process.stderr.write(`${COMMAND}: error: ${printable(describeInputError(error))}\n`);
+    }
+    if (all.errors.length === 0 && result.objects === 0) {
+      // an empty stream usually means the command before the pipe failed: do not pass it
+      throw new CommandError(`no Kubernetes object in ${printable(sources.map(s => s.name).join(', '))}`);
+    }
+    process.stdout.write(options.format === 'json' ? jsonReport(all) : textReport(all));
+    return all.errors.length > 0 ? 2 : result.violations.length > 0 ? 1 : 0;
   } catch (e: any) {
-    if (e instanceof CommandError || e instanceof ManifestParseError) {
+    if (e instanceof CommandError) {
       process.stderr.write(`${COMMAND}: error: ${e.message}\n`);
       return 2;
     }
@@ -104,27 +149,21 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+function version(): string {
+  // src/tools or lib/tools: the package root is two levels up in both
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+}
+
 function parseCheckArgs(args: string[]): CheckArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'format': { type: 'string' },
-        'private-registry': { type: 'string', multiple: true },
-        'existing-secret': { type: 'string', multiple: true },
-        'disallow-latest': { type: 'boolean' },
-        'require-digest': { type: 'boolean' },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e: any) {
-    throw new CommandError(`${e.message}; run "${COMMAND} check --help"`);
+    throw new CommandError(`${argumentError(args, e)}; run "${COMMAND} check --help"`);
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0) {
-    throw new CommandError(`no FILE given; give one or more files, or "${STDIN}" for standard input`);
+    throw new CommandError(`no FILE given; give one or more files or directories, or "${STDIN}" for standard input`);
   }
   if (positionals.filter(f => f === STDIN).length > 1) {
     throw new CommandError(`"${STDIN}" is given more than once; standard input can be read only once`);
@@ -133,15 +172,37 @@ function parseCheckArgs(args: string[]): CheckArgs {
   if (format !== 'text' && format !== 'json') {
     throw new CommandError(`--format ${JSON.stringify(format)} is not supported; expected text or json`);
   }
-  const privateRegistries = values['private-registry']?.map(server => validateArg(server, '--private-registry'));
   return {
     files: positionals,
     format,
-    privateRegistries,
+    privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
+    publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
     existingSecrets: (values['existing-secret'] ?? []).map(parseExistingSecret),
     disallowLatest: values['disallow-latest'] ?? false,
     requireDigest: values['require-digest'] ?? false,
   };
+}
+
+/** node's parseArgs messages are long and quote unevenly: say in one line what is wrong */
+function argumentError(args: string[], e: any): string {
+  const options = Object.keys(OPTIONS).map(o => `--${o}`);
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--') {
+      break;
+    }
+    const name = arg.split('=')[0];
+    if (arg.startsWith('-') && arg !== STDIN && name !== '-h' && !options.includes(name)) {
+      return `unknown option ${JSON.stringify(name)}; expected one of ${options.join(', ')}, or "--" before a file whose name starts with "-"`;
+    }
+    const option = OPTIONS[name.slice(2) as keyof typeof OPTIONS];
+    if (option?.type === 'string' && !arg.includes('=') && args[i + 1] === undefined) {
+      return `${name} needs a value`;
+    }
+    if (option?.type === 'boolean' && arg.includes('=')) {
+      return `${name} takes no value; received ${JSON.stringify(arg)}`;
+    }
+  }
+  return `the options cannot be read (${e.code ?? 'unknown error'})`;
 }
 
 /** `[NAMESPACE/]NAME=SERVER[,SERVER...]` */
@@ -166,59 +227,80 @@ function validateArg(server: string, option: string): string {
   }
 }
 
-async function readInputs(paths: string[]): Promise<ManifestFile[]> {
-  const files: ManifestFile[] = [];
-  const errors: string[] = [];
+/** the files to read: standard input, files, and the manifest files directly in a directory */
+function expandInputs(paths: string[]): { sources: ManifestSource[]; errors: InputError[] } {
+  const sources: ManifestSource[] = [];
+  const errors: InputError[] = [];
   for (const path of paths) {
-    const name = path === STDIN ? '<stdin>' : path;
-    let text: string;
-    try {
-      text = path === STDIN ? await readStdin() : readFileSync(path, 'utf8');
-    } catch (e: any) {
-      errors.push(`cannot read ${name}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message}`);
+    if (path === STDIN) {
+      sources.push({ name: STDIN_NAME });
       continue;
     }
+    let directory = false;
     try {
-      files.push(parseManifests(name, text));
-    } catch (e: any) {
-      if (!(e instanceof ManifestParseError)) {
-        throw e;
-      }
-      errors.push(e.message);
+      directory = statSync(path).isDirectory();
+    } catch {
+      // reading it reports why it cannot be read
     }
+    if (!directory) {
+      sources.push({ name: path, path });
+      continue;
+    }
+    const files = readdirSync(path, { withFileTypes: true })
+      .filter(entry => !entry.isDirectory() && MANIFEST_EXTENSIONS.some(e => entry.name.endsWith(e)))
+      .map(entry => join(path, entry.name))
+      .sort();
+    if (files.length === 0) {
+      errors.push({ file: path, reason: `the directory has no ${MANIFEST_EXTENSIONS.map(e => `*${e}`).join(', ')} file (subdirectories are not read)` });
+    }
+    sources.push(...files.map(file => ({ name: file, path: file })));
   }
-  if (errors.length > 0) {
-    throw new CommandError(errors.join(`\n${COMMAND}: error: `));
-  }
-  if (files.every(f => f.documents.length === 0)) {
-    // an empty stream usually means the command before the pipe failed: do not pass it
-    throw new CommandError(`no Kubernetes object in ${paths.map(p => p === STDIN ? '<stdin>' : p).join(', ')}`);
-  }
-  return files;
+  return { sources, errors };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function textReport(violations: ManifestViolation[], podSpecs: number): string {
-  const checked = `${podSpecs} pod spec${podSpecs === 1 ? '' : 's'} checked`;
+function textReport(result: ManifestCheckResult): string {
+  const { violations, podSpecs, errors } = result;
+  const checked = `${podSpecs} pod spec${podSpecs === 1 ? '' : 's'} checked`
+    + (errors.length === 0 ? '' : `; ${errors.length} input${errors.length === 1 ? '' : 's'} could not be read (see the errors)`);
   if (violations.length === 0) {
-    return `no violations: ${checked}\n`;
+    return `no violations${errors.length === 0 ? '' : ' in what could be read'}: ${checked}\n`;
   }
   const lines: string[] = [];
   const objects = groupBy(violations, objectKey);
   for (const group of objects.values()) {
-    lines.push(`${group[0].object} in ${group[0].file}`);
+    lines.push(printable(`${group[0].object} in ${group[0].file}`));
     for (const v of group) {
-      lines.push(`  ${v.file}:${v.line} [${v.rule}] ${v.message}; ${v.fix}`);
+      lines.push(`  ${printable(`${v.file}:${v.line} [${v.rule}] ${v.message}; ${v.fix}`)}`);
     }
   }
   const count = violations.length;
   lines.push('', `${count} violation${count === 1 ? '' : 's'} in ${objects.size} object${objects.size === 1 ? '' : 's'}; ${checked}`);
   return lines.join('\n') + '\n';
+}
+
+/** every entry has every field, null where it does not apply */
+function jsonReport(result: ManifestCheckResult): string {
+  const entries = [
+    ...result.errors.map(e => jsonEntry({ file: e.file, line: e.line, column: e.column, rule: UNREADABLE_INPUT, message: e.reason })),
+    ...result.violations.map(v => jsonEntry(v)),
+  ];
+  return JSON.stringify(entries, null, 2) + '\n';
+}
+
+function jsonEntry(v: Omit<Partial<ManifestViolation>, 'rule'> & { column?: number; rule: string; message: string }) {
+  const text = (value: unknown) => value === undefined || value === null ? null : String(value);
+  return {
+    file: v.file,
+    line: v.line ?? null,
+    column: v.column ?? null,
+    object: v.object ?? null,
+    kind: text(v.kind),
+    namespace: text(v.namespace),
+    name: text(v.name),
+    container: text(v.container),
+    path: v.path ?? null,
+    rule: v.rule,
+    message: v.message,
+    fix: v.fix ?? null,
+  };
 }

@@ -1,9 +1,8 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
-import { readFileSync } from 'fs';
-import { checkManifests, groupBy, objectKey, ManifestFile, ManifestParseError, ManifestViolation, parseManifests, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
-import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
+import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
+import { PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
  * A pull secret that exists in the cluster without being part of the synthesized output,
@@ -32,10 +31,20 @@ export interface ExistingSecret {
 export interface PrivateRegistryValidationProps {
   /**
    * Registries (server keys, matched like a pull secret's) whose images need a pull secret.
+   * Combined with `publicRegistries`, an image needs a pull secret when its registry is listed
+   * here and not there.
    *
-   * @default - every registry: every image needs a pull secret
+   * @default - every registry not in `publicRegistries`
    */
   readonly privateRegistries?: string[];
+
+  /**
+   * Registries (server keys, matched like a pull secret's) whose images need no pull secret,
+   * as the constructs' `publicRegistries`.
+   *
+   * @default - none: without `privateRegistries` either, every image needs a pull secret
+   */
+  readonly publicRegistries?: string[];
 
   /**
    * Pull secrets that exist in the cluster, by name. A Secret of the same name in the output is
@@ -64,9 +73,9 @@ export interface PrivateRegistryValidationProps {
  * A resource that breaks a rule, as cdk8s-cli's report takes it.
  */
 export interface ValidationViolatingResource {
-  /** The resource, as `kind/namespace/name`. */
+  /** The resource's `metadata.name`, by which cdk8s-cli finds its construct path. */
   readonly resourceName: string;
-  /** One entry per violation: the place in the resource, what is wrong and how to fix it. */
+  /** One entry per violation: the resource as `kind/namespace/name`, the place in it, what is wrong and how to fix it. */
   readonly locations: string[];
   /** The manifest file the resource is in. */
   readonly manifestPath: string;
@@ -116,13 +125,14 @@ export interface IValidationContext {
   readonly logger: IValidationLogger;
 }
 
-const PROPERTIES = ['privateRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest'];
+const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest'];
 
 /**
  * A cdk8s validation plugin that applies this library's rules to every pod and pod template
  * `cdk8s synth` writes, whoever made it: explicit `imagePullPolicy` on every container, images
  * that parse, and a covering pull secret for every image from a private registry. The secret
- * must be in the output, or listed in `existingSecrets`.
+ * must be in the output, declared in the app with `RegistrySecret.fromSecretName(..., { servers })`
+ * (read from the annotation the constructs write), or listed in `existingSecrets`.
  *
  * List it under `validations:` in `cdk8s.yaml`, with these props as `properties`.
  *
@@ -130,9 +140,14 @@ const PROPERTIES = ['privateRegistries', 'existingSecrets', 'disallowLatest', 'r
  */
 export class PrivateRegistryValidation {
   /**
-   * Registries whose images need a pull secret; undefined means every registry.
+   * Registries whose images need a pull secret; undefined means every registry not in `publicRegistries`.
    */
   public readonly privateRegistries?: string[];
+
+  /**
+   * Registries whose images need no pull secret.
+   */
+  public readonly publicRegistries: string[];
 
   /**
    * Pull secrets that exist in the cluster, by name.
@@ -165,6 +180,12 @@ export class PrivateRegistryValidation {
       }
       props.privateRegistries.forEach((server, i) => validateServer(server, `${where}: privateRegistries[${i}]`));
     }
+    if (props.publicRegistries !== undefined) {
+      if (!Array.isArray(props.publicRegistries)) {
+        throw new Error(`${where}: publicRegistries is ${JSON.stringify(props.publicRegistries)}; expected a list of servers`);
+      }
+      props.publicRegistries.forEach((server, i) => validateServer(server, `${where}: publicRegistries[${i}]`));
+    }
     const existing = props.existingSecrets ?? {};
     if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) {
       throw new Error(`${where}: existingSecrets is ${JSON.stringify(existing)}; expected a mapping from secret name to {servers: [...], namespace?}`);
@@ -186,6 +207,7 @@ export class PrivateRegistryValidation {
     }
 
     this.privateRegistries = props.privateRegistries;
+    this.publicRegistries = props.publicRegistries ?? [];
     this.existingSecrets = existing;
     this.disallowLatest = props.disallowLatest ?? false;
     this.requireDigest = props.requireDigest ?? false;
@@ -196,27 +218,17 @@ export class PrivateRegistryValidation {
    * submits the report: `failure` when anything is wrong.
    */
   public async validate(context: IValidationContext): Promise<void> {
-    const files: ManifestFile[] = [];
-    for (const file of context.manifests) {
-      try {
-        files.push(parseManifests(file, readFileSync(file, 'utf8')));
-      } catch (e: any) {
-        const error = e instanceof ManifestParseError ? e.message : `${file}: ${e.message}`;
-        context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
-        context.report.submit('failure', { error });
-        return;
-      }
-    }
-
     const existingSecrets: PullSecretInfo[] = Object.entries(this.existingSecrets)
       .map(([name, s]) => ({ name, namespace: s.namespace, servers: [...s.servers] }));
-    const result = checkManifests(files, {
+    const result = await checkManifests(context.manifests.map(file => ({ name: file, path: file })), {
       privateRegistries: this.privateRegistries,
+      publicRegistries: this.publicRegistries,
       existingSecrets,
       disallowLatest: this.disallowLatest,
       requireDigest: this.requireDigest,
       settings: {
         existingSecret: registry => `existingSecrets (NAME: {servers: [${registry}]}) in the plugin's properties`,
+        publicRegistry: registry => `publicRegistries: [${registry}] in the plugin's properties`,
         privateRegistries: 'privateRegistries in the plugin\'s properties',
       },
     });
@@ -224,25 +236,32 @@ export class PrivateRegistryValidation {
     for (const [rule, violations] of groupBy(result.violations, v => v.rule)) {
       context.report.addViolation({
         ruleName: rule,
-        recommendation: RULE_DESCRIPTIONS[rule as PodSpecRule].recommendation,
-        fix: RULE_DESCRIPTIONS[rule as PodSpecRule].fix,
+        recommendation: RULE_DESCRIPTIONS[violations[0].rule].recommendation,
+        fix: RULE_DESCRIPTIONS[violations[0].rule].fix,
         violatingResources: [...groupBy(violations, objectKey).values()].map(of => ({
-          resourceName: of[0].object,
+          // cdk8s-cli's construct-metadata.json is keyed by metadata.name alone
+          resourceName: printable(typeof of[0].name === 'string' ? of[0].name : of[0].object),
           manifestPath: of[0].file,
           locations: of.map(location),
         })),
       });
     }
+    const errors = result.errors.map(e => printable(describeInputError(e)));
+    for (const error of errors) {
+      context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
+    }
     const count = result.violations.length;
     context.logger.log(`cdk8s-private-registry: ${result.podSpecs} pod spec(s) checked, ${count} violation(s)`);
-    context.report.submit(count > 0 ? 'failure' : 'success', {
+    context.report.submit(count > 0 || errors.length > 0 ? 'failure' : 'success', {
       'Pod specs checked': String(result.podSpecs),
-      'Private registries': this.privateRegistries?.join(', ') ?? 'every registry',
+      'Private registries': this.privateRegistries?.join(', ') ?? (this.publicRegistries.length > 0 ? 'every registry but the public ones' : 'every registry'),
+      ...this.publicRegistries.length > 0 ? { 'Public registries': this.publicRegistries.join(', ') } : {},
+      ...errors.length > 0 ? { error: errors.join('\n') } : {},
     });
   }
 }
 
 /** one violation as a location line of the report: where, what and the fix */
 function location(v: ManifestViolation): string {
-  return `${v.path} (line ${v.line}): ${v.message}; ${v.fix}`;
+  return printable(`${v.object} at ${v.path} (line ${v.line}): ${v.message}; ${v.fix}`);
 }

@@ -1,0 +1,255 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { checkManifests, EXISTING_PULL_SECRETS_ANNOTATION, ManifestCheckOptions, ManifestCheckResult } from '../src/tools/manifest-check';
+
+// "registry.gitlab.com": {username: u, password: p}
+const GITLAB_CONFIG = 'eyJhdXRocyI6eyJyZWdpc3RyeS5naXRsYWIuY29tIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==';
+const SETTINGS: ManifestCheckOptions['settings'] = {
+  privateRegistries: '--private-registry',
+  publicRegistry: r => `--public-registry ${r}`,
+  existingSecret: r => `--existing-secret NAME=${r}`,
+};
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-check-'));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** checks `files` (name to YAML) as the command would, in this order */
+async function check(files: { [name: string]: string }, options: Partial<ManifestCheckOptions> = {}): Promise<ManifestCheckResult> {
+  const sources = Object.entries(files).map(([name, text]) => {
+    fs.writeFileSync(path.join(tmp, name), text);
+    return { name, path: path.join(tmp, name) };
+  });
+  return checkManifests(sources, { privateRegistries: ['registry.gitlab.com'], settings: SETTINGS, ...options });
+}
+
+function secret(name: string, namespace: string, type = 'kubernetes.io/dockerconfigjson'): string {
+  return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\ntype: ${type}\ndata:\n  .dockerconfigjson: ${GITLAB_CONFIG}\n`;
+}
+
+function pod(name: string, namespace: string, extra = '', image = 'registry.gitlab.com/team/app:v1'): string {
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:${extra}\n  containers:\n    - name: app\n      image: ${image}\n      imagePullPolicy: IfNotPresent\n`;
+}
+
+const rules = (result: ManifestCheckResult) => result.violations.map(v => [v.object, v.rule]);
+
+/** the line of the node at `nodePath` in document `index`, the whole text read with positions */
+function lineOf(text: string, index: number, nodePath: Array<string | number>): number {
+  const lineCounter = new LineCounter();
+  const node = (parseAllDocuments(text, { lineCounter })[index] as any).getIn(nodePath, true);
+  expect(isNode(node)).toBe(true);
+  return lineCounter.linePos(node.range[0]).line;
+}
+
+describe('checkManifests', () => {
+  test('gives the exact line of a violation deep in a large file, as the whole file read with positions gives it', async () => {
+    // GIVEN: 2,000 documents, the 1,800th lacking its pull policy, with CRLF line ends
+    const docs = Array.from({ length: 2000 }, (_, i) => pod(`p${i}`, 'apps', '\n  imagePullSecrets: [{name: gitlab}]')
+      .replace(i === 1799 ? '      imagePullPolicy: IfNotPresent\n' : '\0', ''));
+    const text = [secret('gitlab', 'apps'), ...docs].join('---\n').replace(/\n/g, '\r\n');
+
+    // WHEN
+    const result = await check({ 'large.yaml': text });
+
+    // THEN
+    expect(result.violations.map(v => [v.object, v.rule, v.line])).toEqual([['Pod/apps/p1799', 'image-pull-policy', lineOf(text, 1800, ['spec', 'containers', 0])]]);
+    expect(text.split('\r\n')[result.violations[0].line - 1]).toBe('    - name: app');
+    expect(result.podSpecs).toBe(2000);
+  });
+
+  test('a malformed document is reported by its line while the documents around it are still checked', async () => {
+    // GIVEN
+    const text = [pod('first', 'apps', '', 'nginx:1.25').replace('      imagePullPolicy: IfNotPresent\n', ''), 'kind: Pod\nmetadata:\n  name: [broken\n', pod('third', 'apps')].join('---\n');
+
+    // WHEN
+    const result = await check({ 'a.yaml': text });
+
+    // THEN
+    const whole = parseAllDocuments(text, { lineCounter: new LineCounter() });
+    expect([whole[1].errors[0].code, whole[1].errors[0].linePos?.[0]]).toEqual(['BAD_INDENT', { line: 14, col: 1 }]);
+    expect(result.errors).toEqual([{ file: 'a.yaml', line: 14, column: 1, reason: 'bad indentation (YAML error BAD_INDENT)' }]);
+    expect(rules(result)).toEqual([['Pod/apps/first', 'image-pull-policy'], ['Pod/apps/third', 'pull-secret-coverage']]);
+  });
+
+  test('pull secrets and ServiceAccounts count for pods before them, and in other files', async () => {
+    // GIVEN: the pods come before the account, in another file
+    const pods = [
+      secret('gitlab', 'apps'),
+      pod('own', 'apps', '\n  imagePullSecrets: [{name: gitlab}]'),
+      pod('via-account', 'apps', '\n  serviceAccountName: builder'),
+      pod('elsewhere', 'jobs', '\n  imagePullSecrets: [{name: gitlab}]'),
+      // covered by "gitlab" when checked; "tools" turns out to be in another namespace
+      pod('covered', 'apps', '\n  imagePullSecrets: [{name: tools}, {name: gitlab}]'),
+    ].join('---\n');
+    const account = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: apps\nimagePullSecrets:\n  - name: gitlab\n';
+
+    // WHEN
+    const result = await check({ 'pods.yaml': pods, 'account.yaml': account, 'tools.yaml': secret('tools', 'jobs') });
+
+    // THEN
+    expect(rules(result)).toEqual([
+      ['Pod/jobs/elsewhere', 'pull-secret-namespace'],
+      ['Pod/jobs/elsewhere', 'pull-secret-coverage'],
+      ['Pod/apps/covered', 'pull-secret-namespace'],
+    ]);
+    expect(result.violations[0].line).toBe(lineOf(pods, 3, ['spec', 'imagePullSecrets']));
+  });
+
+  test('a ServiceAccount defined twice counts as its last definition for every pod, and a secret without a namespace counts in any', async () => {
+    // GIVEN: the account first with a secret, then without; a pod names "shared", defined later without a namespace
+    const account = (secrets: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: apps\n${secrets}`;
+    const redefined = [secret('gitlab', 'apps'), account('imagePullSecrets: [{name: gitlab}]\n'), pod('via-account', 'apps', '\n  serviceAccountName: builder'), account('')];
+    const late = [pod('shared', 'apps', '\n  imagePullSecrets: [{name: shared}]'), secret('shared', 'apps').replace('  namespace: apps\n', '')];
+
+    // WHEN
+    const result = await check({ 'redefined.yaml': redefined.join('---\n'), 'late.yaml': late.join('---\n') });
+
+    // THEN
+    expect(result.errors).toEqual([]);
+    expect(result.violations.map(v => [v.object, v.rule, v.message])).toEqual([['Pod/apps/via-account', 'pull-secret-coverage',
+      'container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "builder" gives none)']]);
+    expect(result.podSpecs).toBe(2);
+  });
+
+  test('checks a Pod in a List in a List', async () => {
+    // GIVEN
+    const inner = { apiVersion: 'v1', kind: 'List', items: [JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'deep', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a:v1' }] } }))] };
+    const outer = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } }, inner] };
+
+    // WHEN
+    const text = JSON.stringify(outer, null, 2);
+    const result = await check({ 'list.json': text });
+
+    // THEN
+    const line = lineOf(text, 0, ['items', 1, 'items', 0, 'spec', 'containers', 0]);
+    expect(result.podSpecs).toBe(1);
+    expect(result.violations.map(v => [v.object, v.rule, v.line])).toEqual([
+      ['Pod/ns/deep', 'image-pull-policy', line],
+      ['Pod/ns/deep', 'pull-secret-coverage', line],
+    ]);
+  });
+
+  test('accepts an image anchored once and aliased 120 times, and reads merge keys as kubectl does', async () => {
+    // GIVEN
+    const containers = Array.from({ length: 120 }, (_, i) => `    - <<: *base\n      name: c${i}`).join('\n');
+    const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\n  namespace: apps\nspec:\n  imagePullSecrets: [{name: gitlab}]\n  initContainers:\n    - &base\n      name: init\n      image: &image registry.gitlab.com/team/app:v1\n      imagePullPolicy: IfNotPresent\n  containers:\n${containers}\n    - name: last\n      image: *image\n`;
+
+    // WHEN
+    const file = `${secret('gitlab', 'apps')}---\n${text}`;
+    const result = await check({ 'a.yaml': file });
+
+    // THEN: only the container without a merge lacks its policy
+    expect(result.errors).toEqual([]);
+    expect(result.violations.map(v => [v.container, v.rule, v.line])).toEqual([['last', 'image-pull-policy', lineOf(file, 1, ['spec', 'containers', 120])]]);
+  });
+
+  test('refuses a billion-laughs document, saying the alias expansion is too large', async () => {
+    // GIVEN
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const [prev, name] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  ${levels.join('\n  ')}\n`;
+
+    // WHEN
+    const result = await check({ 'a.yaml': `${pod('ok', 'apps', '', 'nginx:1.25')}---\n${bomb}` });
+
+    // THEN
+    expect(result.errors).toEqual([{ file: 'a.yaml', line: 11, column: 1, reason: expect.stringMatching(/^the alias expansion is too large: aliases would expand to more than 10000 nodes/) }]);
+    expect(result.podSpecs).toBe(1);
+  });
+
+  test('reports a document larger than the limit by file, line and limit, and checks the others', async () => {
+    // GIVEN
+    const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: ${'x'.repeat(2000)}\n`;
+
+    // WHEN
+    const result = await check({ 'a.yaml': [pod('before', 'apps'), big, pod('after', 'apps')].join('---\n') }, { maxDocumentBytes: 1024 });
+
+    // THEN
+    expect(result.errors).toEqual([{
+      file: 'a.yaml',
+      line: 11,
+      reason: 'the document that starts here is larger than 1024 bytes, the most one document may hold; split it into smaller documents, such as the items of a List',
+    }]);
+    expect(rules(result)).toEqual([['Pod/apps/before', 'pull-secret-coverage'], ['Pod/apps/after', 'pull-secret-coverage']]);
+  });
+
+  test('says a pull secret of the wrong type is of the wrong type, rather than unknown', async () => {
+    // GIVEN
+    const opaque = secret('regcred', 'apps', 'Opaque');
+    const untyped = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: untyped\n  namespace: apps\ndata: {}\n';
+
+    // WHEN
+    const result = await check({
+      'a.yaml': [pod('web', 'apps', '\n  imagePullSecrets: [{name: regcred}]'), pod('api', 'apps', '\n  imagePullSecrets: [{name: untyped}]'), opaque, untyped].join('---\n'),
+    });
+
+    // THEN
+    expect(result.violations.map(v => [v.object, v.rule, v.message])).toEqual([
+      ['Pod/apps/web', 'pull-secret-type', 'pull secret "regcred" is a Secret of type "Opaque", from which the kubelet reads no credentials: it expects type kubernetes.io/dockerconfigjson'],
+      ['Pod/apps/api', 'pull-secret-type', 'pull secret "untyped" is a Secret without a type (so Opaque), from which the kubelet reads no credentials: it expects type kubernetes.io/dockerconfigjson'],
+    ]);
+    expect(result.violations[0].fix).toMatch(/^make "regcred" with kubectl create secret docker-registry/);
+  });
+
+  test('reads existing pull secrets from the annotation the constructs write, in the annotated object\'s namespace', async () => {
+    // GIVEN: the annotated Deployment comes last; a Secret in the input wins over the annotation
+    const annotated = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\n  annotations:\n    ${EXISTING_PULL_SECRETS_ANNOTATION}: '{"regcred":["registry.gitlab.com"],"other":["ghcr.io"]}'\nspec:\n  template:\n    spec:\n      imagePullSecrets: [{name: regcred}]\n      containers:\n        - name: web\n          image: registry.gitlab.com/team/web:v1\n          imagePullPolicy: IfNotPresent\n`;
+    const text = [
+      pod('sibling', 'apps', '\n  imagePullSecrets: [{name: regcred}]'),
+      pod('other-namespace', 'jobs', '\n  imagePullSecrets: [{name: regcred}]'),
+      pod('replaced', 'apps', '\n  imagePullSecrets: [{name: other}]', 'ghcr.io/team/api:v1'),
+      secret('other', 'apps'),
+      annotated,
+    ].join('---\n');
+
+    // WHEN
+    const result = await check({ 'a.yaml': text }, { privateRegistries: undefined });
+
+    // THEN
+    expect(rules(result)).toEqual([
+      ['Pod/jobs/other-namespace', 'pull-secret-namespace'],
+      ['Pod/jobs/other-namespace', 'pull-secret-coverage'],
+      ['Pod/apps/replaced', 'pull-secret-coverage'],
+    ]);
+  });
+
+  test('a malformed existing-pull-secrets annotation is a violation naming the object', async () => {
+    // GIVEN
+    const values = ['not json', '["regcred"]', '{"regcred":"registry.gitlab.com"}', '{"regcred":["ghcr.io:port"]}'];
+    const docs = values.map((value, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm${i}\n  annotations:\n    ${EXISTING_PULL_SECRETS_ANNOTATION}: '${value}'\n`);
+
+    // WHEN
+    const result = await check({ 'a.yaml': docs.join('---\n') });
+
+    // THEN
+    expect(result.violations.map(v => [v.object, v.rule, v.line, v.message])).toEqual([
+      ['ConfigMap/cm0', 'existing-pull-secrets', 6, `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} is not valid JSON`],
+      ['ConfigMap/cm1', 'existing-pull-secrets', 13, `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} is JSON array; expected an object from secret name to servers`],
+      ['ConfigMap/cm2', 'existing-pull-secrets', 20, `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} gives secret "regcred" "registry.gitlab.com"; expected a non-empty list of servers`],
+      ['ConfigMap/cm3', 'existing-pull-secrets', 27, `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} gives secret "regcred" the server: "ghcr.io:port" is not a registry server; expected a host[:port][/path] such as "registry.gitlab.com"`],
+    ]);
+  });
+
+  test('publicRegistries leave their images unchecked, alone or with privateRegistries', async () => {
+    // GIVEN
+    const text = [pod('hub', 'apps', '', 'nginx:1.25'), pod('gitlab', 'apps', '', 'registry.gitlab.com/team/app:v1')].join('---\n');
+
+    // WHEN
+    const publicOnly = await check({ 'a.yaml': text }, { privateRegistries: undefined, publicRegistries: ['docker.io'] });
+    const both = await check({ 'a.yaml': text }, { privateRegistries: ['registry.gitlab.com/team'], publicRegistries: ['registry.gitlab.com'] });
+
+    // THEN: an image needs a secret when its registry is private and not public
+    expect(rules(publicOnly)).toEqual([['Pod/apps/gitlab', 'pull-secret-coverage']]);
+    expect(publicOnly.violations[0].fix).toContain('if "registry.gitlab.com" is public, declare it with --public-registry registry.gitlab.com');
+    expect(rules(both)).toEqual([]);
+  });
+});
