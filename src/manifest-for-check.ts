@@ -1,6 +1,7 @@
 // What the checks read of an ApiObject, without rendering it when rendering changes nothing they read.
 import { ApiObject, Lazy } from 'cdk8s';
-import { podSpecOf } from './rules/pod-spec-check';
+import * as kplus from 'cdk8s-plus-27';
+import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
 
 /**
  * The object as the checks read it. Validation comes before serialization, so rendering the whole
@@ -14,6 +15,10 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
   const resolvers = (obj.node.root as any).resolvers;
   if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
+    const owner = obj.node.scope;
+    if (owner instanceof kplus.AbstractPod && owner.node.defaultChild === obj) {
+      return withPodSpec(manifest, podSpecOfModel(owner));
+    }
     for (const key of Object.keys(props)) {
       if (key !== 'metadata' && key !== 'kind') {
         manifest[key] = props[key] instanceof Lazy ? props[key].produce() : props[key];
@@ -24,6 +29,31 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
     }
   }
   return render();
+}
+
+/**
+ * The fields the checks read of a cdk8s-plus pod or workload, from its model: what its `_toPodSpec`
+ * writes for them, without building the rest of the spec (resources, probes, volumes)
+ */
+function podSpecOfModel(pod: kplus.AbstractPod): any {
+  const container = (c: kplus.Container) => ({ name: c.name, image: c.image, imagePullPolicy: c.imagePullPolicy });
+  return {
+    serviceAccountName: pod.serviceAccount?.name,
+    containers: pod.containers.map(container),
+    initContainers: pod.initContainers.map(container),
+    imagePullSecrets: pod.dockerRegistryAuth ? [{ name: pod.dockerRegistryAuth.name }] : undefined,
+  };
+}
+
+/** `manifest` with `podSpec` where its kind keeps it */
+function withPodSpec(manifest: any, podSpec: any): any {
+  const path = podSpecPath(manifest)!;
+  let node = manifest;
+  for (const key of path.slice(0, -1)) {
+    node = node[key] = {};
+  }
+  node[path[path.length - 1]] = podSpec;
+  return manifest;
 }
 
 /** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */

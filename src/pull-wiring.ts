@@ -123,7 +123,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): s
   if (!report && !sources[0].wire) {
     return [];
   }
-  const rules = mergeRules(sources);
+  const rules: PodSpecRules = { ...mergeRules(sources), completeOnly: !report };
   const namespace: string | undefined = json.metadata?.namespace;
   if (json.kind === 'ServiceAccount') {
     return completeServiceAccount(json, rules, namespace);

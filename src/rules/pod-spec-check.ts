@@ -40,6 +40,11 @@ export interface PodSpecRules {
   readonly privateRegistries?: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
+  /**
+   * only complete the pod spec, in wire mode, for a caller that reports nothing (a render whose
+   * violations validation has reported): what only matters for a report is skipped
+   */
+  readonly completeOnly?: boolean;
 }
 
 /**
@@ -191,6 +196,12 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
   }
 
+  if (rules.completeOnly && rules.wire && rules.candidates.length === 0) {
+    // no secret can be added for an image: what remains is each missing imagePullPolicy
+    completePullPolicies(podSpec);
+    return violations;
+  }
+
   for (const secret of pullSecrets.invalid()) {
     violations.push({
       rule: PodSpecRule.PULL_SECRET_INVALID,
@@ -228,6 +239,23 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   }
   const seen = new Set<string>();
   return violations.filter(v => !seen.has(v.message) && seen.add(v.message));
+}
+
+/** Kubernetes' default imagePullPolicy, made explicit where a container with a valid image leaves it unset */
+function completePullPolicies(podSpec: any): void {
+  for (const list of CONTAINER_LISTS) {
+    const containers = podSpec[list];
+    for (const container of Array.isArray(containers) ? containers : []) {
+      const policy = container?.imagePullPolicy;
+      if ((policy === undefined || policy === null || policy === '') && typeof container.image === 'string') {
+        try {
+          container.imagePullPolicy = ImageReference.parse(container.image).defaultPullPolicy;
+        } catch {
+          // an image the kubelet cannot parse is reported by validation
+        }
+      }
+    }
+  }
 }
 
 function describeContainer(list: string, container: any): string {
