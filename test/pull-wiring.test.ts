@@ -108,6 +108,18 @@ test('a pod is rendered once per synth request, however often cdk8s validates th
   expect(built).toHaveBeenCalledTimes(1);
 });
 
+test('a JSON patch that changes an image is checked as written: validation renders a patched object', () => {
+  // GIVEN
+  const chart = Testing.chart();
+  const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+
+  // WHEN
+  ApiObject.of(pod).addJsonPatch(JsonPatch.replace('/spec/containers/0/image', 'ghcr.io/a/b:v1'));
+
+  // THEN
+  expect(() => Testing.synth(chart)).toThrow(/image "ghcr\.io\/a\/b:v1": no pull secret covers registry "ghcr\.io"/);
+});
+
 describe('PullWiring: cdk8s\'s key order', () => {
   test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
     // GIVEN
