@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid } from './input';
-import { checkSecret, isExistingSecret, secretInfo } from './pull-secrets';
+import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { podSpecPath } from './rules/pod-spec-check';
 import { TreeIndex } from './tree-index';
@@ -87,11 +87,9 @@ export class PrivateRegistryPolicy extends Construct {
     const wire = this.mode === PolicyMode.WIRE;
     PullWiring.addRule(scope, {
       owner: this,
-      required: () => [],
+      secrets: () => secrets,
       // in VERIFY mode the secrets only tell what the pods' own secrets cover
-      candidates: () => wire ? secrets.map(secretInfo) : [],
-      known: () => secrets.map(secretInfo),
-      existing: () => secrets.filter(isExistingSecret).map(secretInfo),
+      use: wire ? 'offer' : 'know',
       wire,
       publicRegistries: [...props.publicRegistries ?? []],
       disallowLatest: props.disallowLatest ?? false,
@@ -103,10 +101,12 @@ export class PrivateRegistryPolicy extends Construct {
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): string[] {
     const index = TreeIndex.of(this);
+    // the same for every object this policy reports: its scope's rules and those above
+    const rules = PullWiring.scopeRules(this.node.scope!);
     const violations: string[] = [];
     for (const c of this.node.scope!.node.findAll()) {
       if (ApiObject.isApiObject(c) && podSpecPath({ kind: c.kind }) !== undefined && PullWiring.rulesOf(c)[0]?.owner === this) {
-        violations.push(...PullWiring.violations(c, index).map(v => `${c.node.path}: ${v}`));
+        violations.push(...PullWiring.violations(c, index, rules).map(v => `${c.node.path}: ${v}`));
       }
     }
     return violations;

@@ -23,18 +23,29 @@ import { Lookup, TreeIndex } from './tree-index';
 export interface PullRule {
   /** the construct that reports the objects for which this is the innermost rule */
   readonly owner: IConstruct;
-  /** secrets the object must name, in this order */
-  readonly required: () => PullSecretInfo[];
-  /** secrets added, in wire mode, to a pod with an image only they cover */
-  readonly candidates: () => PullSecretInfo[];
-  /** secrets whose servers are known, never added */
-  readonly known: () => PullSecretInfo[];
-  /** of the secrets above, those created out of band, which no manifest of the app holds */
-  readonly existing: () => PullSecretInfo[];
+  /** the rule's secrets, read at the moment of asking */
+  readonly secrets: () => kplus.ISecret[];
+  /**
+   * what the rule does with them: `require` names them all (a pod's own, a ServiceAccount's);
+   * `offer` adds one to a pod with an image only it covers (a WIRE policy); `know` only tells what
+   * they cover (a VERIFY policy)
+   */
+  readonly use: 'require' | 'offer' | 'know';
   readonly wire: boolean;
   readonly publicRegistries: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
+}
+
+/** The rules over the objects of a scope, for a caller that checks many of them. @internal */
+export interface ScopeRules {
+  readonly sources: PullRule[];
+  readonly merged: MergedRules;
+}
+
+/** the rules over an object, merged; with the secrets among them created out of band */
+interface MergedRules extends PodSpecRules {
+  readonly existing: PullSecretInfo[];
 }
 
 const RULES = Symbol.for('cdk8s-private-registry.PullRules');
@@ -60,17 +71,13 @@ export class PullWiring {
 
   /** A rule that `obj` names `secrets()` in its pull secrets, reported by `owner`. */
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = []): void {
-    PullWiring.addRule(obj, {
-      owner,
-      required: () => secrets().map(secretInfo),
-      candidates: () => [],
-      known: () => [],
-      existing: () => secrets().filter(isExistingSecret).map(secretInfo),
-      wire: true,
-      publicRegistries,
-      disallowLatest: false,
-      requireDigest: false,
-    });
+    PullWiring.addRule(obj, { owner, secrets, use: 'require', wire: true, publicRegistries, disallowLatest: false, requireDigest: false });
+  }
+
+  /** The rules of `scope` and the scopes above it, merged: those of every object whose innermost rule is on `scope`. */
+  public static scopeRules(scope: IConstruct): ScopeRules {
+    const sources = PullWiring.rulesOf(scope);
+    return { sources, merged: mergeRules(sources, false) };
   }
 
   /** the rules over `obj`, innermost first */
@@ -93,7 +100,7 @@ export class PullWiring {
    * reports it.
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
-  public static violations(obj: ApiObject, index?: Lookup): string[] {
+  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): string[] {
     if (!ApiObject.prototype.isPrototypeOf(obj)) {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
@@ -101,7 +108,7 @@ export class PullWiring {
     const checked = SynthRequest.current(obj.node.root)?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index);
+      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
       checked?.set(obj, found);
     }
     return found;
@@ -112,18 +119,18 @@ export class PullWiring {
  * Completes `json`, the JSON cdk8s rendered for `obj`, and returns what is still wrong.
  * @param report false when only the JSON is wanted: then rules that change nothing are not run
  */
-function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): string[] {
+function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, scope?: ScopeRules): string[] {
   if (!WIRED_KINDS.has(json?.kind)) {
     return [];
   }
-  const sources = PullWiring.rulesOf(obj);
+  const sources = scope?.sources ?? PullWiring.rulesOf(obj);
   if (sources.length === 0) {
     return [];
   }
   if (!report && !sources[0].wire) {
     return [];
   }
-  const rules: PodSpecRules = { ...mergeRules(sources), completeOnly: !report };
+  const rules = scope?.merged ?? mergeRules(sources, !report);
   const namespace: string | undefined = json.metadata?.namespace;
   if (json.kind === 'ServiceAccount') {
     return completeServiceAccount(json, rules, namespace);
@@ -145,7 +152,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup): s
   if (!report && rules.wire) {
     keepKeyOrder(podSpec, specKeys);
     unset.forEach(c => keepKeyOrder(c, 0));
-    annotateExistingSecrets(json, podSpec, sources, namespace);
+    annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
   const own: PullRule[] = (obj as any)[RULES] ?? [];
@@ -169,8 +176,8 @@ function completeServiceAccount(json: any, rules: PodSpecRules, namespace: strin
 }
 
 /** the secrets named by the pod that were created out of band, as an annotation the plugin and `check` read */
-function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], namespace: string | undefined): void {
-  const existing = sources.flatMap(s => s.existing()).filter(s => s.namespace === undefined || s.namespace === namespace);
+function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInfo[], namespace: string | undefined): void {
+  const existing = secrets.filter(s => s.namespace === undefined || s.namespace === namespace);
   if (existing.length === 0) {
     return;
   }
@@ -198,21 +205,41 @@ function annotateExistingSecrets(json: any, podSpec: any, sources: PullRule[], n
   }
 }
 
-function mergeRules(sources: PullRule[]): PodSpecRules {
+/** @param completeOnly for a render, which reports nothing */
+function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
+  const required: PullSecretInfo[] = [];
+  const candidates: PullSecretInfo[] = [];
+  const known: PullSecretInfo[] = [];
+  const existing: PullSecretInfo[] = [];
+  for (const source of sources) {
+    for (const secret of source.secrets()) {
+      const info = secretInfo(secret);
+      (source.use === 'require' ? required : source.use === 'offer' ? candidates : known).push(info);
+      if (isExistingSecret(secret)) {
+        existing.push(info);
+      }
+    }
+  }
   return {
-    required: unique(sources.flatMap(s => s.required())),
-    candidates: unique(sources.flatMap(s => s.candidates())),
-    known: unique(sources.flatMap(s => s.known())),
+    required: unique(required),
+    candidates: unique(candidates),
+    // an offered secret tells what it covers too
+    known: unique([...known, ...candidates]),
+    existing,
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources[0].wire,
-    publicRegistries: sources.flatMap(s => s.publicRegistries),
+    publicRegistries: sources.length === 1 ? sources[0].publicRegistries : sources.flatMap(s => s.publicRegistries),
     disallowLatest: sources.some(s => s.disallowLatest),
     requireDigest: sources.some(s => s.requireDigest),
+    completeOnly,
   };
 }
 
 /** each secret once: the same name in the same namespace is the same secret */
 function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
+  if (secrets.length < 2) {
+    return secrets;
+  }
   const seen = new Set<string>();
   return secrets.filter(s => {
     const key = `${s.namespace ?? ''}/${s.name}`;
