@@ -48,6 +48,9 @@ export class PrivateImagePull implements IMixin {
     const where = pathOf(scope, id);
     checkObject(where, 'props', props);
     checkProps(where, props, true);
+    if (props.dockerRegistryAuth !== undefined) {
+      checkSecret(where, 'dockerRegistryAuth', props.dockerRegistryAuth);
+    }
     return props;
   }
 
@@ -67,7 +70,8 @@ export class PrivateImagePull implements IMixin {
       throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
         + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
     }
-    const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries }, path);
+    const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries });
+    pull.where = path;
     if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
       throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
         + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
@@ -100,13 +104,17 @@ export class PrivateImagePull implements IMixin {
 
   private readonly secrets: kplus.ISecret[] = [];
   private readonly publicRegistries: string[];
-  private readonly where: string;
+  /** how errors name the mixin: the workload's path, when a PrivateImage* class made it */
+  private where = 'PrivateImagePull';
 
-  constructor(props: PrivateImagePullProps, where?: string) {
-    this.where = where ?? 'PrivateImagePull';
+  constructor(props: PrivateImagePullProps) {
     checkObject(this.where, 'props', props);
     checkProps(this.where, props, false);
-    props.registrySecrets.forEach(s => this.addRegistrySecret(s));
+    for (const secret of props.registrySecrets) {
+      if (!this.secrets.includes(secret)) {
+        this.secrets.push(secret);
+      }
+    }
     this.publicRegistries = [...props.publicRegistries ?? []];
   }
 

@@ -224,7 +224,7 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
     required: unique(required),
     candidates: unique(candidates),
     // an offered secret tells what it covers too
-    known: unique([...known, ...candidates]),
+    known: candidates.length === 0 ? unique(known) : unique([...known, ...candidates]),
     existing,
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources[0].wire,
