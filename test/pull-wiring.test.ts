@@ -211,6 +211,22 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
     expect(PullWiring.rulesOf(team.node.findChild('pod'))[0].owner.node.id).toBe('inner');
   });
 
+  test('an object of another copy of cdk8s is refused, not silently left unwired', () => {
+    // GIVEN: an ApiObject whose class comes from elsewhere (cdk8s marks its objects with a global symbol)
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    const pod = new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+    const foreign = Object.create(Object.getPrototypeOf(ApiObject.prototype));
+    foreign.toJson = (ApiObject.prototype as any)[Symbol.for('cdk8s-private-registry.cdk8sToJson')];
+    Object.setPrototypeOf(pod, foreign);
+
+    // WHEN
+    const attempt = () => Testing.synth(chart);
+
+    // THEN
+    expect(attempt).toThrow(/test\/pod was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; install one copy \(npm ls cdk8s, then npm dedupe\)/);
+  });
+
   test('leaves objects that run no pods alone', () => {
     // GIVEN
     const chart = Testing.chart();

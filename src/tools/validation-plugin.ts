@@ -5,24 +5,11 @@ import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolati
 import { PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
- * A pull secret that exists in the cluster without being part of the synthesized output,
- * such as one made with `kubectl create secret docker-registry`.
+ * A pull secret that exists in the cluster without being part of the synthesized output, such as one
+ * made with `kubectl create secret docker-registry`: what the rules know of any pull secret, keyed by
+ * its name in `existingSecrets`.
  */
-export interface ExistingSecret {
-  /**
-   * The server keys of the secret's `.dockerconfigjson` (its `--docker-server` values).
-   *
-   * @see https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/
-   */
-  readonly servers: string[];
-
-  /**
-   * The namespace the secret is in.
-   *
-   * @default - the secret counts in the namespace of every pod that names it
-   */
-  readonly namespace?: string;
-}
+export type ExistingSecret = Pick<PullSecretInfo, 'namespace'> & { readonly servers: string[] };
 
 /**
  * Props for `PrivateRegistryValidation`: the `properties` of its entry under `validations:` in
