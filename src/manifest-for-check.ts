@@ -16,7 +16,7 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
   if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;
-    if (owner instanceof kplus.AbstractPod && owner.node.defaultChild === obj) {
+    if (owner instanceof kplus.AbstractPod && obj.node.id === RESOURCE_ID) {
       return withPodSpec(manifest, podSpecOfModel(owner));
     }
     for (const key of Object.keys(props)) {
@@ -55,6 +55,9 @@ function withPodSpec(manifest: any, podSpec: any): any {
   node[path[path.length - 1]] = podSpec;
   return manifest;
 }
+
+/** the id cdk8s-plus gives the ApiObject of each of its resources */
+const RESOURCE_ID = 'Resource';
 
 /** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
 const BUILT_IN_RESOLVERS = 3;

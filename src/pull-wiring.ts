@@ -150,13 +150,20 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     serviceAccount: name => lookup().serviceAccount(name, namespace),
   });
   if (!report && rules.wire) {
-    keepKeyOrder(podSpec, specKeys);
-    unset.forEach(c => keepKeyOrder(c, 0));
+    // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
+    if (!overridesToJson(obj)) {
+      keepKeyOrder(podSpec, specKeys);
+      unset.forEach(c => keepKeyOrder(c, 0));
+    }
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
   const own: PullRule[] = (obj as any)[RULES] ?? [];
   return own.includes(sources[0]) ? violations : violations.map(v => `${objectRef(json)}: ${v}`);
+}
+
+function overridesToJson(obj: ApiObject): boolean {
+  return Object.getPrototypeOf(obj).toJson !== ApiObject.prototype.toJson;
 }
 
 /** a ServiceAccount lists its required secrets in `imagePullSecrets`, each once, after its own */

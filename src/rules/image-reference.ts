@@ -57,7 +57,7 @@ function pullPolicyFor(tag: string | undefined, digest: string | undefined): str
 /** References already parsed, which never change: a parse is a pure function of the text. */
 const PARSED = new Map<string, ImageReference>();
 /** the most references kept; the map starts again when it is full */
-const PARSED_LIMIT = 10_000;
+const PARSED_LIMIT = 50_000;
 
 /**
  * A container image reference, parsed and normalized the way the kubelet does it.
