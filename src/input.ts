@@ -68,3 +68,11 @@ export function pathOf(scope: unknown, id: unknown): string {
   const parent = (scope as any)?.node?.path;
   return typeof parent === 'string' ? (parent === '' ? String(id) : `${parent}/${id}`) : String(id);
 }
+
+/**
+ * Takes a construct that refused its input out of the tree, so that a caller who catches the error
+ * synthesizes the app as if it had not been tried.
+ */
+export function removeRefused(construct: { node: { id: string; scope?: { node: { tryRemoveChild(id: string): boolean } } } }): void {
+  construct.node.scope?.node.tryRemoveChild(construct.node.id);
+}

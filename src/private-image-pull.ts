@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
-import { checkArray, checkObject, checkStringArray, pathOf } from './input';
+import { checkArray, checkObject, checkStringArray, pathOf, removeRefused } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { ImageReference } from './rules/image-reference';
@@ -60,27 +60,33 @@ export class PrivateImagePull implements IMixin {
    * @internal
    */
   public static _attach(owner: kplus.AbstractPod, props: kplus.AbstractPodProps & Partial<PrivateImagePullProps>): PrivateImagePull {
-    const path = owner.node.path;
-    let secrets = props.registrySecrets;
-    if (secrets === undefined && props.dockerRegistryAuth !== undefined) {
-      // cdk8s-plus's own way to name one secret: it is the pod's registry secret
-      secrets = [props.dockerRegistryAuth];
+    try {
+      const path = owner.node.path;
+      let secrets = props.registrySecrets;
+      if (secrets === undefined && props.dockerRegistryAuth !== undefined) {
+        // cdk8s-plus's own way to name one secret: it is the pod's registry secret
+        secrets = [props.dockerRegistryAuth];
+      }
+      if (secrets === undefined && props.serviceAccount === undefined) {
+        throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
+          + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
+      }
+      const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries });
+      pull.where = path;
+      if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
+        throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
+          + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
+      }
+      if (props.dockerRegistryAuth !== undefined) {
+        pull.addRegistrySecret(props.dockerRegistryAuth);
+      }
+      pull.applyTo(ApiObject.of(owner));
+      return pull;
+    } catch (e) {
+      // the workload refused its pull settings: it leaves the tree, as if it had not been tried
+      removeRefused(owner);
+      throw e;
     }
-    if (secrets === undefined && props.serviceAccount === undefined) {
-      throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
-        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
-    }
-    const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries });
-    pull.where = path;
-    if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
-      throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
-        + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
-    }
-    if (props.dockerRegistryAuth !== undefined) {
-      pull.addRegistrySecret(props.dockerRegistryAuth);
-    }
-    pull.applyTo(ApiObject.of(owner));
-    return pull;
   }
 
   /**

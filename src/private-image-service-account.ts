@@ -26,12 +26,15 @@ export class PrivateImageServiceAccount extends kplus.ServiceAccount {
   private readonly pullSecrets: kplus.ISecret[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateImageServiceAccountProps) {
-    checkObject(pathOf(scope, id), 'props', props);
-    super(scope, id, props);
-    checkArray(this.node.path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets');
+    // checked before the account joins the tree, so a refused one leaves nothing behind
+    const path = pathOf(scope, id);
+    checkObject(path, 'props', props);
+    checkArray(path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets');
     if (props.registrySecrets.length === 0) {
-      throw new Error(`${this.node.path}: registrySecrets is empty; give at least one RegistrySecret`);
+      throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret`);
     }
+    props.registrySecrets.forEach((s, i) => checkSecret(path, `registrySecrets[${i}]`, s));
+    super(scope, id, props);
     props.registrySecrets.forEach(s => this.addRegistrySecret(s));
     const obj = ApiObject.of(this);
     PullWiring.requireSecrets(obj, this, () => this.pullSecrets);

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkArray, checkBoolean, checkObject, checkStringArray, invalid } from './input';
+import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { podSpecPath } from './rules/pod-spec-check';
@@ -71,8 +71,8 @@ export class PrivateRegistryPolicy extends Construct {
   public readonly mode: PolicyMode;
 
   constructor(scope: Construct, id: string, props: PrivateRegistryPolicyProps = {}) {
-    super(scope, id);
-    const path = this.node.path;
+    // checked before the policy joins the tree, so a refused one leaves nothing behind
+    const path = pathOf(scope, id);
     checkObject(path, 'props', props);
     if (props.mode !== undefined && !Object.values(PolicyMode).includes(props.mode)) {
       invalid(path, 'mode', props.mode, 'PolicyMode.WIRE or PolicyMode.VERIFY');
@@ -82,6 +82,7 @@ export class PrivateRegistryPolicy extends Construct {
     checkStringArray(path, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
     checkBoolean(path, 'disallowLatest', props.disallowLatest);
     checkBoolean(path, 'requireDigest', props.requireDigest);
+    super(scope, id);
     this.mode = props.mode ?? PolicyMode.WIRE;
     const secrets = [...props.registrySecrets ?? []];
     const wire = this.mode === PolicyMode.WIRE;

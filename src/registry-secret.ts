@@ -4,7 +4,7 @@ import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
-import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, typeOf } from './input';
+import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, removeRefused, typeOf } from './input';
 import { EXISTING_SECRET } from './pull-secrets';
 import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from './rules/docker-config';
 import { RegistryMatch, serverKeyProblem } from './rules/registry-match';
@@ -228,40 +228,45 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
     checkObject(pathOf(scope, id), 'props', props);
     super(scope, id);
-    const path = this.node.path;
-    checkObject(path, 'metadata', props.metadata, true);
-    checkBoolean(path, 'appendHash', props.appendHash);
-    checkBoolean(path, 'immutable', props.immutable);
-    if (props.metadata?.name !== undefined) {
-      // appendHash adds "-" and ten characters
-      validateSecretName(path, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
-    }
-    this.appendHash = props.appendHash ?? false;
-    this.immutable = props.immutable ?? false;
-    CONTENT.set(this, { entries: new Map() });
-    const config = CONFIGS.get(props);
-    if (config) {
-      // the parser has checked the servers, and found those the kubelet reads as one
-      for (const server of Object.keys(config.entries)) {
-        this.entries.set(server, { entry: config.entries[server] });
+    try {
+      const path = this.node.path;
+      checkObject(path, 'metadata', props.metadata, true);
+      checkBoolean(path, 'appendHash', props.appendHash);
+      checkBoolean(path, 'immutable', props.immutable);
+      if (props.metadata?.name !== undefined) {
+        // appendHash adds "-" and ten characters
+        validateSecretName(path, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
       }
-      CONTENT.get(this)!.configText = config.text;
-    } else {
-      this.addRegistry(props);
+      this.appendHash = props.appendHash ?? false;
+      this.immutable = props.immutable ?? false;
+      CONTENT.set(this, { entries: new Map() });
+      const config = CONFIGS.get(props);
+      if (config) {
+        // the parser has checked the servers, and found those the kubelet reads as one
+        for (const server of Object.keys(config.entries)) {
+          this.entries.set(server, { entry: config.entries[server] });
+        }
+        CONTENT.get(this)!.configText = config.text;
+      } else {
+        this.addRegistry(props);
+      }
+      this.apiObject = new kplus.k8s.KubeSecret(this, 'Resource', {
+        metadata: this.appendHash ? { ...props.metadata, name: Lazy.any({ produce: () => this.name }) as any } : props.metadata,
+        type: SECRET_TYPE,
+        // kubectl writes no immutable field unless asked, and neither do we
+        immutable: this.immutable ? true : undefined,
+        data: { [DATA_KEY]: Lazy.any({ produce: () => this.data() }) } as any,
+      });
+      if (this.appendHash) {
+        this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
+        // cdk8s records construct metadata (and cdk8s-cli maps plugin reports) by the object's name
+        Object.defineProperty(this.apiObject, 'name', { get: () => this.name, enumerable: true, configurable: true });
+      }
+      this.node.addValidation({ validate: () => this.validateCredentials() });
+    } catch (e) {
+      removeRefused(this);
+      throw e;
     }
-    this.apiObject = new kplus.k8s.KubeSecret(this, 'Resource', {
-      metadata: this.appendHash ? { ...props.metadata, name: Lazy.any({ produce: () => this.name }) as any } : props.metadata,
-      type: SECRET_TYPE,
-      // kubectl writes no immutable field unless asked, and neither do we
-      immutable: this.immutable ? true : undefined,
-      data: { [DATA_KEY]: Lazy.any({ produce: () => this.data() }) } as any,
-    });
-    if (this.appendHash) {
-      this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
-      // cdk8s records construct metadata (and cdk8s-cli maps plugin reports) by the object's name
-      Object.defineProperty(this.apiObject, 'name', { get: () => this.name, enumerable: true, configurable: true });
-    }
-    this.node.addValidation({ validate: () => this.validateCredentials() });
   }
 
   /**
@@ -422,8 +427,8 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
   public readonly name: string;
 
   constructor(scope: Construct, id: string, name: string, options: RegistrySecretReferenceOptions) {
-    super(scope, id);
-    const path = this.node.path;
+    // checked before the construct joins the tree, so a refused reference leaves nothing behind
+    const path = pathOf(scope, id);
     checkString(path, 'name', name);
     validateSecretName(path, name);
     checkObject(path, 'options', options);
@@ -438,6 +443,7 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
         throw new Error(`${path}: ${problem}`);
       }
     }
+    super(scope, id);
     this.name = name;
     Object.defineProperty(this, EXISTING_SECRET, { value: true });
     this.servers = [...options.servers];

@@ -88,6 +88,10 @@ describe('runtime checks of every public input', () => {
     expect(error.message).toMatch(new RegExp(`is ${type === 'a string' ? '(a string|an array|the secret)' : type}|expected|missing`));
     expect(error.message).not.toContain(SENTINEL);
     expect(error.message).toMatch(/expected|give|use|declare/);
+    // AND nothing is left behind: the chart still synthesizes a pod whose secrets are looked up in the app
+    const ok = RegistrySecret.fromSecretName(chart, 'ok-secret', 'ok', { servers: ['registry.gitlab.com'] });
+    new PrivateImagePod(chart, 'ok-pod', { registrySecrets: [ok], containers: [{ image: IMAGE }] });
+    expect(Testing.synth(chart).some(m => m.kind === 'Pod' && m.metadata.name.startsWith('test-ok-pod-'))).toBe(true);
   });
 
   test('nothing is written for a refused input: the chart synthesizes as if it had not been tried', () => {
