@@ -54,11 +54,6 @@ function pullPolicyFor(tag: string | undefined, digest: string | undefined): str
   return tag === 'latest' || (tag === undefined && digest === undefined) ? POLICY_ALWAYS : POLICY_IF_NOT_PRESENT;
 }
 
-/** References already parsed, which never change: a parse is a pure function of the text. */
-const PARSED = new Map<string, ImageReference>();
-/** the most references kept; the map starts again when it is full */
-const PARSED_LIMIT = 50_000;
-
 /**
  * A container image reference, parsed and normalized the way the kubelet does it.
  *
@@ -82,20 +77,6 @@ export class ImageReference {
    * message says which part is wrong and what is expected
    */
   public static parse(image: string): ImageReference {
-    // a synth reads each container's image when it is added, checked and written: parse it once
-    const known = typeof image === 'string' ? PARSED.get(image) : undefined;
-    if (known) {
-      return known;
-    }
-    const ref = ImageReference.parseNew(image);
-    if (PARSED.size >= PARSED_LIMIT) {
-      PARSED.clear();
-    }
-    PARSED.set(image, ref);
-    return ref;
-  }
-
-  private static parseNew(image: string): ImageReference {
     if (typeof image !== 'string') {
       throw new Error(`invalid image reference ${String(image)}: expected a string`);
     }
