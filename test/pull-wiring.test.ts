@@ -4,7 +4,6 @@ import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { PullWiring } from '../src/pull-wiring';
-import { ManifestIndex } from '../src/rules/manifest-index';
 
 function gitlab(chart: Chart, id = 'gitlab') {
   return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
@@ -72,86 +71,6 @@ describe('PullWiring: no state from one render to the next', () => {
     // THEN
     expect(before.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
     expect(after).toEqual(before);
-  });
-
-  test('the app\'s secrets are read once per synth, however many pods ask', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    const secret = gitlab(chart);
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [secret] });
-    for (let i = 0; i < 20; i++) {
-      // a pod with no secret of its own pulls with its ServiceAccount's: looked up in the app
-      new kplus.k8s.KubePod(chart, `pod${i}`, { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
-    }
-    const indexed = jest.spyOn(ManifestIndex.prototype, 'addSecret');
-
-    // WHEN
-    Testing.synth(chart);
-
-    // THEN: once for the policy's validation, at most once for the pods' serialization
-    expect(indexed.mock.calls.filter(([info]) => info.name === secret.name).length).toBeLessThanOrEqual(2);
-  });
-});
-
-test('a pod is rendered once per synth request, however often cdk8s validates the app', () => {
-  // GIVEN: cdk8s validates the whole app in synthYaml, then again for each chart it writes
-  const app = Testing.app();
-  const a = new Chart(app, 'a');
-  const pod = new PrivateImagePod(a, 'pod', { registrySecrets: [gitlab(a)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-  new Chart(app, 'b');
-  const built = jest.spyOn(pod as any, '_toKube');
-
-  // WHEN
-  app.synthYaml();
-
-  // THEN: written once; checked once, from its model
-  expect(built).toHaveBeenCalledTimes(1);
-});
-
-test('a JSON patch that changes an image is checked as written: validation renders a patched object', () => {
-  // GIVEN
-  const chart = Testing.chart();
-  const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-
-  // WHEN
-  ApiObject.of(pod).addJsonPatch(JsonPatch.replace('/spec/containers/0/image', 'ghcr.io/a/b:v1'));
-
-  // THEN
-  expect(() => Testing.synth(chart)).toThrow(/image "ghcr\.io\/a\/b:v1": no pull secret covers registry "ghcr\.io"/);
-});
-
-describe('PullWiring: cdk8s\'s key order', () => {
-  test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
-
-    // WHEN
-    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }], restartPolicy: 'Never' } });
-    const pod = Testing.synth(chart).find(m => m.kind === 'Pod');
-
-    // THEN
-    expect(Object.keys(pod.spec)).toEqual(['containers', 'imagePullSecrets', 'restartPolicy']);
-    expect(Object.keys(pod.spec.containers[0])).toEqual(['image', 'imagePullPolicy', 'name']);
-  });
-
-  test('with CDK8S_DISABLE_SORT the added keys come last, as cdk8s leaves every key', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
-    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
-
-    // WHEN
-    process.env.CDK8S_DISABLE_SORT = '1';
-    let pod: any;
-    try {
-      pod = Testing.synth(chart).find(m => m.kind === 'Pod');
-    } finally {
-      delete process.env.CDK8S_DISABLE_SORT;
-    }
-
-    // THEN
-    expect(Object.keys(pod.spec)).toEqual(['restartPolicy', 'containers', 'imagePullSecrets']);
   });
 });
 

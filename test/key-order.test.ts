@@ -1,0 +1,41 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { CredentialValue, PrivateRegistryPolicy, RegistrySecret } from '../src';
+
+function gitlab(chart: Chart, id = 'gitlab') {
+  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+}
+
+describe('keys the wiring adds keep cdk8s\'s order', () => {
+  test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+
+    // WHEN
+    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }], restartPolicy: 'Never' } });
+    const pod = Testing.synth(chart).find(m => m.kind === 'Pod');
+
+    // THEN
+    expect(Object.keys(pod.spec)).toEqual(['containers', 'imagePullSecrets', 'restartPolicy']);
+    expect(Object.keys(pod.spec.containers[0])).toEqual(['image', 'imagePullPolicy', 'name']);
+  });
+
+  test('with CDK8S_DISABLE_SORT the added keys come last, as cdk8s leaves every key', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+
+    // WHEN
+    process.env.CDK8S_DISABLE_SORT = '1';
+    let pod: any;
+    try {
+      pod = Testing.synth(chart).find(m => m.kind === 'Pod');
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+
+    // THEN
+    expect(Object.keys(pod.spec)).toEqual(['restartPolicy', 'containers', 'imagePullSecrets']);
+  });
+});

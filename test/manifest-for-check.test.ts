@@ -1,0 +1,63 @@
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { manifestForCheck } from '../src/manifest-for-check';
+
+function gitlab(chart: Chart, id = 'gitlab') {
+  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+}
+
+describe('what validation reads of an object', () => {
+  test('a cdk8s-plus pod is read from its model, with no render', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:v1' }] });
+    const render = jest.fn();
+
+    // WHEN
+    const manifest = manifestForCheck(ApiObject.of(pod), render);
+
+    // THEN
+    expect(render).not.toHaveBeenCalled();
+    expect(manifest.spec.containers).toEqual([{ name: 'app', image: 'registry.gitlab.com/a/b:v1', imagePullPolicy: 'IfNotPresent' }]);
+  });
+
+  test('an L1 object is read from its props, Lazy values produced', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const job = new kplus.k8s.KubeJob(chart, 'job', { spec: { template: { spec: { containers: [{ name: 'c', image: 'ghcr.io/a/b:v1' }] } } } });
+    const render = jest.fn();
+
+    // WHEN
+    const manifest = manifestForCheck(job, render);
+
+    // THEN
+    expect(render).not.toHaveBeenCalled();
+    expect(manifest.spec.template.spec.containers[0].image).toBe('ghcr.io/a/b:v1');
+  });
+
+  test('an object with a JSON patch is rendered, since the patch may change what the checks read', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const job = new kplus.k8s.KubeJob(chart, 'job', { spec: { template: { spec: { containers: [{ name: 'c', image: 'ghcr.io/a/b:v1' }] } } } });
+    job.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', 'quay.io/a/b:v1'));
+
+    // WHEN
+    const manifest = manifestForCheck(job, () => job.toJson());
+
+    // THEN
+    expect(manifest.spec.template.spec.containers[0].image).toBe('quay.io/a/b:v1');
+  });
+
+  test('a JSON patch that changes an image is checked as written: validation renders a patched object', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+
+    // WHEN
+    ApiObject.of(pod).addJsonPatch(JsonPatch.replace('/spec/containers/0/image', 'ghcr.io/a/b:v1'));
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/image "ghcr\.io\/a\/b:v1": no pull secret covers registry "ghcr\.io"/);
+  });
+});
