@@ -48,7 +48,11 @@ interface MergedRules extends PodSpecRules {
   readonly existing: PullSecretInfo[];
 }
 
-const RULES = Symbol.for('cdk8s-private-registry.PullRules');
+/**
+ * The rules attached to each construct. A map, not a property, so that no object of cdk8s changes
+ * shape; shared through the global symbol registry, so that two copies of this library agree.
+ */
+const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('cdk8s-private-registry.PullRules')] ??= new WeakMap();
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
 /** the kinds whose pull fields a rule can decide */
 const WIRED_KINDS = new Set(['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'ServiceAccount']);
@@ -61,10 +65,10 @@ export class PullWiring {
   /** Makes `rule` apply to `target` (an ApiObject) or to every object under it (a scope). */
   public static addRule(target: IConstruct, rule: PullRule): void {
     installHook();
-    let rules: PullRule[] | undefined = (target as any)[RULES];
+    let rules = RULES.get(target);
     if (!rules) {
       rules = [];
-      Object.defineProperty(target, RULES, { value: rules });
+      RULES.set(target, rules);
     }
     rules.push(rule);
   }
@@ -84,7 +88,7 @@ export class PullWiring {
   public static rulesOf(obj: IConstruct): PullRule[] {
     const rules: PullRule[] = [];
     for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
-      const own: PullRule[] | undefined = (c as any)[RULES];
+      const own = RULES.get(c);
       if (own) {
         // the last rule added to a construct is the innermost
         for (let i = own.length - 1; i >= 0; i--) {
@@ -158,7 +162,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
-  const own: PullRule[] = (obj as any)[RULES] ?? [];
+  const own = RULES.get(obj) ?? [];
   return own.includes(sources[0]) ? violations : violations.map(v => `${objectRef(json)}: ${v}`);
 }
 
