@@ -445,10 +445,19 @@ class PullSecrets {
    * rules' secrets come first, then those of the manifests
    */
   private lookup(name: string): { here?: PullSecretInfo; elsewhere?: PullSecretInfo } {
-    const named = (s: PullSecretInfo) => s.name === name;
-    const { required, candidates, known: rulesKnow } = this.rules;
-    const known = [...required.filter(named), ...candidates.filter(named), ...rulesKnow.filter(named), ...this.context.secrets(name)];
-    return { here: known.find(s => this.resolvesHere(s)), elsewhere: known[0] };
+    // in that order, stopping at the first secret the pod can name; this runs for every pod
+    let elsewhere: PullSecretInfo | undefined;
+    for (const list of [this.rules.required, this.rules.candidates, this.rules.known, undefined]) {
+      for (const secret of list ?? this.context.secrets(name)) {
+        if (secret.name === name) {
+          elsewhere ??= secret;
+          if (this.resolvesHere(secret)) {
+            return { here: secret, elsewhere };
+          }
+        }
+      }
+    }
+    return { elsewhere };
   }
 
   private resolve(name: string): PullSecretInfo {
