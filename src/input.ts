@@ -2,6 +2,8 @@
 // values cast from `process.env`. Messages name the place, the property and the type received,
 // never the value: some of these values are credentials.
 
+import { isObject } from './rules/manifest-index';
+
 /** `undefined`, `null`, `a number`, `an array`, ... */
 export function typeOf(value: unknown): string {
   if (value === '') {
@@ -22,13 +24,9 @@ export function invalid(where: string, property: string, value: unknown, expecte
   throw new Error(`${where}: ${property} is ${typeOf(value)}; expected ${expected}`);
 }
 
-export function isPlainObject(value: unknown): value is { [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `value` must be an object (props, options); `undefined` is allowed when `optional`. */
 export function checkObject(where: string, property: string, value: unknown, optional = false): void {
-  if (!(optional && value === undefined) && !isPlainObject(value)) {
+  if (!(optional && value === undefined) && !isObject(value)) {
     invalid(where, property, value, optional ? 'an object or nothing' : 'an object');
   }
 }

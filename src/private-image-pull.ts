@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
-import { checkArray, checkObject, checkStringArray, pathOf, removeRefused } from './input';
+import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { ImageReference } from './rules/image-reference';
@@ -154,6 +154,9 @@ export class PrivateImagePull implements IMixin {
    * Names the secrets in the object's pod spec and checks it at synth.
    */
   public applyTo(construct: IConstruct): void {
+    if (typeof (construct as any)?.node?.path !== 'string') {
+      invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
+    }
     if (!this.supports(construct)) {
       throw new Error(`${construct.node.path}: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart`);
     }

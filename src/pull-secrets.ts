@@ -2,7 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { typeOf } from './input';
-import { ManifestIndex } from './rules/manifest-index';
+import { isObject, ManifestIndex } from './rules/manifest-index';
 import { PullSecretInfo } from './rules/pod-spec-check';
 
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
@@ -36,7 +36,7 @@ export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
  */
 export function checkSecret(where: string, property: string, secret: unknown): void {
   const s: any = secret;
-  if (typeof s !== 'object' || s === null || Array.isArray(s) || typeof s.name !== 'string') {
+  if (!isObject(s) || typeof s.name !== 'string') {
     // a string here is most likely a secret's name; one that could not be a name is not repeated, as it may be a password
     const name = typeof s === 'string' && SECRET_NAME.test(s) ? s : 'NAME';
     const named = typeof s === 'string' ? `; for an existing secret use RegistrySecret.fromSecretName(this, '${name}', '${name}', { servers: ['registry.example.com'] })` : '';

@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
+import { checkPodSpec, objectRef, podSpecOf, podSpecPath, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -54,8 +54,10 @@ interface MergedRules extends PodSpecRules {
  */
 const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('cdk8s-private-registry.PullRules')] ??= new WeakMap();
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
-/** the kinds whose pull fields a rule can decide */
-const WIRED_KINDS = new Set(['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'ServiceAccount']);
+/** whether a rule can decide pull fields of this kind: the kinds that run pods, and ServiceAccounts */
+function isWired(kind: unknown): boolean {
+  return kind === 'ServiceAccount' || podSpecPath({ kind }) !== undefined;
+}
 
 /**
  * The mechanism, as static functions over the construct tree.
@@ -124,7 +126,7 @@ export class PullWiring {
  * @param report false when only the JSON is wanted: then rules that change nothing are not run
  */
 function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, scope?: ScopeRules): string[] {
-  if (!WIRED_KINDS.has(json?.kind)) {
+  if (!isWired(json?.kind)) {
     return [];
   }
   const sources = scope?.sources ?? PullWiring.rulesOf(obj);
@@ -272,7 +274,7 @@ function installHook(): void {
   Object.defineProperty(proto, CDK8S_TO_JSON, { value: cdk8sToJson });
   proto.toJson = function toJson(this: ApiObject): any {
     const json = cdk8sToJson.call(this);
-    if (WIRED_KINDS.has(this.kind)) {
+    if (isWired(this.kind)) {
       complete(this, json, false);
     }
     return json;

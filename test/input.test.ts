@@ -62,6 +62,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   ['addRegistrySecret', 'registrySecrets[1]', /^test\/w: /, (c, v) => new PrivateImageDeployment(c, 'w', { registrySecrets: [existing(c)], containers: [{ image: IMAGE }] }).addRegistrySecret(any(v)), BAD.filter(([t]) => t !== 'an object')],
   ['new PrivateImageServiceAccount', 'registrySecrets', /^test\/sa: /, (c, v) => new PrivateImageServiceAccount(c, 'sa', any({ registrySecrets: v })), [...BAD.filter(([t]) => t !== 'an array'), STRING]],
   ['new PrivateImagePull', 'registrySecrets', /^PrivateImagePull: /, (_c, v) => new PrivateImagePull(any({ registrySecrets: v })), [...BAD.filter(([t]) => t !== 'an array'), STRING]],
+  ['PrivateImagePull.applyTo', 'construct', /^PrivateImagePull: /, (c, v) => new PrivateImagePull({ registrySecrets: [existing(c)] }).applyTo(any(v)), BAD.filter(([t]) => t !== 'an object')],
   ['new PrivateRegistryPolicy', 'props', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any(v)), BAD.filter(([t]) => t !== 'undefined' && t !== 'an object')],
   ['new PrivateRegistryPolicy', 'mode', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ mode: v })), [...BAD.filter(([t]) => t !== 'undefined'), ['a string', 'WIRE']]],
   ['new PrivateRegistryPolicy', 'registrySecrets', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ registrySecrets: v })), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],

@@ -104,6 +104,10 @@ function readPullSecret(secret: any, key: string, format: 'dockerconfigjson' | '
   }
 }
 
-function isObject(value: unknown): value is { [key: string]: any } {
+/**
+ * Whether `value` is a JSON object: not null, not an array.
+ * @internal
+ */
+export function isObject(value: unknown): value is { [key: string]: any } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -11,7 +11,7 @@
 import * as jsyaml from 'js-yaml';
 import { isNode, LineCounter, parseAllDocuments } from 'yaml';
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader } from './manifest-stream';
-import { EXISTING_PULL_SECRETS_ANNOTATION, ManifestIndex } from '../rules/manifest-index';
+import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
 import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 import { RegistryMatch } from '../rules/registry-match';
 
@@ -846,8 +846,4 @@ const YAML_REASONS: { readonly [code: string]: string } = {
 /** a fixed description of a YAML error code, never the parser's message */
 function yamlErrorReason(code: string): string {
   return `${YAML_REASONS[code] ?? code.toLowerCase().replace(/_/g, ' ')} (YAML error ${code})`;
-}
-
-function isObject(value: unknown): value is { [key: string]: any } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
