@@ -1,7 +1,7 @@
 // The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
 // and the kubelet and the ServiceAccount admission plugin then read them.
 import { goBase64Decode } from './go-decoding';
-import { readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
+import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, PullSecretInfo } from './pod-spec-check';
 
 
@@ -49,8 +49,9 @@ export class ManifestIndex {
     if (manifest.kind === 'ServiceAccount') {
       // as the API server reads the list: a null or nameless entry names no secret
       this.accounts.set(`${namespace ?? ''}/${name}`, namedSecrets(manifest.imagePullSecrets));
-    } else if (manifest.kind === 'Secret' && typeof manifest.type === 'string' && Object.prototype.hasOwnProperty.call(PULL_SECRET_TYPES, manifest.type)) {
-      this.addSecret({ name, namespace, ...readPullSecret(manifest, ...PULL_SECRET_TYPES[manifest.type]) });
+    } else if (isPullSecret(manifest)) {
+      const { entries, invalid } = readPullSecret(manifest);
+      this.addSecret(entries ? { name, namespace, servers: [...entries.keys()] } : { name, namespace, invalid });
     }
   }
 
@@ -66,10 +67,21 @@ export class ManifestIndex {
 }
 
 /**
- * The servers of a pull secret as the kubelet reads it, after the API server merged `stringData`
- * over `data`; or why the API server or the kubelet cannot read it, never quoting the data.
+ * Whether `manifest` is a Secret of a type the kubelet reads pull credentials from.
+ * @internal
  */
-function readPullSecret(secret: any, key: string, format: 'dockerconfigjson' | 'dockercfg'): { servers?: string[]; invalid?: string } {
+export function isPullSecret(manifest: any): boolean {
+  return manifest?.kind === 'Secret' && typeof manifest.type === 'string' && Object.prototype.hasOwnProperty.call(PULL_SECRET_TYPES, manifest.type);
+}
+
+/**
+ * The entries of a pull secret (see `isPullSecret`) as the kubelet reads it, after the API server
+ * merged `stringData` over `data`; or why the API server or the kubelet cannot read it, never
+ * quoting the data.
+ * @internal
+ */
+export function readPullSecret(secret: any): { entries?: Map<string, KubeletDockerConfigEntry>; invalid?: string } {
+  const [key, format] = PULL_SECRET_TYPES[secret.type];
   let bytes: Uint8Array | undefined;
   if (isObject(secret.stringData) && Object.prototype.hasOwnProperty.call(secret.stringData, key)) {
     const text = secret.stringData[key];
@@ -95,7 +107,7 @@ function readPullSecret(secret: any, key: string, format: 'dockerconfigjson' | '
     return { invalid: `"${key}" is empty` };
   }
   try {
-    return { servers: [...readKubeletDockerConfig(bytes, format).keys()] };
+    return { entries: readKubeletDockerConfig(bytes, format) };
   } catch (e) {
     if (e instanceof UnreadableDockerConfig) {
       return { invalid: `"${key}": ${e.reason}` };

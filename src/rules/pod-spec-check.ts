@@ -144,6 +144,22 @@ export function namedSecrets(list: unknown): string[] {
 }
 
 /**
+ * Where a pod's pull secrets come from: its own `imagePullSecrets`, or, when it has no entry at
+ * all, its ServiceAccount's, which the admission plugin copies in (`serviceAccountName`, else the
+ * deprecated `serviceAccount`, else `default`; "" counts as unset). `[{}]` and `[null]` are
+ * entries: they keep the account's out.
+ * @internal
+ */
+export function pullSecretSource(podSpec: any): { readonly secrets: string[] } | { readonly serviceAccount: string } {
+  const own: unknown = podSpec.imagePullSecrets;
+  if (Array.isArray(own) && own.length > 0) {
+    return { secrets: namedSecrets(own) };
+  }
+  const named = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined;
+  return { serviceAccount: named(podSpec.serviceAccountName) ?? named(podSpec.serviceAccount) ?? 'default' };
+}
+
+/**
  * One broken rule.
  * @internal
  */

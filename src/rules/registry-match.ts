@@ -682,3 +682,36 @@ export class RegistryMatch {
     return keyInfo(server)?.key;
   }
 }
+
+/**
+ * The entries the kubelet tries for `imageName`, in its order (`BasicDockerKeyring.Lookup`): the
+ * entries of every key that matches, keys in reverse byte order so that a longer path comes
+ * before its prefix, and the entries of one key in the order they were added; only when no key
+ * matches a Docker Hub image, those under `index.docker.io`. The kubelet tries each until a
+ * pull succeeds.
+ *
+ * @param entries every `auths` entry of the pod's pull secrets, in the order of its
+ * `imagePullSecrets` and then of each config's keys
+ * @internal
+ */
+export function kubeletLookup<T extends { readonly server: string }>(entries: readonly T[], imageName: string): T[] {
+  const byKey = new Map<string, T[]>();
+  for (const entry of entries) {
+    const info = keyInfo(entry.server);
+    if (info !== undefined) {
+      const same = byKey.get(info.keyBytes);
+      same ? same.push(entry) : byKey.set(info.keyBytes, [entry]);
+    }
+  }
+  // Go sorts the keys as byte strings; keyBytes holds one byte per char, so this order is theirs
+  const keys = [...byKey.keys()].sort((a, b) => a < b ? 1 : a > b ? -1 : 0);
+  const target = imageSplit(imageName);
+  const found = target === undefined ? [] : keys.filter(key => {
+    const split = keyInfo(byKey.get(key)![0].server)!.split;
+    return split !== undefined && urlsMatch(split, target);
+  }).flatMap(key => byKey.get(key)!);
+  if (found.length > 0 || !isDefaultRegistryMatch(imageName)) {
+    return found;
+  }
+  return byKey.get(DEFAULT_REGISTRY_HOST) ?? [];
+}

@@ -1,6 +1,6 @@
 // `cdk8s-private-registry check`: the pod-spec rules on any multi-document YAML, such as the
 // output of `helm template` or `kustomize build`. Run by bin/cdk8s-private-registry.js.
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseArgs } from 'util';
 import {
@@ -8,6 +8,10 @@ import {
   ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
+import { answerFix, askRegistries, describeAnswer, lockedDigests, PullAnswer, PullCollector } from './pull-check';
+import { PullResult, RegistryClient, RegistryCredential } from './registry-client';
+import { formatImageLock } from '../rules/image-lock';
+import { ImageReference } from '../rules/image-reference';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 
 const COMMAND = 'cdk8s-private-registry';
@@ -16,6 +20,10 @@ const STDIN = '-';
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** the rule of an input error in JSON output */
 const UNREADABLE_INPUT = 'unreadable-input';
+/** the rule of an image's answer in JSON output */
+const IMAGE_PULL = 'image-pull';
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** the rules `check` applies, for the help text */
 const RULES: Array<[CheckRule, string]> = [
@@ -36,6 +44,12 @@ const OPTIONS = {
   'existing-secret': { type: 'string', multiple: true },
   'disallow-latest': { type: 'boolean' },
   'require-digest': { type: 'boolean' },
+  'pull': { type: 'boolean' },
+  'lock': { type: 'string' },
+  'concurrency': { type: 'string' },
+  'timeout': { type: 'string' },
+  'ca-file': { type: 'string', multiple: true },
+  'insecure-registry': { type: 'string', multiple: true },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean' },
 } as const;
@@ -69,18 +83,39 @@ Options:
                               namespace. A Secret of that name in the input wins.
   --disallow-latest           Refuse images tagged latest or not tagged at all.
   --require-digest            Refuse images without a digest.
+  --pull                      Then ask each image's registry for its manifest, as a container
+                              runtime does before it pulls (HEAD /v2/NAME/manifests/REF), with
+                              the credentials the kubelet would use: the pull secrets in the
+                              input that the pod names, or its ServiceAccount's, each matching
+                              entry in turn, most specific first; anonymously when none covers
+                              the image. The same image with the same credentials is asked
+                              once. One line per image: ok and its digest, unauthorized (naming
+                              the secrets tried), not found, or unreachable (dns, refused,
+                              timeout, tls). No credential is ever printed.
+  --lock FILE                 With --pull: write the digest of every image asked by tag to
+                              FILE (an image lock for ImageLock.fromFile), when all are ok.
+  --concurrency N             With --pull: at most N requests at once (default ${DEFAULT_CONCURRENCY}).
+  --timeout SECONDS           With --pull: the most one request may take (default ${DEFAULT_TIMEOUT_SECONDS}).
+                              429 and 5xx answers are retried with backoff.
+  --ca-file FILE              With --pull: also trust the CA certificates (PEM) in FILE; repeatable.
+  --insecure-registry HOST[:PORT]
+                              With --pull: ask this registry over plain HTTP; repeatable.
+                              Every other registry is asked over HTTPS, its certificate verified.
   --format text|json          text (default): one line per violation, grouped by object.
                               json: an array of {file, line, column, object, kind, namespace,
                               name, container, path, rule, message, fix}; every field is
                               present, null where it does not apply. An input that cannot
-                              be read is an entry with the rule "${UNREADABLE_INPUT}".
+                              be read is an entry with the rule "${UNREADABLE_INPUT}". With
+                              --pull, each image is an entry with the rule "${IMAGE_PULL}",
+                              and every entry has a field pull: {image, status, cause,
+                              digest, tried: [{secret, server}], untried}, null on the others.
   -h, --help                  Show this help.
   --version                   Show the version.
 
 One document may hold at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB; a larger one is reported and skipped.
 
-Exit status: 0 when nothing is wrong, 1 on violations, 2 on a usage error or on input that
-cannot be read (everything readable is still checked and reported).
+Exit status: 0 when nothing is wrong, 1 on violations or an image that is not ok, 2 on a
+usage error or on input that cannot be read (everything readable is still checked and reported).
 `;
 
 /** A usage error: exit status 2, no stack trace. */
@@ -94,6 +129,13 @@ interface CheckArgs {
   readonly existingSecrets: PullSecretInfo[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
+  readonly pull?: {
+    readonly lock?: string;
+    readonly concurrency: number;
+    readonly timeoutMs: number;
+    readonly ca: string[];
+    readonly insecureRegistries: string[];
+  };
 }
 
 /**
@@ -118,7 +160,9 @@ export async function main(args: string[]): Promise<number> {
     }
     const options = parseCheckArgs(args.slice(1));
     const { sources, errors } = expandInputs(options.files);
+    const collector = options.pull ? new PullCollector() : undefined;
     const result = await checkManifests(sources, {
+      collector,
       privateRegistries: options.privateRegistries,
       publicRegistries: options.publicRegistries,
       existingSecrets: options.existingSecrets,
@@ -138,8 +182,17 @@ export async function main(args: string[]): Promise<number> {
       // an empty stream usually means the command before the pipe failed: do not pass it
       throw new CommandError(`no Kubernetes object in ${printable(sources.map(s => s.name).join(', '))}`);
     }
-    process.stdout.write(options.format === 'json' ? jsonReport(all) : textReport(all));
-    return all.errors.length > 0 ? 2 : result.violations.length > 0 ? 1 : 0;
+    const answers = collector && options.pull ? await pull(collector, options.pull) : undefined;
+    process.stdout.write(options.format === 'json' ? jsonReport(all, answers) : textReport(all) + (answers ? pullReport(answers) : ''));
+    const failed = answers?.some(a => a.result.status !== 'ok') ?? false;
+    if (options.pull?.lock !== undefined) {
+      if (failed) {
+        process.stderr.write(`${COMMAND}: ${printable(options.pull.lock)} not written: not every image is ok\n`);
+      } else {
+        writeFileSync(options.pull.lock, formatImageLock(lockedDigests(answers!)));
+      }
+    }
+    return all.errors.length > 0 ? 2 : result.violations.length > 0 || failed ? 1 : 0;
   } catch (e: any) {
     if (e instanceof CommandError) {
       process.stderr.write(`${COMMAND}: error: ${e.message}\n`);
@@ -172,15 +225,91 @@ function parseCheckArgs(args: string[]): CheckArgs {
   if (format !== 'text' && format !== 'json') {
     throw new CommandError(`--format ${JSON.stringify(format)} is not supported; expected text or json`);
   }
+  const pullOnly = ['lock', 'concurrency', 'timeout', 'ca-file', 'insecure-registry'] as const;
+  const misplaced = pullOnly.find(option => values[option] !== undefined);
+  if (!values.pull && misplaced) {
+    throw new CommandError(`--${misplaced} works only with --pull; add --pull to ask the registries`);
+  }
   return {
     files: positionals,
     format,
+    pull: values.pull ? {
+      lock: values.lock,
+      concurrency: positiveNumber(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, true),
+      timeoutMs: positiveNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS, false) * 1000,
+      ca: (values['ca-file'] ?? []).map(readCaFile),
+      insecureRegistries: (values['insecure-registry'] ?? []).map(parseRegistryHost),
+    } : undefined,
     privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
     publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
     existingSecrets: (values['existing-secret'] ?? []).map(parseExistingSecret),
     disallowLatest: values['disallow-latest'] ?? false,
     requireDigest: values['require-digest'] ?? false,
   };
+}
+
+function positiveNumber(value: string | undefined, option: string, fallback: number, integer: boolean): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)) || n > 10_000) {
+    throw new CommandError(`${option} ${JSON.stringify(value)} is not a ${integer ? 'positive whole number' : 'positive number'}; e.g. ${option} ${fallback}`);
+  }
+  return n;
+}
+
+function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e: any) {
+    throw new CommandError(`--ca-file ${JSON.stringify(file)} cannot be read (${e.code ?? 'read error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new CommandError(`--ca-file ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks`);
+  }
+  return text;
+}
+
+/** `host[:port]` as an image reference names a registry */
+function parseRegistryHost(host: string): string {
+  let registry: string | undefined;
+  try {
+    registry = ImageReference.parse(`${host}/probe`).registry;
+  } catch {
+    registry = undefined;
+  }
+  if (registry !== host || !(host.includes('.') || host.includes(':') || host === 'localhost')) {
+    throw new CommandError(`--insecure-registry ${JSON.stringify(host)} is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000`);
+  }
+  return host;
+}
+
+/** asks every image of the input of its registry */
+async function pull(collector: PullCollector, options: NonNullable<CheckArgs['pull']>): Promise<PullAnswer[]> {
+  const client = new RegistryClient({
+    timeoutMs: options.timeoutMs,
+    ca: options.ca,
+    insecureRegistries: options.insecureRegistries,
+    maxSockets: options.concurrency,
+    userAgent: `${COMMAND}/${version()}`,
+  });
+  try {
+    return await askRegistries(collector.result, client, options.concurrency);
+  } finally {
+    client.close();
+  }
+}
+
+function pullReport(answers: PullAnswer[]): string {
+  const lines = ['', `image pulls (${answers.length} image${answers.length === 1 ? '' : 's'} asked):`];
+  for (const answer of answers) {
+    lines.push(`  ${printable(`${answer.file}:${answer.line} ${answer.image}: ${describeAnswer(answer)}`)}`);
+  }
+  const failed = answers.filter(a => a.result.status !== 'ok').length;
+  lines.push('', failed === 0 ? `every image is ok: ${answers.length} asked` : `${failed} of ${answers.length} image${answers.length === 1 ? '' : 's'} not ok`);
+  return lines.join('\n') + '\n';
 }
 
 /** node's parseArgs messages are long and quote unevenly: say in one line what is wrong */
@@ -279,12 +408,34 @@ function textReport(result: ManifestCheckResult): string {
 }
 
 /** every entry has every field, null where it does not apply */
-function jsonReport(result: ManifestCheckResult): string {
+function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string {
   const entries = [
     ...result.errors.map(e => jsonEntry({ file: e.file, line: e.line, column: e.column, rule: UNREADABLE_INPUT, message: e.reason })),
     ...result.violations.map(v => jsonEntry(v)),
   ];
+  if (answers) {
+    entries.forEach(entry => Object.assign(entry, { pull: null }));
+    entries.push(...answers.map(answer => ({
+      ...jsonEntry({ file: answer.file, line: answer.line, rule: IMAGE_PULL, message: describeAnswer(answer), fix: answerFix(answer) }),
+      pull: {
+        image: answer.image,
+        status: answer.result.status,
+        cause: answer.result.status === 'unreachable' ? answer.result.cause : null,
+        digest: answer.result.status === 'ok' ? answer.result.digest : null,
+        tried: triedBy(answer.result).map(c => c.toJSON()),
+        untried: answer.untried,
+      },
+    })));
+  }
   return JSON.stringify(entries, null, 2) + '\n';
+}
+
+/** the credentials the registry refused, or the one it let in */
+function triedBy(result: PullResult): readonly RegistryCredential[] {
+  if (result.status === 'unauthorized') {
+    return result.tried;
+  }
+  return (result.status === 'ok' || result.status === 'not-found') && result.credential ? [result.credential] : [];
 }
 
 function jsonEntry(v: Omit<Partial<ManifestViolation>, 'rule'> & { column?: number; rule: string; message: string }) {

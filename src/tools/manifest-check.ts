@@ -98,6 +98,8 @@ export interface ManifestCheckOptions {
   readonly existingSecrets?: PullSecretInfo[];
   readonly disallowLatest?: boolean;
   readonly requireDigest?: boolean;
+  /** receives every object of the input, for a caller that needs more than the rules */
+  readonly collector?: ObjectCollector;
   /** the most one document may hold, in bytes; default `MAX_DOCUMENT_BYTES` */
   readonly maxDocumentBytes?: number;
   /** how users of the caller declare an existing secret for `registry` and the private registries, for fixes */
@@ -109,6 +111,27 @@ export interface ManifestCheckOptions {
     /** e.g. `--existing-secret NAME=${registry}` */
     existingSecret(registry: string): string;
   };
+}
+
+/**
+ * Receives every object of the input once, in order.
+ * @internal
+ */
+export interface ObjectCollector {
+  /** `manifest` shares its strings with the document's text: copy what is kept */
+  add(manifest: any, place: ObjectPlace): void;
+  /** called once the whole input is read, while each place can still find its lines */
+  finish(): void;
+}
+
+/**
+ * Where an object is.
+ * @internal
+ */
+export interface ObjectPlace {
+  readonly file: string;
+  /** the 1-based line of the node at `at`, a path inside the object; reads its document again */
+  line(at: ReadonlyArray<string | number>): number;
 }
 
 /**
@@ -330,6 +353,7 @@ class ManifestCheck {
           }
         }
       }
+      this.options.collector?.finish();
     } finally {
       readers.forEach(reader => reader.close());
     }
@@ -355,7 +379,7 @@ class ManifestCheck {
         }
         this.asked.clear();
         const errors = this.errors.length;
-        const violations = this.checkDocument(file, doc, seq, true);
+        const violations = this.checkDocument(file, doc, seq, true, reader);
         if (this.errors.length > errors) {
           this.unreadable.add(seq);
         }
@@ -405,12 +429,13 @@ class ManifestCheck {
    * ServiceAccounts they define, before it checks their pods. The first time, a violation that
    * js-yaml finds is only noted (the result is true): the document is read again at the end.
    */
-  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean): boolean {
+  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader?: SourceReader): boolean {
     const fast = readFast(doc.text);
     if (fast) {
       const objects = fast.flatMap((value, document) => objectsOf(value, document));
       if (first) {
         this.learn(objects, seq);
+        this.collect(objects, file, doc, reader);
       }
       // only whether anything is wrong: what is wrong comes with its line from `yaml`
       const { podSpecs, violations } = this.checkObjects(objects);
@@ -432,6 +457,7 @@ class ManifestCheck {
     const objects = exact.documents.flatMap((d, document) => objectsOf(d.value, document));
     if (first && !fast) {
       this.learn(objects, seq);
+      this.collect(objects, file, doc, reader);
     }
     const found: FoundViolation[] = [];
     const { podSpecs } = this.checkObjects(objects, found);
@@ -445,6 +471,31 @@ class ManifestCheck {
         ({ file, line: doc.line - 1 + exact.documents[document].line(at), ...v })))));
     }
     return false;
+  }
+
+  /** hands `objects` to the collector, each with a way to find its lines that does not keep the text */
+  private collect(objects: DocumentObject[], file: string, doc: DocumentText, reader: SourceReader | undefined): void {
+    const collector = this.options.collector;
+    if (!collector || !reader) {
+      return;
+    }
+    const place: DocumentText = { text: '', line: doc.line, offset: doc.offset, bytes: doc.bytes };
+    let exact: ExactDocument[] | undefined;
+    const lineIn = (document: number, at: ReadonlyArray<string | number>): number => {
+      if (!exact) {
+        let read: ReturnType<typeof readExact> | undefined;
+        try {
+          read = readExact(reader.readDocumentAgain(place));
+        } catch {
+          // the file changed under us: the document's first line still says where it was
+        }
+        exact = read && 'documents' in read ? read.documents : [];
+      }
+      return place.line - 1 + (exact[document]?.line(at) ?? 1);
+    };
+    for (const { manifest, document, path } of objects) {
+      collector.add(manifest, { file, line: at => lineIn(document, [...path, ...at]) });
+    }
   }
 
   /** records the pull secrets, ServiceAccounts and declared existing secrets among `objects` */

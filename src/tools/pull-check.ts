@@ -1,0 +1,259 @@
+// `check --pull`: every image of every pod spec in the input, asked of its registry with the
+// credentials the kubelet would use, read from the pull secrets in the input. The same image with
+// the same credentials is asked once, whichever pods and namespaces use it.
+import { createHmac, randomBytes } from 'crypto';
+import { ObjectCollector, ObjectPlace } from './manifest-check';
+import { ManifestTarget, PullResult, RegistryClient, RegistryCredential } from './registry-client';
+import { lockKey } from '../rules/image-lock';
+import { ImageReference } from '../rules/image-reference';
+import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
+import { namedSecrets, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
+import { kubeletLookup } from '../rules/registry-match';
+
+/**
+ * One question for a registry: an image, and the credentials to try, in the kubelet's order.
+ * @internal
+ */
+export interface PullQuestion {
+  /** the image as written where it is first used */
+  readonly image: string;
+  readonly target: ManifestTarget;
+  /** its key in an image lock; undefined when it has a digest */
+  readonly lockKey?: string;
+  readonly credentials: readonly RegistryCredential[];
+  /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
+  readonly untried: readonly string[];
+  /** where it is first used: the container's `image` */
+  readonly file: string;
+  readonly line: number;
+  /** how many containers use it with these credentials */
+  readonly uses: number;
+}
+
+/**
+ * A question and the registry's answer.
+ * @internal
+ */
+export interface PullAnswer extends PullQuestion {
+  readonly result: PullResult;
+}
+
+/** the container lists the kubelet pulls for; ephemeral containers are refused by `check` */
+const CONTAINER_LISTS = ['initContainers', 'containers'];
+
+interface ContainerUse {
+  readonly image: string;
+  readonly ref: ImageReference;
+  readonly namespace?: string;
+  readonly source: ReturnType<typeof pullSecretSource>;
+  readonly place: ObjectPlace;
+  readonly at: ReadonlyArray<string | number>;
+}
+
+/** a copy that shares no memory with the document's text */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Gathers, while `check` reads the input, the pull secrets, ServiceAccounts and images; then
+ * makes the questions.
+ * @internal
+ */
+export class PullCollector implements ObjectCollector {
+  /** each pull secret's credentials by `namespace/name` ("" for none); a secret the kubelet cannot read has none */
+  private readonly secrets = new Map<string, RegistryCredential[]>();
+  private readonly accounts = new Map<string, string[]>();
+  private uses: ContainerUse[] = [];
+  private questions: PullQuestion[] = [];
+  /** credentials told apart by their content, under a key of this process that no one sees */
+  private readonly hmacKey = randomBytes(32);
+
+  public add(manifest: any, place: ObjectPlace): void {
+    const name = manifest.metadata?.name;
+    const given = manifest.metadata?.namespace;
+    const namespace: string | undefined = typeof given === 'string' && given !== '' ? copy(given) : undefined;
+    if (typeof name === 'string' && isPullSecret(manifest)) {
+      this.secrets.set(key(namespace, name), this.credentialsOf(manifest, namespace, name));
+    } else if (typeof name === 'string' && manifest.kind === 'ServiceAccount') {
+      this.accounts.set(key(namespace, name), copy(namedSecrets(manifest.imagePullSecrets)));
+    }
+    const podSpec = podSpecOf(manifest);
+    if (!isObject(podSpec)) {
+      return;
+    }
+    const source = copy(pullSecretSource(podSpec));
+    for (const list of CONTAINER_LISTS) {
+      const containers = podSpec[list];
+      for (const [index, container] of (Array.isArray(containers) ? containers : []).entries()) {
+        // with Never the kubelet pulls nothing
+        if (typeof container?.image !== 'string' || container.imagePullPolicy === 'Never') {
+          continue;
+        }
+        const image: string = copy(container.image);
+        let ref: ImageReference;
+        try {
+          ref = ImageReference.parse(image);
+        } catch {
+          // `check` reports it
+          continue;
+        }
+        this.uses.push({ image, ref, namespace, source, place, at: [...podSpecPath(manifest)!, list, index, 'image'] });
+      }
+    }
+  }
+
+  /** makes the questions, now that every secret and ServiceAccount is known */
+  public finish(): void {
+    const byKey = new Map<string, { question: Omit<PullQuestion, 'uses'>; uses: number }>();
+    for (const use of this.uses) {
+      const { ref, namespace, source } = use;
+      const untried: string[] = [];
+      let names: string[];
+      if ('secrets' in source) {
+        names = source.secrets;
+      } else {
+        const account = this.accounts.get(key(namespace, source.serviceAccount));
+        if (account === undefined && source.serviceAccount !== 'default') {
+          untried.push(`serviceAccount "${source.serviceAccount}"`);
+        }
+        names = account ?? [];
+      }
+      const entries: RegistryCredential[] = [];
+      for (const name of names) {
+        // a secret without a namespace goes wherever its pods are
+        const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
+        if (credentials) {
+          entries.push(...credentials);
+        } else {
+          untried.push(`secret "${name}"`);
+        }
+      }
+      const credentials = kubeletLookup(entries, ref.name);
+      const target = { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
+      const id = JSON.stringify([target.registry, target.repository, target.reference, ...credentials.map(c => this.identity(c))]);
+      const found = byKey.get(id);
+      if (found) {
+        found.uses++;
+        continue;
+      }
+      byKey.set(id, {
+        question: { image: use.image, target, lockKey: lockKey(ref), credentials, untried, file: use.place.file, line: use.place.line(use.at) },
+        uses: 1,
+      });
+    }
+    this.questions = [...byKey.values()].map(({ question, uses }) => ({ ...question, uses }));
+    // the places hold their files open to read them again
+    this.uses = [];
+  }
+
+  /** the questions, in the order their images are first used */
+  public get result(): readonly PullQuestion[] {
+    return this.questions;
+  }
+
+  private credentialsOf(manifest: any, namespace: string | undefined, name: string): RegistryCredential[] {
+    const { entries } = readPullSecret(manifest);
+    const secret = `${namespace === undefined ? '' : namespace + '/'}${name}`;
+    return [...entries ?? []].map(([server, entry]) => {
+      // as the kubelet reads an entry: `auth`, when present, gives both
+      let username = entry.username;
+      let password = entry.password;
+      if (entry.auth !== '') {
+        const colon = entry.decoded.indexOf(':');
+        username = entry.decoded.slice(0, colon);
+        password = entry.decoded.slice(colon + 1);
+      }
+      return new RegistryCredential(copy(secret), copy(server), copy(username), copy(password));
+    });
+  }
+
+  private identity(credential: RegistryCredential): string {
+    return createHmac('sha256', this.hmacKey).update(credential.server).update('\0').update(credential.basic()).digest('hex');
+  }
+}
+
+function key(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/**
+ * Asks every question, at most `concurrency` at once.
+ * @internal
+ */
+export async function askRegistries(questions: readonly PullQuestion[], client: RegistryClient, concurrency: number): Promise<PullAnswer[]> {
+  const answers: PullAnswer[] = new Array(questions.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < questions.length) {
+      const i = next++;
+      answers[i] = { ...questions[i], result: await client.resolve(questions[i].target, questions[i].credentials) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, questions.length) }, worker));
+  return answers;
+}
+
+/**
+ * What an answer says, in one line that names secrets and servers, never a credential.
+ * @internal
+ */
+export function describeAnswer(answer: PullAnswer): string {
+  const { result } = answer;
+  switch (result.status) {
+    case 'ok':
+      return `ok ${result.digest}`;
+    case 'not-found':
+      return `not found: ${result.reason}`;
+    case 'unreachable':
+      return `unreachable (${result.cause}): ${result.reason}`;
+    case 'error':
+      return `error: ${result.reason}`;
+    case 'unauthorized': {
+      const tried = result.tried.length > 0 ? `tried ${result.tried.map(c => c.toString()).join(', ')}` : 'tried anonymously: no pull secret of the pod covers its registry';
+      const untried = answer.untried.length > 0 ? `; not in the input, so not tried: ${answer.untried.join(', ')}` : '';
+      return `unauthorized: ${tried}; ${result.reason}${untried}`;
+    }
+  }
+}
+
+/**
+ * How to fix what an answer says; undefined for ok.
+ * @internal
+ */
+export function answerFix(answer: PullAnswer): string | undefined {
+  const { result } = answer;
+  switch (result.status) {
+    case 'ok':
+      return undefined;
+    case 'unauthorized':
+      return 'check that the pull secret\'s credentials are current and may pull this repository, and that the repository exists; '
+        + 'recreate the secret with kubectl create secret docker-registry';
+    case 'not-found':
+      return 'push the tag, or correct the image reference';
+    case 'unreachable':
+      return {
+        dns: 'correct the registry host name, or run where it resolves',
+        refused: 'correct the registry port, or start the registry',
+        timeout: 'run where the registry is reachable, or raise --timeout',
+        tls: 'give the registry\'s CA with --ca-file, or list a plain-HTTP registry with --insecure-registry',
+        connection: 'run where the registry is reachable',
+      }[result.cause];
+    case 'error':
+      return 'check the registry\'s address and that it serves the Docker registry API v2';
+  }
+}
+
+/**
+ * The digests of the answers, by image lock key: the images asked by tag that the registry served.
+ * @internal
+ */
+export function lockedDigests(answers: readonly PullAnswer[]): Map<string, string> {
+  const digests = new Map<string, string>();
+  for (const answer of answers) {
+    if (answer.result.status === 'ok' && answer.lockKey !== undefined) {
+      digests.set(answer.lockKey, answer.result.digest);
+    }
+  }
+  return digests;
+}

@@ -1,0 +1,497 @@
+// Asks a registry whether it would serve an image's manifest to a pull secret's credentials, as a
+// container runtime asks before it pulls: `HEAD /v2/<name>/manifests/<reference>`, after the
+// registry's `WWW-Authenticate` challenge (Basic, or a Bearer token from its realm). Node's http
+// and https only. No credential reaches a message, a log or a printout of any object here.
+import { createHash } from 'crypto';
+import * as http from 'http';
+import * as https from 'https';
+import { rootCertificates } from 'tls';
+import { inspect } from 'util';
+
+/** what containerd asks for: an index or a manifest, OCI or Docker, and anything older last */
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  '*/*',
+].join(', ');
+
+/** Docker Hub's images are named docker.io/..., and served from here */
+const DOCKER_HUB = ['docker.io', 'index.docker.io'];
+const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
+const MAX_REDIRECTS = 5;
+/** the most of a body read: a token, or a manifest whose digest the registry did not send */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/**
+ * One `auths` entry of a pull secret, as the kubelet would use it. Its user name and password are
+ * private fields: no printout, JSON or message shows them.
+ * @internal
+ */
+export class RegistryCredential {
+  readonly #username: string;
+  readonly #password: string;
+
+  /**
+   * @param secret the pull secret, as `namespace/name` or `name`
+   * @param server the `auths` key
+   */
+  constructor(public readonly secret: string, public readonly server: string, username: string, password: string) {
+    this.#username = username;
+    this.#password = password;
+  }
+
+  /** the value of a Basic `Authorization` header */
+  public basic(): string {
+    return 'Basic ' + Buffer.from(`${this.#username}:${this.#password}`, 'utf8').toString('base64');
+  }
+
+  /** how messages name it: the secret and the server, never the credentials */
+  public toString(): string {
+    return `secret "${this.secret}" (server "${this.server}")`;
+  }
+
+  public toJSON(): { secret: string; server: string } {
+    return { secret: this.secret, server: this.server };
+  }
+
+  public [inspect.custom](): string {
+    return `RegistryCredential { ${this.toString()} }`;
+  }
+}
+
+/**
+ * The manifest to ask for.
+ * @internal
+ */
+export interface ManifestTarget {
+  /** the image's registry, `host[:port]` as in the reference, e.g. `registry.gitlab.com` or `docker.io` */
+  readonly registry: string;
+  /** the repository path, e.g. `team/app` or `library/nginx` */
+  readonly repository: string;
+  /** a tag, or a digest `sha256:...` */
+  readonly reference: string;
+}
+
+/** Why a registry could not be asked, told apart as a runtime's error would be. @internal */
+export type UnreachableCause = 'dns' | 'refused' | 'timeout' | 'tls' | 'connection';
+
+/**
+ * What the registry answered.
+ * @internal
+ */
+export type PullResult =
+  /** it serves the manifest, with this digest, to this credential (none: anonymously) */
+  | { readonly status: 'ok'; readonly digest: string; readonly credential?: RegistryCredential }
+  /** it refused every credential tried (none: it refused an anonymous pull) */
+  | { readonly status: 'unauthorized'; readonly tried: readonly RegistryCredential[]; readonly reason: string }
+  /** it has no such tag, digest or repository */
+  | { readonly status: 'not-found'; readonly credential?: RegistryCredential; readonly reason: string }
+  | { readonly status: 'unreachable'; readonly cause: UnreachableCause; readonly reason: string }
+  /** anything else a runtime would fail on, such as an unexpected status */
+  | { readonly status: 'error'; readonly reason: string };
+
+/** @internal */
+export interface RegistryClientOptions {
+  /** the most one request may take, in milliseconds; default 10,000 */
+  readonly timeoutMs?: number;
+  /** `host[:port]` of registries asked over plain HTTP, as a runtime's insecure registries */
+  readonly insecureRegistries?: readonly string[];
+  /** PEM certificates trusted besides Node's roots */
+  readonly ca?: readonly string[];
+  /** how often a 429 or 5xx answer is retried; default 3 */
+  readonly retries?: number;
+  /** the first retry's delay, doubled for each next one; default 500 ms */
+  readonly backoffMs?: number;
+  /** connections per registry; default 8 */
+  readonly maxSockets?: number;
+  readonly userAgent?: string;
+}
+
+/** the scheme a registry answered `GET /v2/` with */
+type Challenge = { readonly scheme: 'none' } | { readonly scheme: 'basic' } | { readonly scheme: 'bearer'; readonly realm: string; readonly service?: string };
+
+interface Answer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body?: Buffer;
+}
+
+/** a request that failed before the registry answered: unreachable, or a result of its own */
+class Failure extends Error {
+  constructor(public readonly result: Exclude<PullResult, { status: 'ok' }>) {
+    super(result.reason);
+  }
+}
+
+/**
+ * A client for the manifest endpoint of OCI distribution registries.
+ * @internal
+ */
+export class RegistryClient {
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly insecure: ReadonlySet<string>;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly userAgent: string;
+  private readonly challenges = new Map<string, Promise<Challenge>>();
+  private readonly tokens = new Map<string, Promise<{ token: string; expires: number } | PullResult>>();
+  /** numbers credentials for the token cache, without keeping them */
+  private readonly ids = new WeakMap<RegistryCredential, number>();
+  private lastId = 0;
+  /** how many HTTP requests were sent, redirects and retries included */
+  public requests = 0;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 3;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.insecure = new Set(options.insecureRegistries ?? []);
+    this.userAgent = options.userAgent ?? 'cdk8s-private-registry';
+    const maxSockets = options.maxSockets ?? 8;
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets,
+      // `ca` replaces Node's roots: keep them, and add the given ones
+      ca: options.ca && options.ca.length > 0 ? [...rootCertificates, ...options.ca] : undefined,
+    });
+  }
+
+  /**
+   * Asks for the manifest as the kubelet pulls: with each credential in turn until one is let in,
+   * or anonymously when there is none.
+   */
+  public async resolve(target: ManifestTarget, credentials: readonly RegistryCredential[]): Promise<PullResult> {
+    const refused: RegistryCredential[] = [];
+    let reason = '';
+    for (const credential of credentials.length > 0 ? credentials : [undefined]) {
+      let result: PullResult;
+      try {
+        result = await this.attempt(target, credential);
+      } catch (e) {
+        if (e instanceof Failure) {
+          result = e.result;
+        } else {
+          throw e;
+        }
+      }
+      if (result.status !== 'unauthorized') {
+        return result;
+      }
+      reason = result.reason;
+      if (credential) {
+        refused.push(credential);
+      }
+    }
+    return { status: 'unauthorized', tried: refused, reason };
+  }
+
+  /** closes the idle connections */
+  public close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async attempt(target: ManifestTarget, credential: RegistryCredential | undefined): Promise<PullResult> {
+    const base = this.baseUrl(target.registry);
+    const challenge = await this.challenge(base);
+    let authorization: string | undefined;
+    if (challenge.scheme === 'basic') {
+      if (!credential) {
+        return { status: 'unauthorized', tried: [], reason: 'the registry asks for credentials (Basic) and no pull secret of the pod covers it' };
+      }
+      authorization = credential.basic();
+    } else if (challenge.scheme === 'bearer') {
+      const token = await this.token(challenge, target.repository, credential);
+      if (typeof token !== 'string') {
+        return token;
+      }
+      authorization = `Bearer ${token}`;
+    }
+    const url = new URL(`${base}/v2/${target.repository}/manifests/${target.reference}`);
+    const answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
+    switch (answer.status) {
+      case 200: {
+        const digest = await this.digestOf(answer, url, authorization, target.reference);
+        return { status: 'ok', digest, credential };
+      }
+      case 401:
+      case 403:
+        return {
+          status: 'unauthorized',
+          tried: [],
+          reason: `the registry answered ${answer.status} to ${credential ? 'these credentials' : 'an anonymous pull'}`
+            + ' (registries also answer so for a repository that does not exist)',
+        };
+      case 404:
+        return { status: 'not-found', credential, reason: `the registry has no manifest "${target.reference}" in repository "${target.repository}"` };
+      default:
+        return { status: 'error', reason: unexpected(answer.status, 'the manifest request') };
+    }
+  }
+
+  /** `https://host[:port]`, or `http://` for an insecure registry */
+  private baseUrl(registry: string): string {
+    const host = DOCKER_HUB.includes(registry) ? DOCKER_HUB_ENDPOINT : registry;
+    return `${this.insecure.has(registry) ? 'http' : 'https'}://${host}`;
+  }
+
+  /** the registry's answer to `GET /v2/`, asked once */
+  private challenge(base: string): Promise<Challenge> {
+    let challenge = this.challenges.get(base);
+    if (!challenge) {
+      challenge = this.send('GET', new URL(`${base}/v2/`), {}).then(answer => {
+        if (answer.status === 200) {
+          return { scheme: 'none' } as const;
+        }
+        if (answer.status !== 401) {
+          throw new Failure({ status: 'error', reason: unexpected(answer.status, 'GET /v2/') });
+        }
+        const parsed = parseChallenge(answer.headers['www-authenticate']);
+        if (!parsed) {
+          throw new Failure({ status: 'error', reason: 'the registry answered 401 to GET /v2/ without a Basic or Bearer challenge' });
+        }
+        return parsed;
+      });
+      this.challenges.set(base, challenge);
+    }
+    return challenge;
+  }
+
+  /** a token for pulling `repository`, from the realm, asked once per credential until it expires */
+  private async token(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined): Promise<string | PullResult> {
+    let id = 0;
+    if (credential) {
+      id = this.ids.get(credential) ?? ++this.lastId;
+      this.ids.set(credential, id);
+    }
+    const key = JSON.stringify([challenge.realm, challenge.service, repository, id]);
+    let pending = this.tokens.get(key);
+    if (!pending) {
+      pending = this.fetchToken(challenge, repository, credential);
+      this.tokens.set(key, pending);
+    }
+    const answer = await pending;
+    if ('token' in answer && answer.expires <= Date.now()) {
+      this.tokens.delete(key);
+      return this.token(challenge, repository, credential);
+    }
+    return 'token' in answer ? answer.token : answer;
+  }
+
+  private async fetchToken(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined)
+    : Promise<{ token: string; expires: number } | PullResult> {
+    const url = new URL(challenge.realm);
+    if (challenge.service !== undefined) {
+      url.searchParams.set('service', challenge.service);
+    }
+    url.searchParams.set('scope', `repository:${repository}:pull`);
+    const answer = await this.send('GET', url, { authorization: credential?.basic() }, true);
+    if (answer.status === 401 || answer.status === 403) {
+      return { status: 'unauthorized', tried: [], reason: `the token service at ${url.origin} answered ${answer.status} to ${credential ? 'these credentials' : 'an anonymous request'}` };
+    }
+    if (answer.status !== 200) {
+      return { status: 'error', reason: unexpected(answer.status, `the token request to ${url.origin}`) };
+    }
+    let body: any;
+    try {
+      body = JSON.parse(answer.body!.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const token = typeof body?.token === 'string' && body.token !== '' ? body.token : body?.access_token;
+    if (typeof token !== 'string' || token === '') {
+      return { status: 'error', reason: `the token service at ${url.origin} answered without a token` };
+    }
+    // the spec's default lifetime is 60 s; ask again a little before it ends
+    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+    return { token, expires: Date.now() + Math.max(seconds - 10, 1) * 1000 };
+  }
+
+  /** the digest the registry sent, or that of the manifest's bytes when it sent none */
+  private async digestOf(answer: Answer, url: URL, authorization: string | undefined, reference: string): Promise<string> {
+    const sent = answer.headers['docker-content-digest'];
+    if (typeof sent === 'string' && /^sha256:[0-9a-f]{64}$/.test(sent)) {
+      return sent;
+    }
+    if (reference.startsWith('sha256:')) {
+      return reference;
+    }
+    const full = await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    if (full.status !== 200) {
+      throw new Failure({ status: 'error', reason: unexpected(full.status, 'the manifest request') });
+    }
+    return 'sha256:' + createHash('sha256').update(full.body!).digest('hex');
+  }
+
+  /** one request, retried on 429 and 5xx and once on a reused connection the server had closed */
+  private async send(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body = false): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await this.follow(method, url, headers, body);
+      } catch (e: any) {
+        if (e?.code === 'ECONNRESET' && e.reused && attempt === 0) {
+          continue;
+        }
+        throw e instanceof Failure ? e : new Failure(unreachable(e, url, this.timeoutMs));
+      }
+      if ((answer.status === 429 || answer.status >= 500) && attempt < this.retries) {
+        await sleep(retryDelay(answer.headers['retry-after'], this.backoffMs * 2 ** attempt));
+        continue;
+      }
+      return answer;
+    }
+  }
+
+  /** follows redirects, never carrying the credentials to another origin or down to plain HTTP */
+  private async follow(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body: boolean): Promise<Answer> {
+    let current = url;
+    let sent = headers;
+    for (let hops = 0; ; hops++) {
+      const answer = await this.request(method, current, sent, body);
+      const location = answer.headers.location;
+      if (![301, 302, 303, 307, 308].includes(answer.status) || typeof location !== 'string') {
+        return answer;
+      }
+      if (hops === MAX_REDIRECTS) {
+        throw new Failure({ status: 'error', reason: `more than ${MAX_REDIRECTS} redirects from ${url.origin}` });
+      }
+      const next = new URL(location, current);
+      if (next.protocol === 'http:' && current.protocol === 'https:' && !this.insecure.has(next.host)) {
+        throw new Failure({ status: 'error', reason: `${current.origin} redirected to plain HTTP (${next.origin}), which is not followed` });
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new Failure({ status: 'error', reason: `${current.origin} redirected to a ${next.protocol} URL, which is not followed` });
+      }
+      if (next.origin !== current.origin) {
+        sent = { ...sent, authorization: undefined };
+      }
+      current = next;
+    }
+  }
+
+  private request(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body: boolean): Promise<Answer> {
+    this.requests++;
+    const secure = url.protocol === 'https:';
+    const sent: http.OutgoingHttpHeaders = { 'user-agent': this.userAgent };
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined) {
+        sent[name] = value;
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const request = (secure ? https : http).request(url, { method, headers: sent, agent: secure ? this.httpsAgent : this.httpAgent });
+      const timer = setTimeout(() => request.destroy(Object.assign(new Error('timeout'), { code: 'CDK8S_PR_TIMEOUT' })), this.timeoutMs);
+      const fail = (e: any) => {
+        clearTimeout(timer);
+        reject(Object.assign(e ?? new Error('request failed'), { reused: request.reusedSocket }));
+      };
+      request.once('error', fail);
+      request.once('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (body && size <= MAX_BODY_BYTES) {
+            chunks.push(chunk);
+          }
+        });
+        response.once('error', fail);
+        response.once('end', () => {
+          clearTimeout(timer);
+          if (body && size > MAX_BODY_BYTES) {
+            reject(new Failure({ status: 'error', reason: `${url.origin} answered with more than ${MAX_BODY_BYTES} bytes` }));
+            return;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: body ? Buffer.concat(chunks) : undefined });
+        });
+      });
+      request.end();
+    });
+  }
+}
+
+/**
+ * The challenge of a `WWW-Authenticate` header (RFC 7235): Bearer with its realm and service,
+ * preferred to Basic when both are offered; undefined for any other.
+ * @internal
+ */
+export function parseChallenge(header: string | string[] | undefined): Challenge | undefined {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  let basic = false;
+  for (const value of values) {
+    // scheme params, scheme params, ...: a scheme is a token followed by a space or the end
+    const pattern = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+|$)((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^\s,]*)\s*,?\s*)*)/g;
+    for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
+      if (match[0] === '') {
+        pattern.lastIndex++;
+        continue;
+      }
+      const scheme = match[1].toLowerCase();
+      if (scheme === 'basic') {
+        basic = true;
+      } else if (scheme === 'bearer') {
+        const params = authParams(match[2]);
+        if (params.realm) {
+          return { scheme: 'bearer', realm: params.realm, service: params.service };
+        }
+      }
+    }
+  }
+  return basic ? { scheme: 'basic' } : undefined;
+}
+
+function authParams(text: string): { [name: string]: string } {
+  const params: { [name: string]: string } = {};
+  const pattern = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    params[match[1].toLowerCase()] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3];
+  }
+  return params;
+}
+
+/** what a runtime would report for a request that got no answer, from Node's error code */
+function unreachable(e: any, url: URL, timeoutMs: number): Exclude<PullResult, { status: 'ok' }> {
+  const code: string = typeof e?.code === 'string' ? e.code : '';
+  const where = url.host;
+  if (code === 'CDK8S_PR_TIMEOUT' || code === 'ETIMEDOUT') {
+    return { status: 'unreachable', cause: 'timeout', reason: `${where} did not answer within ${timeoutMs / 1000} s` };
+  }
+  if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA'].includes(code)) {
+    return { status: 'unreachable', cause: 'dns', reason: `the host name "${url.hostname}" does not resolve (${code})` };
+  }
+  if (code === 'ECONNREFUSED') {
+    return { status: 'unreachable', cause: 'refused', reason: `${where} refused the connection: nothing listens there` };
+  }
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED|UNABLE_TO/.test(code)) {
+    const plain = /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(`${code} ${e?.message}`);
+    return {
+      status: 'unreachable',
+      cause: 'tls',
+      reason: plain
+        ? `${where} does not answer TLS; if it serves plain HTTP, allow that with --insecure-registry ${where}`
+        : `TLS with ${where} failed (${code}); if its certificate is signed by your own CA, give it with --ca-file`,
+    };
+  }
+  return { status: 'unreachable', cause: 'connection', reason: `the connection to ${where} failed (${code || 'no error code'})` };
+}
+
+function unexpected(status: number, what: string): string {
+  const hint = status === 400 ? '; if the registry serves HTTPS, do not list it with --insecure-registry' : '';
+  return `the registry answered ${what} with HTTP ${status}${hint}`;
+}
+
+function retryDelay(retryAfter: string | undefined, backoff: number): number {
+  const seconds = Number(retryAfter);
+  return retryAfter !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : backoff;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
