@@ -6,6 +6,7 @@ export * from './private-image-workloads';
 export * from './private-image-service-account';
 export * from './private-registry-policy';
 export * from './image-reference';
+export * from './image-lock';
 
 // cdk8s-cli loads a validation plugin from the package's main module (`package: ./node_modules/cdk8s-private-registry`).
 // The plugin is a tool, not part of the construct API, so it stays off the typed exports; read on demand, it

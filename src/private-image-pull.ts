@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
+import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
@@ -28,6 +29,21 @@ export interface PrivateImagePullProps {
    * @default - none: every image must be covered by a secret
    */
   readonly publicRegistries?: string[];
+
+  /**
+   * Digests to pin images to: every image without a digest that the lock holds is written
+   * `repository:tag@sha256:...`. Write the lock with `cdk8s-private-registry check --pull --lock FILE`.
+   *
+   * @default - images are written as given
+   */
+  readonly imageLock?: ImageLock;
+
+  /**
+   * Refuse at synth an image that has no digest and is not in `imageLock`.
+   *
+   * @default false
+   */
+  readonly requireLock?: boolean;
 }
 
 /**
@@ -71,7 +87,12 @@ export class PrivateImagePull implements IMixin {
         throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
-      const pull = new PrivateImagePull({ registrySecrets: secrets === undefined ? [] : secrets, publicRegistries: props.publicRegistries });
+      const pull = new PrivateImagePull({
+        registrySecrets: secrets === undefined ? [] : secrets,
+        publicRegistries: props.publicRegistries,
+        imageLock: props.imageLock,
+        requireLock: props.requireLock,
+      });
       pull.where = path;
       if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
         throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
@@ -110,6 +131,7 @@ export class PrivateImagePull implements IMixin {
 
   private readonly secrets: kplus.ISecret[] = [];
   private readonly publicRegistries: string[];
+  private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** how errors name the mixin: the workload's path, when a PrivateImage* class made it */
   private where = 'PrivateImagePull';
 
@@ -122,6 +144,7 @@ export class PrivateImagePull implements IMixin {
       }
     }
     this.publicRegistries = [...props.publicRegistries ?? []];
+    this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
   }
 
   /**
@@ -167,7 +190,7 @@ export class PrivateImagePull implements IMixin {
       REPORTED.add(obj);
       reporter.node.addValidation({ validate: () => PullWiring.violations(obj) });
     }
-    PullWiring.requireSecrets(obj, reporter, () => this.secrets, this.publicRegistries);
+    PullWiring.requireSecrets(obj, reporter, () => this.secrets, this.publicRegistries, this.lock);
   }
 }
 
@@ -176,6 +199,7 @@ function checkProps(where: string, props: Partial<PrivateImagePullProps>, option
   checkArray(where, 'registrySecrets', props.registrySecrets, 'RegistrySecrets, e.g. [RegistrySecret.fromSecretName(this, \'regcred\', \'regcred\', { servers: [\'registry.gitlab.com\'] })]', optional);
   props.registrySecrets?.forEach((s, i) => checkSecret(where, `registrySecrets[${i}]`, s));
   checkStringArray(where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+  checkImageLock(where, props);
 }
 
 /** objects whose pull fields a construct reports already */

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
@@ -58,6 +59,23 @@ export interface PrivateRegistryPolicyProps {
    * @default false
    */
   readonly requireDigest?: boolean;
+
+  /**
+   * Digests of image tags, as `cdk8s-private-registry check --pull --lock FILE` writes them. In
+   * WIRE mode every image without a digest that the lock holds is pinned to it
+   * (`repository:tag@sha256:...`); in VERIFY mode such an image is refused until it is pinned.
+   * A lock given to a pod or workload wins over the policy's.
+   *
+   * @default - no lock
+   */
+  readonly imageLock?: ImageLock;
+
+  /**
+   * Refuse an image that has no digest and is not in `imageLock`.
+   *
+   * @default false
+   */
+  readonly requireLock?: boolean;
 }
 
 /**
@@ -82,6 +100,7 @@ export class PrivateRegistryPolicy extends Construct {
     checkStringArray(path, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
     checkBoolean(path, 'disallowLatest', props.disallowLatest);
     checkBoolean(path, 'requireDigest', props.requireDigest);
+    checkImageLock(path, props);
     super(scope, id);
     this.mode = props.mode ?? PolicyMode.WIRE;
     const secrets = [...props.registrySecrets ?? []];
@@ -95,6 +114,8 @@ export class PrivateRegistryPolicy extends Construct {
       publicRegistries: [...props.publicRegistries ?? []],
       disallowLatest: props.disallowLatest ?? false,
       requireDigest: props.requireDigest ?? false,
+      lock: props.imageLock && lockDigests(props.imageLock),
+      requireLock: props.requireLock,
     });
     this.node.addValidation({ validate: () => this.validatePods() });
   }

@@ -35,6 +35,9 @@ export interface PullRule {
   readonly publicRegistries: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
+  /** digests by image lock key; the innermost rule's lock is used */
+  readonly lock?: ReadonlyMap<string, string>;
+  readonly requireLock?: boolean;
 }
 
 /** The rules over the objects of a scope, for a caller that checks many of them. @internal */
@@ -76,8 +79,12 @@ export class PullWiring {
   }
 
   /** A rule that `obj` names `secrets()` in its pull secrets, reported by `owner`. */
-  public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = []): void {
-    PullWiring.addRule(obj, { owner, secrets, use: 'require', wire: true, publicRegistries, disallowLatest: false, requireDigest: false });
+  public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = [],
+    lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }): void {
+    PullWiring.addRule(obj, {
+      owner, secrets, use: 'require', wire: true, publicRegistries, disallowLatest: false, requireDigest: false,
+      lock: lock?.digests, requireLock: lock?.required,
+    });
   }
 
   /** The rules of `scope` and the scopes above it, merged: those of every object whose innermost rule is on `scope`. */
@@ -244,6 +251,8 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
     publicRegistries: sources.length === 1 ? sources[0].publicRegistries : sources.flatMap(s => s.publicRegistries),
     disallowLatest: sources.some(s => s.disallowLatest),
     requireDigest: sources.some(s => s.requireDigest),
+    lock: sources.find(s => s.lock !== undefined)?.lock,
+    requireLock: sources.some(s => s.requireLock),
     completeOnly,
   };
 }

@@ -1,6 +1,7 @@
 // Pure rules for one pod spec in its JSON form: which secrets it names, which image each
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
+import { lockKey, pinImage } from './image-lock';
 import { ImageReference } from './image-reference';
 import { redactUserinfo, RegistryMatch } from './registry-match';
 
@@ -40,6 +41,10 @@ export interface PodSpecRules {
   readonly privateRegistries?: string[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
+  /** digests by image lock key: in wire mode an image the lock holds is pinned, otherwise it must be */
+  readonly lock?: ReadonlyMap<string, string>;
+  /** refuse an image that has no digest and is not in `lock` */
+  readonly requireLock?: boolean;
   /**
    * only complete the pod spec, in wire mode, for a caller that reports nothing (a render whose
    * violations validation has reported): what only matters for a report is skipped
@@ -121,6 +126,8 @@ export enum PodSpecRule {
   DISALLOW_LATEST = 'disallow-latest',
   /** an image has no digest */
   REQUIRE_DIGEST = 'require-digest',
+  /** an image the lock holds is not pinned to its digest, or, with requireLock, is not in the lock */
+  IMAGE_LOCK = 'image-lock',
   /** no pull secret of the pod covers an image's registry */
   PULL_SECRET_COVERAGE = 'pull-secret-coverage',
   /** a pull secret lives in another namespace than the pod */
@@ -212,7 +219,7 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
   }
 
-  if (rules.completeOnly && rules.wire && rules.candidates.length === 0) {
+  if (rules.completeOnly && rules.wire && rules.candidates.length === 0 && rules.lock === undefined) {
     // no secret can be added for an image: what remains is each missing imagePullPolicy
     completePullPolicies(podSpec);
     return violations;
@@ -309,6 +316,10 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
   const violations: ContainerViolation[] = [];
   const report = (v: ContainerViolation) => violations.push(v);
   const image = () => `${describeContainer(list, container)} image "${container.image}"`;
+  if (rules.lock && ref.digest === undefined) {
+    // before the pull policy, which follows the pinned reference
+    ref = checkLock(container, ref, rules, image, report);
+  }
   const policy = container.imagePullPolicy;
   // Helm renders an unset value as null or ""; the API server defaults both like a missing field
   if (policy === undefined || policy === null || policy === '') {
@@ -371,6 +382,29 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
     registry: ref.registry,
   });
   return violations;
+}
+
+/** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
+function checkLock(container: any, ref: ImageReference, rules: PodSpecRules, image: () => string, report: (v: ContainerViolation) => void): ImageReference {
+  const digest = rules.lock!.get(lockKey(ref)!);
+  if (digest !== undefined && rules.wire) {
+    container.image = pinImage(container.image, ref, digest);
+    return ImageReference.parse(container.image);
+  }
+  if (digest !== undefined) {
+    report({
+      rule: PodSpecRule.IMAGE_LOCK,
+      message: `${image()} is in the image lock as ${digest} but is not pinned`,
+      fix: `write it as ${pinImage(container.image, ref, digest)}`,
+    });
+  } else if (rules.requireLock) {
+    report({
+      rule: PodSpecRule.IMAGE_LOCK,
+      message: `${image()} is not in the image lock (as ${lockKey(ref)})`,
+      fix: 'run "cdk8s-private-registry check --pull --lock FILE" on the synth output to lock it, or pin it with @sha256:<digest>',
+    });
+  }
+  return ref;
 }
 
 /** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */

@@ -8,10 +8,9 @@ import {
   ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
-import { answerFix, askRegistries, describeAnswer, lockedDigests, PullAnswer, PullCollector } from './pull-check';
-import { PullResult, RegistryClient, RegistryCredential } from './registry-client';
+import { answerFix, askRegistries, describeAnswer, lockedDigests, PullAnswer, PullCollector, readCaFile, registryHost } from './pull-check';
+import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/image-lock';
-import { ImageReference } from '../rules/image-reference';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 
 const COMMAND = 'cdk8s-private-registry';
@@ -182,7 +181,9 @@ export async function main(args: string[]): Promise<number> {
       // an empty stream usually means the command before the pipe failed: do not pass it
       throw new CommandError(`no Kubernetes object in ${printable(sources.map(s => s.name).join(', '))}`);
     }
-    const answers = collector && options.pull ? await pull(collector, options.pull) : undefined;
+    const answers = collector && options.pull
+      ? await askRegistries(collector, { ...options.pull, userAgent: `${COMMAND}/${version()}` })
+      : undefined;
     process.stdout.write(options.format === 'json' ? jsonReport(all, answers) : textReport(all) + (answers ? pullReport(answers) : ''));
     const failed = answers?.some(a => a.result.status !== 'ok') ?? false;
     if (options.pull?.lock !== undefined) {
@@ -237,8 +238,8 @@ function parseCheckArgs(args: string[]): CheckArgs {
       lock: values.lock,
       concurrency: positiveNumber(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, true),
       timeoutMs: positiveNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS, false) * 1000,
-      ca: (values['ca-file'] ?? []).map(readCaFile),
-      insecureRegistries: (values['insecure-registry'] ?? []).map(parseRegistryHost),
+      ca: (values['ca-file'] ?? []).map(file => usage(() => readCaFile(file, '--ca-file'))),
+      insecureRegistries: (values['insecure-registry'] ?? []).map(host => usage(() => registryHost(host, '--insecure-registry'))),
     } : undefined,
     privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
     publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
@@ -257,49 +258,6 @@ function positiveNumber(value: string | undefined, option: string, fallback: num
     throw new CommandError(`${option} ${JSON.stringify(value)} is not a ${integer ? 'positive whole number' : 'positive number'}; e.g. ${option} ${fallback}`);
   }
   return n;
-}
-
-function readCaFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new CommandError(`--ca-file ${JSON.stringify(file)} cannot be read (${e.code ?? 'read error'})`);
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new CommandError(`--ca-file ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks`);
-  }
-  return text;
-}
-
-/** `host[:port]` as an image reference names a registry */
-function parseRegistryHost(host: string): string {
-  let registry: string | undefined;
-  try {
-    registry = ImageReference.parse(`${host}/probe`).registry;
-  } catch {
-    registry = undefined;
-  }
-  if (registry !== host || !(host.includes('.') || host.includes(':') || host === 'localhost')) {
-    throw new CommandError(`--insecure-registry ${JSON.stringify(host)} is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000`);
-  }
-  return host;
-}
-
-/** asks every image of the input of its registry */
-async function pull(collector: PullCollector, options: NonNullable<CheckArgs['pull']>): Promise<PullAnswer[]> {
-  const client = new RegistryClient({
-    timeoutMs: options.timeoutMs,
-    ca: options.ca,
-    insecureRegistries: options.insecureRegistries,
-    maxSockets: options.concurrency,
-    userAgent: `${COMMAND}/${version()}`,
-  });
-  try {
-    return await askRegistries(collector.result, client, options.concurrency);
-  } finally {
-    client.close();
-  }
 }
 
 function pullReport(answers: PullAnswer[]): string {
@@ -349,8 +307,13 @@ function parseExistingSecret(spec: string): PullSecretInfo {
 }
 
 function validateArg(server: string, option: string): string {
+  return usage(() => validateServer(server, option));
+}
+
+/** a refused argument is a usage error */
+function usage<T>(check: () => T): T {
   try {
-    return validateServer(server, option);
+    return check();
   } catch (e: any) {
     throw new CommandError(e.message);
   }

@@ -61,6 +61,10 @@ export const RULE_DESCRIPTIONS: { readonly [rule in CheckRule]: { readonly recom
     recommendation: 'every image is pinned by digest',
     fix: 'append @sha256:<digest> to the image',
   },
+  [PodSpecRule.IMAGE_LOCK]: {
+    recommendation: 'every image the image lock holds is pinned to its digest, and with requireLock every image is locked or pinned',
+    fix: 'give the ImageLock to a wiring construct, or lock the image with check --pull --lock FILE',
+  },
   [PodSpecRule.REQUIRED_PULL_SECRET]: {
     recommendation: 'every pod names the pull secrets its construct requires',
     fix: 'add the secret to imagePullSecrets',

@@ -2,12 +2,13 @@
 // credentials the kubelet would use, read from the pull secrets in the input. The same image with
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
 import { ObjectCollector, ObjectPlace } from './manifest-check';
-import { ManifestTarget, PullResult, RegistryClient, RegistryCredential } from './registry-client';
+import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { lockKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
-import { namedSecrets, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
+import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { kubeletLookup } from '../rules/registry-match';
 
 /**
@@ -23,6 +24,9 @@ export interface PullQuestion {
   readonly credentials: readonly RegistryCredential[];
   /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
   readonly untried: readonly string[];
+  /** the object that first uses it, as `kind/namespace/name`, and its `metadata.name` */
+  readonly object: string;
+  readonly name?: string;
   /** where it is first used: the container's `image` */
   readonly file: string;
   readonly line: number;
@@ -48,6 +52,8 @@ interface ContainerUse {
   readonly source: ReturnType<typeof pullSecretSource>;
   readonly place: ObjectPlace;
   readonly at: ReadonlyArray<string | number>;
+  readonly object: string;
+  readonly name?: string;
 }
 
 /** a copy that shares no memory with the document's text */
@@ -83,6 +89,8 @@ export class PullCollector implements ObjectCollector {
       return;
     }
     const source = copy(pullSecretSource(podSpec));
+    const object: string = copy(objectRef(manifest));
+    const objectName: string | undefined = typeof name === 'string' ? copy(name) : undefined;
     for (const list of CONTAINER_LISTS) {
       const containers = podSpec[list];
       for (const [index, container] of (Array.isArray(containers) ? containers : []).entries()) {
@@ -98,7 +106,7 @@ export class PullCollector implements ObjectCollector {
           // `check` reports it
           continue;
         }
-        this.uses.push({ image, ref, namespace, source, place, at: [...podSpecPath(manifest)!, list, index, 'image'] });
+        this.uses.push({ image, ref, namespace, source, place, at: [...podSpecPath(manifest)!, list, index, 'image'], object, name: objectName });
       }
     }
   }
@@ -138,7 +146,10 @@ export class PullCollector implements ObjectCollector {
         continue;
       }
       byKey.set(id, {
-        question: { image: use.image, target, lockKey: lockKey(ref), credentials, untried, file: use.place.file, line: use.place.line(use.at) },
+        question: {
+          image: use.image, target, lockKey: lockKey(ref), credentials, untried,
+          object: use.object, name: use.name, file: use.place.file, line: use.place.line(use.at),
+        },
         uses: 1,
       });
     }
@@ -178,10 +189,30 @@ function key(namespace: string | undefined, name: string): string {
 }
 
 /**
- * Asks every question, at most `concurrency` at once.
+ * How to ask the registries.
  * @internal
  */
-export async function askRegistries(questions: readonly PullQuestion[], client: RegistryClient, concurrency: number): Promise<PullAnswer[]> {
+export interface PullOptions extends RegistryClientOptions {
+  /** at most this many requests at once; default 8 */
+  readonly concurrency?: number;
+}
+
+/**
+ * Asks every question of `collector`, with a client of its own that is closed after.
+ * @internal
+ */
+export async function askRegistries(collector: PullCollector, options: PullOptions): Promise<PullAnswer[]> {
+  const concurrency = options.concurrency ?? 8;
+  const client = new RegistryClient({ maxSockets: concurrency, ...options });
+  try {
+    return await askAll(collector.result, client, concurrency);
+  } finally {
+    client.close();
+  }
+}
+
+/** asks every question, at most `concurrency` at once */
+async function askAll(questions: readonly PullQuestion[], client: RegistryClient, concurrency: number): Promise<PullAnswer[]> {
   const answers: PullAnswer[] = new Array(questions.length);
   let next = 0;
   const worker = async () => {
@@ -192,6 +223,42 @@ export async function askRegistries(questions: readonly PullQuestion[], client: 
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, questions.length) }, worker));
   return answers;
+}
+
+/**
+ * The PEM certificates of a CA file, checked.
+ * @param what names the setting in errors, e.g. `--ca-file`
+ * @internal
+ */
+export function readCaFile(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e: any) {
+    throw new Error(`${what} ${JSON.stringify(file)} cannot be read (${e.code ?? 'read error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`${what} ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks`);
+  }
+  return text;
+}
+
+/**
+ * `host[:port]` checked as an image reference names a registry.
+ * @param what names the setting in errors, e.g. `--insecure-registry`
+ * @internal
+ */
+export function registryHost(host: unknown, what: string): string {
+  let registry: string | undefined;
+  try {
+    registry = ImageReference.parse(`${host}/probe`).registry;
+  } catch {
+    registry = undefined;
+  }
+  if (typeof host !== 'string' || registry !== host || !(host.includes('.') || host.includes(':') || host === 'localhost')) {
+    throw new Error(`${what} ${JSON.stringify(host)} is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000`);
+  }
+  return host;
 }
 
 /**

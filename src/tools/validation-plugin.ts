@@ -1,6 +1,7 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
+import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, readCaFile, registryHost } from './pull-check';
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 
@@ -54,6 +55,44 @@ export interface PrivateRegistryValidationProps {
    * @default false
    */
   readonly requireDigest?: boolean;
+
+  /**
+   * After the rules, ask each image's registry for its manifest with the credentials of the
+   * pull secrets in the output, as `cdk8s-private-registry check --pull` does: a rejected token,
+   * a tag never pushed or a mistyped repository then fails `cdk8s synth`. Needs network access to
+   * the registries; the synth output itself does not change.
+   *
+   * @default false
+   */
+  readonly pull?: boolean;
+
+  /**
+   * With `pull`: registries (`host[:port]`) asked over plain HTTP.
+   *
+   * @default []
+   */
+  readonly insecureRegistries?: string[];
+
+  /**
+   * With `pull`: files of PEM CA certificates to trust besides Node's.
+   *
+   * @default []
+   */
+  readonly caFiles?: string[];
+
+  /**
+   * With `pull`: the most one request may take, in seconds.
+   *
+   * @default 10
+   */
+  readonly pullTimeoutSeconds?: number;
+
+  /**
+   * With `pull`: at most this many requests at once.
+   *
+   * @default 8
+   */
+  readonly pullConcurrency?: number;
 }
 
 /**
@@ -112,7 +151,9 @@ export interface IValidationContext {
   readonly logger: IValidationLogger;
 }
 
-const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest'];
+const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest',
+  'pull', 'insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency'];
+const PULL_PROPERTIES = ['insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency'] as const;
 
 /**
  * A cdk8s validation plugin that applies this library's rules to every pod and pod template
@@ -151,6 +192,9 @@ export class PrivateRegistryValidation {
    */
   public readonly requireDigest: boolean;
 
+  /** how registries are asked, when `pull` is true */
+  private readonly pull?: PullOptions;
+
   constructor(props: PrivateRegistryValidationProps = {}) {
     // properties come from cdk8s.yaml unchecked: a misspelt one must not switch a rule off silently
     const where = 'PrivateRegistryValidation properties';
@@ -187,7 +231,7 @@ export class PrivateRegistryValidation {
         throw new Error(`${at}.namespace is ${JSON.stringify(secret.namespace)}; expected a string`);
       }
     }
-    for (const flag of ['disallowLatest', 'requireDigest'] as const) {
+    for (const flag of ['disallowLatest', 'requireDigest', 'pull'] as const) {
       if (props[flag] !== undefined && typeof props[flag] !== 'boolean') {
         throw new Error(`${where}: ${flag} is ${JSON.stringify(props[flag])}; expected true or false`);
       }
@@ -198,6 +242,7 @@ export class PrivateRegistryValidation {
     this.existingSecrets = existing;
     this.disallowLatest = props.disallowLatest ?? false;
     this.requireDigest = props.requireDigest ?? false;
+    this.pull = pullOptions(where, props);
   }
 
   /**
@@ -207,7 +252,9 @@ export class PrivateRegistryValidation {
   public async validate(context: IValidationContext): Promise<void> {
     const existingSecrets: PullSecretInfo[] = Object.entries(this.existingSecrets)
       .map(([name, s]) => ({ name, namespace: s.namespace, servers: [...s.servers] }));
+    const collector = this.pull ? new PullCollector() : undefined;
     const result = await checkManifests(context.manifests.map(file => ({ name: file, path: file })), {
+      collector,
       privateRegistries: this.privateRegistries,
       publicRegistries: this.publicRegistries,
       existingSecrets,
@@ -233,19 +280,67 @@ export class PrivateRegistryValidation {
         })),
       });
     }
+    const answers = collector ? await askRegistries(collector, this.pull!) : [];
+    const failed = answers.filter(a => a.result.status !== 'ok');
+    if (failed.length > 0) {
+      context.report.addViolation({
+        ruleName: 'image-pull',
+        recommendation: 'every image\'s registry serves it to the pull secrets of its pod',
+        fix: 'fix what each location says',
+        violatingResources: failed.map(a => ({
+          resourceName: printable(a.name ?? a.object),
+          manifestPath: a.file,
+          locations: [printable(`${a.object} (line ${a.line}) ${a.image}: ${describeAnswer(a)}; ${answerFix(a)}`)],
+        })),
+      });
+    }
+    for (const answer of answers) {
+      context.logger.log(printable(`cdk8s-private-registry: ${answer.file}:${answer.line} ${answer.image}: ${describeAnswer(answer)}`));
+    }
     const errors = result.errors.map(e => printable(describeInputError(e)));
     for (const error of errors) {
       context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
     }
     const count = result.violations.length;
     context.logger.log(`cdk8s-private-registry: ${result.podSpecs} pod spec(s) checked, ${count} violation(s)`);
-    context.report.submit(count > 0 || errors.length > 0 ? 'failure' : 'success', {
+    context.report.submit(count > 0 || errors.length > 0 || failed.length > 0 ? 'failure' : 'success', {
       'Pod specs checked': String(result.podSpecs),
+      ...collector ? { 'Images asked': `${answers.length}, ${failed.length} not ok` } : {},
       'Private registries': this.privateRegistries?.join(', ') ?? (this.publicRegistries.length > 0 ? 'every registry but the public ones' : 'every registry'),
       ...this.publicRegistries.length > 0 ? { 'Public registries': this.publicRegistries.join(', ') } : {},
       ...errors.length > 0 ? { error: errors.join('\n') } : {},
     });
   }
+}
+
+/** the client's settings from the plugin's properties, when `pull` is on */
+function pullOptions(where: string, props: PrivateRegistryValidationProps): PullOptions | undefined {
+  if (!props.pull) {
+    const misplaced = PULL_PROPERTIES.find(p => props[p] !== undefined);
+    if (misplaced) {
+      throw new Error(`${where}: ${misplaced} works only with pull: true`);
+    }
+    return undefined;
+  }
+  for (const list of ['insecureRegistries', 'caFiles'] as const) {
+    const value = props[list];
+    if (value !== undefined && (!Array.isArray(value) || value.some(v => typeof v !== 'string'))) {
+      throw new Error(`${where}: ${list} is ${JSON.stringify(value)}; expected a list of strings`);
+    }
+  }
+  for (const [name, max] of [['pullTimeoutSeconds', 600], ['pullConcurrency', 256]] as const) {
+    const value = props[name];
+    if (value !== undefined && (typeof value !== 'number' || !(value > 0 && value <= max) || (name === 'pullConcurrency' && !Number.isInteger(value)))) {
+      throw new Error(`${where}: ${name} is ${JSON.stringify(value)}; expected a number above 0 and at most ${max}`);
+    }
+  }
+  return {
+    insecureRegistries: (props.insecureRegistries ?? []).map((host, i) => registryHost(host, `${where}: insecureRegistries[${i}]`)),
+    ca: (props.caFiles ?? []).map((file, i) => readCaFile(file, `${where}: caFiles[${i}]`)),
+    timeoutMs: (props.pullTimeoutSeconds ?? 10) * 1000,
+    concurrency: props.pullConcurrency ?? 8,
+    userAgent: 'cdk8s-private-registry',
+  };
 }
 
 /** one violation as a location line of the report: where, what and the fix */

@@ -1,0 +1,123 @@
+import { readFileSync } from 'fs';
+import { checkBoolean, checkObject, checkString, invalid } from './input';
+import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/image-lock';
+import { ImageReference } from './rules/image-reference';
+
+/** each lock's digests by `lockKey`, kept off the object so that it stays a plain reference */
+const DIGESTS = new WeakMap<ImageLock, ReadonlyMap<string, string>>();
+
+/**
+ * The digest each image tag resolved to, as `cdk8s-private-registry check --pull --lock FILE`
+ * wrote it, so that synth pins images without asking a registry.
+ *
+ * Give it to a pod or workload (`imageLock`) or to a `PrivateRegistryPolicy`: each image they
+ * wire that the lock holds is written `repository:tag@sha256:...`. The tag stays, so the default
+ * pull policy stays what Kubernetes picks for it; an image that has a digest already is never
+ * changed. Synth itself never opens a connection.
+ *
+ * @example
+ * new PrivateImagePod(chart, 'app', {
+ *   registrySecrets: [regcred],
+ *   imageLock: ImageLock.fromFile('images.lock.json'),
+ *   requireLock: true,
+ *   containers: [{ image: 'registry.gitlab.com/team/app:1.4.2' }],
+ * });
+ */
+export class ImageLock {
+  /**
+   * Reads a lock file written by `cdk8s-private-registry check --pull --lock FILE`.
+   *
+   * @param file the path of the lock, relative to the working directory (where `cdk8s synth` runs)
+   */
+  public static fromFile(file: string): ImageLock {
+    checkString('ImageLock.fromFile', 'file', file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e: any) {
+      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); `
+        + `write it with "cdk8s-private-registry check --pull --lock ${file}" on the synth output`);
+    }
+    return new ImageLock(parseImageLock(text, file));
+  }
+
+  /**
+   * A lock from digests given in code.
+   *
+   * @param digests each image, by tag, and its digest, e.g.
+   * `{ 'registry.gitlab.com/team/app:1.4.2': 'sha256:...' }`; `nginx` and
+   * `docker.io/library/nginx:latest` name the same image
+   */
+  public static fromDigests(digests: { [image: string]: string }): ImageLock {
+    checkObject('ImageLock.fromDigests', 'digests', digests);
+    return new ImageLock(imageDigests(digests, 'ImageLock.fromDigests'));
+  }
+
+  private constructor(digests: ReadonlyMap<string, string>) {
+    DIGESTS.set(this, digests);
+  }
+
+  /**
+   * The images the lock holds, normalized and sorted, e.g. `docker.io/library/nginx:1.25`.
+   */
+  public get images(): string[] {
+    return [...DIGESTS.get(this)!.keys()].sort();
+  }
+
+  /**
+   * The digest the lock holds for `image`.
+   *
+   * @param image an image reference, e.g. `nginx:1.25`
+   * @returns the digest, or undefined when the lock does not hold the image or the image has a digest already
+   */
+  public digestOf(image: string): string | undefined {
+    const key = lockKey(parse(image, 'digestOf'));
+    return key === undefined ? undefined : DIGESTS.get(this)!.get(key);
+  }
+
+  /**
+   * `image` pinned to the digest the lock holds for it, or unchanged when the lock does not hold
+   * it or it has a digest already.
+   *
+   * @param image an image reference, e.g. `nginx:1.25`, which becomes `nginx:1.25@sha256:...`
+   */
+  public pin(image: string): string {
+    const ref = parse(image, 'pin');
+    const key = lockKey(ref);
+    const digest = key === undefined ? undefined : DIGESTS.get(this)!.get(key);
+    return digest === undefined ? image : pinImage(image, ref, digest);
+  }
+}
+
+function parse(image: unknown, method: string): ImageReference {
+  if (typeof image !== 'string') {
+    invalid(`ImageLock.${method}`, 'image', image, 'an image reference string');
+  }
+  try {
+    return ImageReference.parse(image);
+  } catch (e: any) {
+    throw new Error(`ImageLock.${method}: ${e.message}`);
+  }
+}
+
+/**
+ * The digests of `lock` by `lockKey`, for the wiring.
+ * @internal
+ */
+export function lockDigests(lock: ImageLock): ReadonlyMap<string, string> {
+  return DIGESTS.get(lock)!;
+}
+
+/**
+ * Checks the lock props of a construct: `imageLock` is an ImageLock, and `requireLock` has one.
+ * @internal
+ */
+export function checkImageLock(where: string, props: { readonly imageLock?: unknown; readonly requireLock?: unknown }): void {
+  if (props.imageLock !== undefined && !(typeof props.imageLock === 'object' && props.imageLock !== null && DIGESTS.has(props.imageLock as ImageLock))) {
+    invalid(where, 'imageLock', props.imageLock, 'an ImageLock, e.g. ImageLock.fromFile(\'images.lock.json\')');
+  }
+  checkBoolean(where, 'requireLock', props.requireLock);
+  if (props.requireLock && props.imageLock === undefined) {
+    throw new Error(`${where}: requireLock is true but there is no imageLock; give imageLock: ImageLock.fromFile('images.lock.json')`);
+  }
+}
