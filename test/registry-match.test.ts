@@ -1,4 +1,4 @@
-import { redactUserinfo, RegistryMatch, serverKeyProblem } from '../src/rules/registry-match';
+import { kubeletLookup, redactUserinfo, RegistryMatch, serverKeyProblem } from '../src/rules/registry-match';
 
 /*
  * The vectors below are data taken from kubernetes pkg/credentialprovider/keyring_test.go
@@ -431,5 +431,51 @@ describe('redactUserinfo', () => {
     ['ghcr.io/team@x', 'ghcr.io/team@x'],
   ])('%j is shown as %j', (server, shown) => {
     expect(redactUserinfo(server)).toBe(shown);
+  });
+});
+
+describe('kubeletLookup: the entries the kubelet tries, in its order (BasicDockerKeyring.Lookup)', () => {
+  const entry = (server: string, secret: string) => ({ server, secret });
+
+  test('a longer path comes before its prefix, whatever order the secrets name them in', () => {
+    // GIVEN the host's entry first and a path entry of another secret after it
+    const entries = [entry('bar.example.com', 'a'), entry('bar.example.com/pong', 'b'), entry('bar.example.com/ping', 'c')];
+
+    // WHEN the kubelet looks up an image under the path
+    const found = kubeletLookup(entries, 'bar.example.com/pong/app');
+
+    // THEN the path's entry comes first, then the host's; the other path does not match
+    expect(found.map(e => e.secret)).toEqual(['b', 'a']);
+  });
+
+  test('keys in reverse byte order, and the entries of one key in the order they were added', () => {
+    // GIVEN two secrets with the same key (written two ways) and a glob
+    const entries = [entry('https://reg.example.com/v2/', 'first'), entry('*.example.com', 'glob'), entry('reg.example.com', 'second')];
+
+    // WHEN an image of that host is looked up
+    const found = kubeletLookup(entries, 'reg.example.com/team/app');
+
+    // THEN "reg.example.com" sorts after "*.example.com" in reverse, so it comes first, its entries in order
+    expect(found.map(e => e.secret)).toEqual(['first', 'second', 'glob']);
+  });
+
+  test('the Docker Hub entry only when no other key matches a Hub image', () => {
+    // GIVEN a Hub entry and an entry for docker.io itself
+    const hub = entry('https://index.docker.io/v1/', 'hub');
+
+    // WHEN Hub images are looked up with and without a direct match
+    // THEN the fallback is used only without one, and never for another registry
+    expect(kubeletLookup([hub], 'docker.io/library/nginx').map(e => e.secret)).toEqual(['hub']);
+    expect(kubeletLookup([hub, entry('docker.io', 'direct')], 'docker.io/library/nginx').map(e => e.secret)).toEqual(['direct']);
+    expect(kubeletLookup([hub], 'quay.io/app')).toEqual([]);
+  });
+
+  test('an entry the kubelet ignores, or that matches nothing, is left out', () => {
+    // GIVEN a key Go's url.Parse refuses, and one of another port
+    const entries = [entry('reg.example.com:x', 'bad'), entry('reg.example.com:5000', 'port')];
+
+    // WHEN an image without a port is looked up
+    // THEN neither is tried
+    expect(kubeletLookup(entries, 'reg.example.com/app')).toEqual([]);
   });
 });

@@ -235,10 +235,8 @@ export class RegistryClient {
     }
   }
 
-  /** `https://host[:port]`, or `http://` for an insecure registry */
   private baseUrl(registry: string): string {
-    const host = DOCKER_HUB.includes(registry) ? DOCKER_HUB_ENDPOINT : registry;
-    return `${this.insecure.has(registry) ? 'http' : 'https'}://${host}`;
+    return endpointOf(registry, this.insecure);
   }
 
   /** the registry's answer to `GET /v2/`, asked once */
@@ -415,6 +413,16 @@ export class RegistryClient {
       request.end();
     });
   }
+}
+
+/**
+ * Where a registry is asked: `https://host[:port]`, or `http://` for an insecure one; Docker
+ * Hub's images at its registry endpoint.
+ * @internal
+ */
+export function endpointOf(registry: string, insecure: ReadonlySet<string>): string {
+  const host = DOCKER_HUB.includes(registry) ? DOCKER_HUB_ENDPOINT : registry;
+  return `${insecure.has(registry) ? 'http' : 'https'}://${host}`;
 }
 
 /**

@@ -1,0 +1,349 @@
+// The registry client against small HTTP servers started here, each playing one registry
+// behaviour (a challenge, a redirect, a rate limit, silence). The real registries (Debian's
+// docker-registry with Basic and token auth, over HTTP and HTTPS) are asked in pull-check.test.ts.
+import { createHash } from 'crypto';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { inspect } from 'util';
+import { endpointOf, parseChallenge, PullResult, RegistryClient, RegistryCredential } from '../src/tools/registry-client';
+
+const SENTINEL = 'Sentinel-Password-4c1d';
+const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');
+const DIGEST = 'sha256:' + createHash('sha256').update(MANIFEST).digest('hex');
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+interface FakeRegistry {
+  readonly host: string;
+  /** method, path and whether an Authorization header came, of each request */
+  readonly seen: Array<{ method: string; url: string; authorization?: string }>;
+  close(): Promise<void>;
+}
+
+const servers: FakeRegistry[] = [];
+
+async function serve(handler: Handler): Promise<FakeRegistry> {
+  const seen: FakeRegistry['seen'] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization });
+    handler(req, res);
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const fake = {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>(resolve => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+  servers.push(fake);
+  return fake;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
+});
+
+const basicOf = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+
+/** a registry with Basic auth for one user, which has `team/app:v1` */
+function basicRegistry(user: string, password: string, options: { digestHeader?: boolean } = {}): Handler {
+  return (req, res) => {
+    if (req.headers.authorization !== basicOf(user, password)) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+    } else if (req.url === '/v2/') {
+      res.writeHead(200).end('{}');
+    } else if (req.url === '/v2/team/app/manifests/v1') {
+      res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        ...options.digestHeader === false ? {} : { 'docker-content-digest': DIGEST },
+      }).end(req.method === 'HEAD' ? undefined : MANIFEST);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    }
+  };
+}
+
+function client(options: ConstructorParameters<typeof RegistryClient>[0] = {}): RegistryClient {
+  const c = new RegistryClient({ backoffMs: 1, ...options });
+  afterEachClose.push(c);
+  return c;
+}
+const afterEachClose: RegistryClient[] = [];
+afterEach(() => afterEachClose.splice(0).forEach(c => c.close()));
+
+const app = (registry: string, reference = 'v1') => ({ registry, repository: 'team/app', reference });
+const credential = (secret: string, server: string, password: string) => new RegistryCredential(secret, server, 'user', password);
+
+describe('parseChallenge', () => {
+  test.each([
+    ['Basic realm="registry"', { scheme: 'basic' }],
+    ['Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"',
+      { scheme: 'bearer', realm: 'https://auth.example.com/token', service: 'registry.example.com' }],
+    // both offered: Bearer, whatever the order and case
+    ['basic realm="x", BEARER realm="https://auth/t", service="s"', { scheme: 'bearer', realm: 'https://auth/t', service: 's' }],
+    // a quoted comma and an escaped quote stay in their value
+    ['Bearer realm="https://auth/t?a=1,2",service="s \\"q\\""', { scheme: 'bearer', realm: 'https://auth/t?a=1,2', service: 's "q"' }],
+    ['Bearer realm=https://auth/t,service=reg', { scheme: 'bearer', realm: 'https://auth/t', service: 'reg' }],
+    // Bearer without a realm cannot be followed
+    ['Bearer service="s"', undefined],
+    ['Negotiate', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('%j', (header, expected) => {
+    // GIVEN a WWW-Authenticate header WHEN it is parsed THEN the challenge is the one a runtime follows
+    expect(parseChallenge(header)).toEqual(expected);
+  });
+
+  test('several header values: Bearer wins', () => {
+    expect(parseChallenge(['Basic realm="x"', 'Bearer realm="https://a/t"'])).toEqual({ scheme: 'bearer', realm: 'https://a/t', service: undefined });
+  });
+});
+
+describe('RegistryClient.resolve with Basic auth', () => {
+  test('the right credentials get the digest the registry sent', async () => {
+    // GIVEN a Basic registry and the right credentials
+    const registry = await serve(basicRegistry('user', SENTINEL));
+    const right = credential('ns/regcred', registry.host, SENTINEL);
+
+    // WHEN the manifest is asked for
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [right]);
+
+    // THEN it is ok with that digest, by HEAD, with the runtime's Accept header
+    expect(result).toEqual({ status: 'ok', digest: DIGEST, credential: right });
+    expect(registry.seen.map(s => `${s.method} ${s.url}`)).toEqual(['GET /v2/', 'HEAD /v2/team/app/manifests/v1']);
+  });
+
+  test('credentials are tried in order until one is let in, as the kubelet does', async () => {
+    // GIVEN a wrong credential first and the right one second
+    const registry = await serve(basicRegistry('user', SENTINEL));
+    const wrong = credential('ns/old', registry.host, 'wrong-password');
+    const right = credential('ns/new', registry.host, SENTINEL);
+
+    // WHEN the manifest is asked for
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [wrong, right]);
+
+    // THEN the second one gets it
+    expect(result).toMatchObject({ status: 'ok', credential: right });
+  });
+
+  test('every credential refused: unauthorized, naming the secrets tried', async () => {
+    // GIVEN only wrong credentials
+    const registry = await serve(basicRegistry('user', 'something-else'));
+    const creds = [credential('ns/a', registry.host, SENTINEL), credential('ns/b', registry.host, SENTINEL + '2')];
+
+    // WHEN the manifest is asked for
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), creds);
+
+    // THEN it is unauthorized and names both, and no printout holds the password
+    expect(result).toMatchObject({ status: 'unauthorized', tried: creds });
+    for (const shown of [JSON.stringify(result), inspect(result, { depth: 10, showHidden: true }), String((result as any).tried)]) {
+      expect(shown).toContain('ns/a');
+      expect(shown).not.toContain(SENTINEL);
+      expect(shown).not.toContain(Buffer.from(`user:${SENTINEL}`).toString('base64'));
+    }
+  });
+
+  test('no credential for a registry that asks for one: unauthorized, anonymously', async () => {
+    // GIVEN a Basic registry WHEN the manifest is asked for without credentials
+    const registry = await serve(basicRegistry('user', SENTINEL));
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+
+    // THEN it is unauthorized with nothing tried, and the manifest was not even asked for
+    expect(result).toMatchObject({ status: 'unauthorized', tried: [] });
+    expect((result as any).reason).toMatch(/no pull secret of the pod covers it/);
+    expect(registry.seen.map(s => s.url)).toEqual(['/v2/']);
+  });
+
+  test('a missing tag is not found', async () => {
+    const registry = await serve(basicRegistry('user', SENTINEL));
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host, 'v9'), [credential('r', registry.host, SENTINEL)]);
+    expect(result).toMatchObject({ status: 'not-found', reason: 'the registry has no manifest "v9" in repository "team/app"' });
+  });
+
+  test('without a Docker-Content-Digest header the digest is that of the manifest\'s bytes', async () => {
+    // GIVEN a registry that sends no digest header
+    const registry = await serve(basicRegistry('user', SENTINEL, { digestHeader: false }));
+
+    // WHEN the manifest is asked for
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+    // THEN it is fetched, and its sha256 is the digest
+    expect(result).toMatchObject({ status: 'ok', digest: DIGEST });
+    expect(registry.seen.map(s => s.method)).toEqual(['GET', 'HEAD', 'GET']);
+  });
+});
+
+describe('RegistryClient.resolve with Bearer tokens', () => {
+  /** a token service and a registry that accepts its token for `team/app` */
+  async function tokenRegistry(password: string, anonymous: boolean) {
+    const auth = await serve((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const authenticated = req.headers.authorization === basicOf('user', password);
+      if (req.headers.authorization !== undefined && !authenticated) {
+        res.writeHead(401).end();
+        return;
+      }
+      const granted = authenticated || anonymous;
+      res.writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: granted ? `token-for:${url.searchParams.get('scope')}:${url.searchParams.get('service')}` : 'empty', expires_in: 300 }));
+    });
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization === 'Bearer token-for:repository:team/app:pull:test-registry') {
+        res.writeHead(req.url!.endsWith('/v1') ? 200 : 404, { 'docker-content-digest': DIGEST }).end();
+      } else {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${auth.host}/token",service="test-registry"` }).end();
+      }
+    });
+    return { auth, registry };
+  }
+
+  test('the token comes from the realm with the service and the pull scope, once for several tags', async () => {
+    // GIVEN a token registry and the right credentials
+    const { auth, registry } = await tokenRegistry(SENTINEL, false);
+    const c = client({ insecureRegistries: [registry.host] });
+    const right = credential('r', registry.host, SENTINEL);
+
+    // WHEN two tags of one repository are asked for
+    const [v1, v2] = await Promise.all([c.resolve(app(registry.host, 'v1'), [right]), c.resolve(app(registry.host, 'v2'), [right])]);
+
+    // THEN one is ok and the other not found, with one token request that sent the credentials
+    expect(v1).toMatchObject({ status: 'ok', digest: DIGEST });
+    expect(v2).toMatchObject({ status: 'not-found' });
+    expect(auth.seen).toEqual([{ method: 'GET', url: '/token?service=test-registry&scope=repository%3Ateam%2Fapp%3Apull', authorization: basicOf('user', SENTINEL) }]);
+  });
+
+  test('the token service refusing the credentials is unauthorized', async () => {
+    const { registry } = await tokenRegistry('another', false);
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('ns/r', registry.host, SENTINEL)]);
+    expect(result).toMatchObject({ status: 'unauthorized', tried: [{ secret: 'ns/r' }] });
+    expect((result as any).reason).toMatch(/^the token service at http:\/\/127\.0\.0\.1:\d+ answered 401 to these credentials$/);
+  });
+
+  test('anonymously: a token without credentials, as for a public image', async () => {
+    // GIVEN a registry whose token service grants anonymous pulls
+    const { auth, registry } = await tokenRegistry(SENTINEL, true);
+
+    // WHEN asked without credentials
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+
+    // THEN it is ok, and the token request carried no Authorization
+    expect(result).toEqual({ status: 'ok', digest: DIGEST, credential: undefined });
+    expect(auth.seen[0].authorization).toBeUndefined();
+  });
+});
+
+describe('RegistryClient: redirects, retries and failures', () => {
+  test('a redirect to another origin is followed without the credentials', async () => {
+    // GIVEN a registry that redirects the manifest to another host
+    const other = await serve((_req, res) => res.writeHead(200, { 'docker-content-digest': DIGEST }).end());
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end();
+      } else {
+        res.writeHead(307, { location: `http://${other.host}/blob/manifest` }).end();
+      }
+    });
+
+    // WHEN the manifest is asked for with credentials
+    const result = await client({ insecureRegistries: [registry.host, other.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+    // THEN the other host answered, and never saw an Authorization header
+    expect(result).toMatchObject({ status: 'ok', digest: DIGEST });
+    expect(registry.seen[1].authorization).toBe(basicOf('user', SENTINEL));
+    expect(other.seen).toEqual([{ method: 'HEAD', url: '/blob/manifest', authorization: undefined }]);
+  });
+
+  test('too many redirects is an error', async () => {
+    const registry = await serve((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 302, { location: '/again' }).end());
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+    expect(result).toMatchObject({ status: 'error', reason: expect.stringMatching(/^more than 5 redirects/) });
+  });
+
+  test('429 and 5xx are retried with backoff, then answered', async () => {
+    // GIVEN a registry that is rate limited twice, then answers
+    let calls = 0;
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(200).end();
+      } else if (++calls === 1) {
+        res.writeHead(429, { 'retry-after': '0' }).end();
+      } else if (calls === 2) {
+        res.writeHead(503).end();
+      } else {
+        res.writeHead(200, { 'docker-content-digest': DIGEST }).end();
+      }
+    });
+
+    // WHEN the manifest is asked for
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+
+    // THEN the third try got it
+    expect(result).toMatchObject({ status: 'ok' });
+    expect(calls).toBe(3);
+  });
+
+  test('a registry that keeps failing gives up after the retries', async () => {
+    const registry = await serve((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 502).end());
+    const result = await client({ insecureRegistries: [registry.host], retries: 2 }).resolve(app(registry.host), []);
+    expect(result).toEqual({ status: 'error', reason: 'the registry answered the manifest request with HTTP 502' });
+    expect(registry.seen).toHaveLength(1 + 3);
+  });
+
+  test('a registry that never answers is unreachable within the timeout', async () => {
+    // GIVEN a server that accepts and stays silent
+    const registry = await serve(() => undefined);
+
+    // WHEN asked with a short timeout
+    const result = await client({ insecureRegistries: [registry.host], timeoutMs: 300 }).resolve(app(registry.host), []);
+
+    // THEN it is unreachable because of the timeout
+    expect(result).toEqual({ status: 'unreachable', cause: 'timeout', reason: `${registry.host} did not answer within 0.3 s` });
+  });
+
+  test.each([
+    ['refused', '127.0.0.1:1', /^127\.0\.0\.1:1 refused the connection/],
+    ['dns', 'does-not-exist.invalid', /^the host name "does-not-exist\.invalid" does not resolve \(ENOTFOUND|EAI_AGAIN\)/],
+  ])('unreachable: %s', async (cause, host, reason) => {
+    const result: PullResult = await client({ insecureRegistries: [host], timeoutMs: 5000 }).resolve(app(host), []);
+    expect(result).toMatchObject({ status: 'unreachable', cause, reason: expect.stringMatching(reason) });
+  });
+
+  test('HTTPS to a plain-HTTP registry says to list it as insecure', async () => {
+    // GIVEN a plain HTTP registry not listed as insecure
+    const registry = await serve((_req, res) => res.writeHead(200).end());
+
+    // WHEN asked over HTTPS
+    const result = await client().resolve(app(registry.host), []);
+
+    // THEN the TLS failure names the option that fixes it
+    expect(result).toEqual({ status: 'unreachable', cause: 'tls', reason: `${registry.host} does not answer TLS; if it serves plain HTTP, allow that with --insecure-registry ${registry.host}` });
+  });
+
+  test.each([
+    ['docker.io', [], 'https://registry-1.docker.io'],
+    ['index.docker.io', [], 'https://registry-1.docker.io'],
+    ['registry.gitlab.com', [], 'https://registry.gitlab.com'],
+    ['127.0.0.1:5000', ['127.0.0.1:5000'], 'http://127.0.0.1:5000'],
+    // insecure is per host and port
+    ['127.0.0.1:5001', ['127.0.0.1:5000'], 'https://127.0.0.1:5001'],
+  ])('the endpoint of %s (insecure: %j) is %s', (registry, insecure, endpoint) => {
+    expect(endpointOf(registry, new Set(insecure))).toBe(endpoint);
+  });
+});
+
+describe('RegistryCredential', () => {
+  test('no printout shows the user name or password', () => {
+    // GIVEN a credential
+    const c = new RegistryCredential('team/regcred', 'registry.example.com', 'Sentinel-User-77', SENTINEL);
+
+    // WHEN it is printed in every way THEN only the secret and server show
+    for (const shown of [String(c), `${c}`, JSON.stringify(c), inspect(c, { showHidden: true, depth: 5 }), inspect({ c }), Object.keys(c).join()]) {
+      expect(shown).not.toContain(SENTINEL);
+      expect(shown).not.toContain('Sentinel-User-77');
+    }
+    expect(String(c)).toBe('secret "team/regcred" (server "registry.example.com")');
+    expect(c.basic()).toBe(basicOf('Sentinel-User-77', SENTINEL));
+  });
+});
