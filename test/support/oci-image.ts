@@ -129,9 +129,15 @@ interface Exchange {
   readonly body: Buffer;
 }
 
-function exchange(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer | undefined, agent: http.Agent | undefined, ca: Buffer | undefined): Promise<Exchange> {
+/** Where and how to connect: a keep-alive agent (none for a one-off request), and the CA for HTTPS. */
+interface Connection {
+  readonly agent?: http.Agent;
+  readonly ca?: Buffer;
+}
+
+function exchange(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer | undefined, connection: Connection): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const options: https.RequestOptions = { method, headers: { ...headers, 'Content-Length': body?.length ?? 0 }, agent, ca, timeout: 10_000 };
+    const options: https.RequestOptions = { method, headers: { ...headers, 'Content-Length': body?.length ?? 0 }, ...connection, timeout: 10_000 };
     const request = (url.protocol === 'https:' ? https : http).request(url, options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -180,7 +186,7 @@ export async function pushImage(image: OciImage, url: string, repository: string
     const realm = new URL(challenge.realm);
     realm.searchParams.set('service', challenge.service ?? '');
     realm.searchParams.set('scope', `repository:${repository}:pull,push`);
-    const answer = await exchange(realm, 'GET', basic ? { Authorization: basic } : {}, undefined, undefined, ca);
+    const answer = await exchange(realm, 'GET', basic ? { Authorization: basic } : {}, undefined, { ca });
     if (answer.status !== 200) {
       throw new Error(`token realm ${realm.origin}${realm.pathname} answered ${answer.status}, expected 200: check the credentials given to pushImage`);
     }
@@ -190,11 +196,11 @@ export async function pushImage(image: OciImage, url: string, repository: string
 
   /** One request to the registry; a Bearer challenge is answered once, and the request sent again. */
   const send = async (method: string, target: URL, expected: number, headers: http.OutgoingHttpHeaders = {}, body?: Buffer) => {
-    let answer = await exchange(target, method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, agent, ca);
+    let answer = await exchange(target, method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, { agent, ca });
     const challenge = answer.status === 401 ? bearerChallenge(answer.headers['www-authenticate']) : undefined;
     if (challenge) {
       await fetchToken(challenge);
-      answer = await exchange(target, method, { ...headers, Authorization: authorization }, body, agent, ca);
+      answer = await exchange(target, method, { ...headers, Authorization: authorization }, body, { agent, ca });
     }
     if (answer.status !== expected) {
       throw new Error(`pushImage: ${method} ${target.pathname} on ${target.origin} answered ${answer.status}, expected ${expected}: `
