@@ -43,20 +43,26 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The status code of `GET url`, or undefined when nothing answers; `ca` verifies an HTTPS server. */
-function statusOf(url: string, ca?: Buffer): Promise<number | undefined> {
+/**
+ * The status code of `GET url`, or the error when nothing answered (connection refused while the
+ * registry starts; a TLS error when its certificate does not verify); `ca` verifies an HTTPS server.
+ */
+function probe(url: string, ca?: Buffer): Promise<{ status?: number; error?: string }> {
   return new Promise((resolve) => {
     const onResponse = (response: http.IncomingMessage) => {
       response.resume();
-      resolve(response.statusCode);
+      resolve({ status: response.statusCode });
     };
     const request = url.startsWith('https:')
       ? https.get(url, { timeout: 1000, ca, agent: false }, onResponse)
       : http.get(url, { timeout: 1000, agent: false }, onResponse);
-    request.once('timeout', () => request.destroy());
-    request.once('error', () => resolve(undefined));
+    request.once('timeout', () => request.destroy(new Error('timed out after 1 s')));
+    request.once('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
   });
 }
+
+/** Probe errors of a registry that has not started listening yet. */
+const NOT_YET = new Set(['ECONNREFUSED', 'ECONNRESET', 'timed out after 1 s']);
 
 function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
@@ -262,8 +268,10 @@ export async function startRegistry(usersOrOptions: RegistryUser[] | RegistryOpt
     const releaseChild = killOnExit(child);
 
     const deadline = Date.now() + 10_000;
+    let probeError = '';
     while (Date.now() < deadline && !exited(child) && spawned.error === undefined) {
-      const status = await statusOf(`${url}/v2/`, ca);
+      const { status, error } = await probe(`${url}/v2/`, ca);
+      probeError = error ?? '';
       if (status === ready) {
         const pid = child.pid!;
         return {
@@ -282,6 +290,10 @@ export async function startRegistry(usersOrOptions: RegistryUser[] | RegistryOpt
         lastError = `GET /v2/ answered ${status}, expected ${ready} (auth ${options.auth})`;
         break;
       }
+      // only a registry that is not listening yet is worth waiting for; a TLS error will not go away
+      if (!NOT_YET.has(probeError)) {
+        break;
+      }
       await sleep(50);
     }
     await stopChild(child);
@@ -290,7 +302,8 @@ export async function startRegistry(usersOrOptions: RegistryUser[] | RegistryOpt
       lastError = `docker-registry could not be started (${spawned.error.message}): install it with apt-get install -y docker-registry`;
       break;
     }
-    lastError = lastError || `docker-registry did not answer on ${url} (exit ${child.exitCode ?? child.signalCode ?? 'none'}): ${stderr}`;
+    lastError = lastError || `docker-registry did not answer on ${url} (exit ${child.exitCode ?? child.signalCode ?? 'none'}, `
+      + `last probe ${probeError || 'none'}): ${stderr}`;
     if (!/address already in use/.test(stderr)) {
       break;
     }
