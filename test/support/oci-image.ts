@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 
@@ -107,4 +109,126 @@ export function writeOciLayout(dir: string, tag: string): OciImage {
   fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 
   return { dir, tag, manifest, config, layer, diffId };
+}
+
+/** How `pushImage` reaches the registry. */
+export interface PushOptions {
+  /** Basic credentials for the registry, or for its token realm when it answers with a Bearer challenge. */
+  readonly username?: string;
+  readonly password?: string;
+  /** A PEM file of the CA that the registry's (and the realm's) HTTPS certificate must chain to. */
+  readonly caFile?: string;
+  /** Manifest PUTs in flight at once. @default 16 */
+  readonly concurrency?: number;
+}
+
+/** The status, headers and body of one HTTP exchange. */
+interface Exchange {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Where and how to connect: a keep-alive agent (none for a one-off request), and the CA for HTTPS. */
+interface Connection {
+  readonly agent?: http.Agent;
+  readonly ca?: Buffer;
+}
+
+function exchange(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer | undefined, connection: Connection): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    const options: https.RequestOptions = { method, headers: { ...headers, 'Content-Length': body?.length ?? 0 }, ...connection, timeout: 10_000 };
+    const request = (url.protocol === 'https:' ? https : http).request(url, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.once('timeout', () => request.destroy(new Error(`${method} ${url.origin}${url.pathname} timed out after 10 s`)));
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+/** The parameters of a `Bearer realm="...",service="...",scope="..."` challenge. */
+function bearerChallenge(header: string | undefined): { [param: string]: string } | undefined {
+  if (!header || !/^Bearer\s/i.test(header)) {
+    return undefined;
+  }
+  const params: { [param: string]: string } = {};
+  for (const [, name, value] of header.matchAll(/(\w+)="([^"]*)"/g)) {
+    params[name] = value;
+  }
+  return params;
+}
+
+/**
+ * Pushes `image` (from `writeOciLayout`) into `repository` of the registry at `url` under every tag of
+ * `tags`: its two blobs once, by monolithic upload (`POST /v2/<name>/blobs/uploads/`, then
+ * `PUT <location>?digest=`), then the manifest once per tag, `concurrency` at a time over keep-alive
+ * connections. Far faster than a skopeo run per tag, for the benchmark's hundreds of tags.
+ * Authenticates with Basic credentials, or, when the registry answers with a Bearer challenge, with a
+ * token for `repository:<name>:pull,push` fetched from the challenge's realm with those credentials.
+ */
+export async function pushImage(image: OciImage, url: string, repository: string, tags: string[], options: PushOptions = {}): Promise<void> {
+  const ca = options.caFile ? fs.readFileSync(options.caFile) : undefined;
+  const concurrency = options.concurrency ?? 16;
+  const agent = url.startsWith('https:')
+    ? new https.Agent({ keepAlive: true, maxSockets: concurrency, ca })
+    : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const basic = options.username !== undefined
+    ? 'Basic ' + Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')
+    : undefined;
+  let authorization = basic;
+
+  /** Trades the credentials for a token at the challenge's realm; the token is never printed. */
+  const fetchToken = async (challenge: { [param: string]: string }) => {
+    const realm = new URL(challenge.realm);
+    realm.searchParams.set('service', challenge.service ?? '');
+    realm.searchParams.set('scope', `repository:${repository}:pull,push`);
+    const answer = await exchange(realm, 'GET', basic ? { Authorization: basic } : {}, undefined, { ca });
+    if (answer.status !== 200) {
+      throw new Error(`token realm ${realm.origin}${realm.pathname} answered ${answer.status}, expected 200: check the credentials given to pushImage`);
+    }
+    const { token, access_token: accessToken } = JSON.parse(answer.body.toString('utf8'));
+    authorization = `Bearer ${token ?? accessToken}`;
+  };
+
+  /** One request to the registry; a Bearer challenge is answered once, and the request sent again. */
+  const send = async (method: string, target: URL, expected: number, headers: http.OutgoingHttpHeaders = {}, body?: Buffer) => {
+    let answer = await exchange(target, method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, { agent, ca });
+    const challenge = answer.status === 401 ? bearerChallenge(answer.headers['www-authenticate']) : undefined;
+    if (challenge) {
+      await fetchToken(challenge);
+      answer = await exchange(target, method, { ...headers, Authorization: authorization }, body, { agent, ca });
+    }
+    if (answer.status !== expected) {
+      throw new Error(`pushImage: ${method} ${target.pathname} on ${target.origin} answered ${answer.status}, expected ${expected}: `
+        + answer.body.toString('utf8').slice(0, 500));
+    }
+    return answer;
+  };
+
+  try {
+    for (const blob of [image.config, image.layer]) {
+      const started = await send('POST', new URL(`/v2/${repository}/blobs/uploads/`, url), 202);
+      const location = new URL(started.headers.location ?? '', url);
+      location.searchParams.set('digest', blob.digest);
+      await send('PUT', location, 201, { 'Content-Type': 'application/octet-stream' }, blobBytes(image.dir, blob));
+    }
+    const manifest = blobBytes(image.dir, image.manifest);
+    const queue = [...tags];
+    const worker = async () => {
+      for (let tag = queue.shift(); tag !== undefined; tag = queue.shift()) {
+        await send('PUT', new URL(`/v2/${repository}/manifests/${tag}`, url), 201, { 'Content-Type': image.manifest.mediaType }, manifest);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
+  } finally {
+    agent.destroy();
+  }
+}
+
+function blobBytes(dir: string, blob: OciDescriptor): Buffer {
+  return fs.readFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)));
 }
