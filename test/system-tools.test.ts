@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const SCRIPT = path.join(__dirname, 'support', 'system-tools.sh');
-const TOOLS = ['kubectl', 'docker-registry', 'skopeo', 'htpasswd'];
+const TOOLS = ['kubectl', 'docker-registry', 'skopeo', 'htpasswd', 'openssl'];
 // hidden as well, so that no test can reach the real ones: each test brings its own fakes
 const HIDDEN = [...TOOLS, 'apt-get', 'sudo'];
 
@@ -103,7 +103,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
 
   test('as root on Debian installs only the missing tools with apt, in one printed line', () => {
     // WHEN
-    const result = runStep({ present: ['kubectl'], osRelease: 'debian', uid: 0 });
+    const result = runStep({ present: ['kubectl', 'openssl'], osRelease: 'debian', uid: 0 });
 
     // THEN
     expect(result.status).toBe(0);
@@ -115,7 +115,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
 
   test('with passwordless sudo on Ubuntu installs kubectl from kubernetes-client through sudo', () => {
     // WHEN
-    const result = runStep({ present: ['docker-registry', 'skopeo', 'htpasswd'], osRelease: 'ubuntu', uid: 1000, sudo: PASSWORDLESS_SUDO });
+    const result = runStep({ present: ['docker-registry', 'skopeo', 'htpasswd', 'openssl'], osRelease: 'ubuntu', uid: 1000, sudo: PASSWORDLESS_SUDO });
 
     // THEN
     expect(result.status).toBe(0);
@@ -135,7 +135,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
     ['a sudo that asks for a password', 'echo "sudo $*" >> "$(dirname "$0")/calls.log"\necho "sudo: a password is required" >&2\nexit 1'],
   ])('as a user with %s on Debian stops before jest with the exact command to run', (_, sudo) => {
     // WHEN
-    const result = runStep({ present: ['kubectl'], osRelease: 'debian', uid: 1000, sudo });
+    const result = runStep({ present: ['kubectl', 'openssl'], osRelease: 'debian', uid: 1000, sudo });
 
     // THEN
     expect(result.status).toBe(1);
@@ -146,7 +146,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
       '',
     ].join('\n'));
     expect(result.calls.filter(call => call.startsWith('apt-get'))).toEqual([]);
-    expect(result.installed).toEqual(['kubectl']);
+    expect(result.installed).toEqual(['kubectl', 'openssl']);
   });
 
   test('off Debian and Ubuntu, even as root, stops before jest and names the packages to install', () => {
@@ -157,9 +157,9 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe([
-      'the tests need kubectl, docker-registry, skopeo, htpasswd, which are not installed, and this is not Debian or Ubuntu; '
+      'the tests need kubectl, docker-registry, skopeo, htpasswd, openssl, which are not installed, and this is not Debian or Ubuntu; '
         + 'install them with your package manager (these are the Debian packages), then run npm test again:',
-      '  apt-get update && apt-get install -y kubernetes-client docker-registry skopeo apache2-utils',
+      '  apt-get update && apt-get install -y kubernetes-client docker-registry skopeo apache2-utils openssl',
       '',
     ].join('\n'));
     expect(result.calls).toEqual([]);
@@ -167,7 +167,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
 
   test('when apt-get fails, shows its output and stops before jest with the command', () => {
     // WHEN
-    const result = runStep({ present: ['kubectl', 'htpasswd'], osRelease: 'debian', uid: 0, aptGet: '[ "$1" = update ] && exit 0\necho "E: Unable to locate package skopeo" >&2\nexit 100' });
+    const result = runStep({ present: ['kubectl', 'htpasswd', 'openssl'], osRelease: 'debian', uid: 0, aptGet: '[ "$1" = update ] && exit 0\necho "E: Unable to locate package skopeo" >&2\nexit 100' });
 
     // THEN
     expect(result.status).toBe(1);
@@ -182,7 +182,7 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
 
   test('when apt-get succeeds but a tool is still not on PATH, stops before jest', () => {
     // WHEN
-    const result = runStep({ present: ['kubectl', 'docker-registry', 'htpasswd'], osRelease: 'debian', uid: 0, aptGet: 'exit 0' });
+    const result = runStep({ present: ['kubectl', 'docker-registry', 'htpasswd', 'openssl'], osRelease: 'debian', uid: 0, aptGet: 'exit 0' });
 
     // THEN
     expect(result.status).toBe(1);

@@ -9,7 +9,7 @@ set -euo pipefail
 
 # each tool and the Debian package that provides it (kubectl's own apt repository is not Debian's;
 # Debian's kubernetes-client ships kubectl)
-TOOLS=(kubectl:kubernetes-client docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils)
+TOOLS=(kubectl:kubernetes-client docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils openssl:openssl)
 
 missing_tools() {
   local entry
