@@ -1,0 +1,359 @@
+// `check --pull` end to end against real registries on 127.0.0.1: Debian's docker-registry with
+// htpasswd over HTTP and over HTTPS with a CA made here, and with token auth from the test's token
+// issuer, which the registry verifies itself. The manifests are synthesized by our constructs, so
+// the credentials asked with are those of the RegistrySecrets. The CLI runs as users run it (the
+// bin script). Every run's output is kept and searched for the password at the end.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import * as k from 'cdk8s-plus-27/lib/imports/k8s';
+import { CredentialValue, ImageLock, PrivateImagePod, RegistrySecret } from '../src';
+import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
+import { OciImage, pushImage, writeOciLayout } from './support/oci-image';
+import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
+import { makeCertificates, TestCertificates } from './support/tls';
+import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
+
+const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
+/** what no output may hold: the password, and its base64 in an `auth` or a header */
+const SENTINEL = 'Sentinel-Pull-Password-93f1';
+const USER = { username: 'puller', password: SENTINEL };
+const LEAKS = [SENTINEL, Buffer.from(`${USER.username}:${SENTINEL}`).toString('base64'), Buffer.from(SENTINEL).toString('base64')];
+const WRONG = 'Sentinel-Wrong-Password-77aa';
+const SETUP_TIMEOUT = 90_000;
+const TIMEOUT = 60_000;
+
+let work: string;
+let image: OciImage;
+let certificates: TestCertificates;
+let plain: RunningRegistry;
+let secure: RunningRegistry;
+let issuer: RunningTokenIssuer;
+let token: RunningRegistry;
+/** every stdout and stderr of the runs */
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  requireTools();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-pr-pull-'));
+  image = writeOciLayout(path.join(work, 'oci'), 'v1');
+  certificates = makeCertificates(fs.mkdtempSync(path.join(work, 'tls-')));
+  [plain, secure, issuer] = await Promise.all([
+    startRegistry({ auth: 'htpasswd', users: [USER] }),
+    startRegistry({ auth: 'htpasswd', users: [USER], tls: certificates }),
+    startTokenIssuer({ users: [USER], service: 'test-registry', issuer: 'test-issuer', anonymousPullPrefixes: ['public/'] }),
+  ]);
+  token = await startRegistry({ auth: 'token', token: issuer });
+  await Promise.all([
+    pushImage(image, plain.url, 'team/app', ['v1', 'v2'], USER),
+    pushImage(image, secure.url, 'team/app', ['v1'], { ...USER, caFile: certificates.caFile }),
+    pushImage(image, token.url, 'team/app', ['v1'], USER),
+    pushImage(image, token.url, 'public/app', ['v1'], USER),
+  ]);
+}, SETUP_TIMEOUT);
+
+afterAll(async () => {
+  await Promise.all([plain, secure, token, issuer].filter(s => s).map(s => s.stop()));
+  if (work) {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}, SETUP_TIMEOUT);
+
+interface PodSpec {
+  readonly image: string;
+  /** passwords of the pod's secrets, in order, all for the image's registry */
+  readonly passwords?: string[];
+  readonly namespace?: string;
+}
+
+let files = 0;
+
+/** synthesizes, with our constructs, one pod per spec with its RegistrySecrets, into one YAML file */
+function manifests(pods: PodSpec[]): string {
+  const app = new App({ outdir: path.join(work, `out-${++files}`) });
+  const chart = new Chart(app, 'apps');
+  pods.forEach((pod, i) => {
+    const server = pod.image.split('/')[0];
+    const secrets = (pod.passwords ?? []).map((password, j) => new RegistrySecret(chart, `secret-${i}-${j}`, {
+      metadata: { name: `regcred-${i}-${j}`, namespace: pod.namespace },
+      appendHash: false,
+      server,
+      username: CredentialValue.fromString(USER.username),
+      password: CredentialValue.fromString(password),
+    }));
+    if (secrets.length === 0) {
+      // a pod with no pull secret at all, as a public image needs none
+      new k.KubePod(chart, `pod-${i}`, {
+        metadata: { namespace: pod.namespace },
+        spec: { containers: [{ name: 'main', image: pod.image, imagePullPolicy: 'IfNotPresent' }] },
+      });
+      return;
+    }
+    new PrivateImagePod(chart, `pod-${i}`, { metadata: { namespace: pod.namespace }, registrySecrets: secrets, containers: [{ image: pod.image }] });
+  });
+  const file = path.join(work, `manifests-${files}.yaml`);
+  fs.writeFileSync(file, app.synthYaml());
+  return file;
+}
+
+/** runs `cdk8s-private-registry check --pull ...args` */
+function checkPull(args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, 'check', '--pull', ...args], { encoding: 'utf8', timeout: TIMEOUT });
+  outputs.push(result.stdout, result.stderr);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** the `image-pull` entries of a JSON report */
+function pulls(stdout: string): any[] {
+  return JSON.parse(stdout).filter((e: any) => e.rule === 'image-pull');
+}
+
+/** the digest skopeo reports for an image, with the same credentials */
+function skopeoDigest(ref: string, tlsArgs: string[]): string {
+  const result = skopeo(work, ['inspect', '--creds', `${USER.username}:${SENTINEL}`, ...tlsArgs, `docker://${ref}`]);
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout).Digest;
+}
+
+const insecure = (...registries: RunningRegistry[]) => registries.flatMap(r => ['--insecure-registry', r.host]);
+
+describe('check --pull against real registries', () => {
+  test('Basic over HTTP: the right credentials give ok, with the digest skopeo reports', () => {
+    // GIVEN a pod whose secret has the right password
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+
+    // WHEN the registries are asked
+    const { status, stdout } = checkPull([...insecure(plain), '--format', 'json', file]);
+
+    // THEN the image is ok, at skopeo's digest, let in for that secret
+    expect(status).toBe(0);
+    const [entry] = pulls(stdout);
+    expect(entry.pull).toEqual({
+      image: `${plain.host}/team/app:v1`,
+      status: 'ok',
+      cause: null,
+      digest: skopeoDigest(`${plain.host}/team/app:v1`, ['--tls-verify=false']),
+      tried: [{ secret: 'regcred-0-0', server: plain.host }],
+      untried: [],
+    });
+    expect(entry.pull.digest).toBe(image.manifest.digest);
+    expect(entry.file).toBe(file);
+    expect(fs.readFileSync(file, 'utf8').split('\n')[entry.line - 1]).toContain(`image: ${plain.host}/team/app:v1`);
+  }, TIMEOUT);
+
+  test('Basic over HTTPS: ok with --ca-file, a TLS failure without it', () => {
+    // GIVEN a pod of the HTTPS registry, whose CA is the test's
+    const file = manifests([{ image: `${secure.host}/team/app:v1`, passwords: [SENTINEL] }]);
+
+    // WHEN asked with and without the CA
+    const trusted = checkPull(['--ca-file', certificates.caFile, file]);
+    const untrusted = checkPull([file]);
+
+    // THEN the CA makes it ok; without it TLS fails, and the line says how to fix it
+    expect(trusted.status).toBe(0);
+    const certDir = fs.mkdtempSync(path.join(work, 'certs-'));
+    // containers/image reads every *.crt in --cert-dir as a CA
+    fs.copyFileSync(certificates.caFile, path.join(certDir, 'ca.crt'));
+    expect(trusted.stdout).toContain(`${secure.host}/team/app:v1: ok ${skopeoDigest(`${secure.host}/team/app:v1`, ['--cert-dir', certDir])}`);
+    expect(untrusted.status).toBe(1);
+    expect(untrusted.stdout).toMatch(new RegExp(`${secure.host}/team/app:v1: unreachable \\(tls\\): TLS with ${secure.host} failed \\([A-Z_]+\\); if its certificate is signed by your own CA, give it with --ca-file`));
+  }, TIMEOUT);
+
+  test('Bearer: a token from the issuer for the secret\'s credentials gives ok, at skopeo\'s digest; identical images are asked once', async () => {
+    // GIVEN three pods of one image, in two namespaces, with the same credentials
+    const ref = `${token.host}/team/app:v1`;
+    const file = manifests([
+      { image: ref, passwords: [SENTINEL], namespace: 'a' },
+      { image: ref, passwords: [SENTINEL], namespace: 'a' },
+      { image: ref, passwords: [SENTINEL], namespace: 'b' },
+    ]);
+    const before = (await issuer.requests()).length;
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(token), file]);
+
+    // THEN one token request, for the pull scope, and one line, ok at skopeo's digest
+    expect(status).toBe(0);
+    const requests = (await issuer.requests()).slice(before);
+    expect(requests).toEqual([expect.objectContaining({ client: 'authenticated', status: 200, scopes: ['repository:team/app:pull'] })]);
+    const lines = stdout.split('\n').filter(l => l.includes(ref));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^  ${file}:\\d+ ${ref}: ok ${skopeoDigest(ref, ['--tls-verify=false'])}$`))]);
+  }, TIMEOUT);
+
+  test.each([
+    ['Basic', () => plain],
+    ['Bearer', () => token],
+  ])('%s: a wrong password is unauthorized, naming the secret and server, never the password', (_, registry) => {
+    // GIVEN a pod whose only secret has a wrong password
+    const ref = `${registry().host}/team/app:v1`;
+    const file = manifests([{ image: ref, passwords: [WRONG], namespace: 'team' }]);
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(registry()), file]);
+
+    // THEN unauthorized, naming the secret and the server it was tried for
+    expect(status).toBe(1);
+    expect(stdout).toContain(`${ref}: unauthorized: tried secret "team/regcred-0-0" (server "${registry().host}"); `);
+    expect(stdout).not.toContain(WRONG);
+  }, TIMEOUT);
+
+  test('two secrets for one registry, the first wrong: ok, as the kubelet would find', () => {
+    // GIVEN a pod naming a stale secret first and a current one second
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [WRONG, SENTINEL] }]);
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(plain), '--format', 'json', file]);
+
+    // THEN it is ok, let in for the second
+    expect(status).toBe(0);
+    expect(pulls(stdout)[0].pull).toMatchObject({ status: 'ok', tried: [{ secret: 'regcred-0-1' }] });
+  }, TIMEOUT);
+
+  test('a tag never pushed and a repository with a typo are not found', () => {
+    // GIVEN two images the registry does not have
+    const file = manifests([
+      { image: `${plain.host}/team/app:v9`, passwords: [SENTINEL] },
+      { image: `${plain.host}/team/ap:v1`, passwords: [SENTINEL] },
+    ]);
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(plain), file]);
+
+    // THEN both are not found, each saying what is missing
+    expect(status).toBe(1);
+    expect(stdout).toContain(`${plain.host}/team/app:v9: not found: the registry has no manifest "v9" in repository "team/app"`);
+    expect(stdout).toContain(`${plain.host}/team/ap:v1: not found: the registry has no manifest "v1" in repository "team/ap"`);
+    expect(stdout).toContain('2 of 2 images not ok');
+  }, TIMEOUT);
+
+  test('a closed port is unreachable, within the timeout', async () => {
+    // GIVEN a port nothing listens on
+    const port = await freePort();
+    const file = manifests([{ image: `127.0.0.1:${port}/team/app:v1`, passwords: [SENTINEL] }]);
+
+    // WHEN asked with a 2 s timeout
+    const started = Date.now();
+    const { status, stdout } = checkPull(['--insecure-registry', `127.0.0.1:${port}`, '--timeout', '2', file]);
+
+    // THEN it is unreachable, refused, well within the timeout
+    expect(status).toBe(1);
+    expect(stdout).toContain(`127.0.0.1:${port}/team/app:v1: unreachable (refused): 127.0.0.1:${port} refused the connection: nothing listens there`);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT);
+  }, TIMEOUT);
+
+  test('an image no secret covers is asked anonymously: a public one is ok, a private one unauthorized', () => {
+    // GIVEN pods with no secret, of a public and of a private repository of the token registry
+    const file = manifests([{ image: `${token.host}/public/app:v1` }, { image: `${token.host}/team/app:v1` }]);
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(token), '--format', 'json', file]);
+
+    // THEN the public one is ok and the private one refused, with nothing tried
+    expect(status).toBe(1);
+    const [publicApp, privateApp] = pulls(stdout);
+    expect(publicApp.pull).toMatchObject({ status: 'ok', digest: image.manifest.digest, tried: [] });
+    expect(privateApp.pull).toMatchObject({ status: 'unauthorized', tried: [] });
+    expect(privateApp.message).toMatch(/^unauthorized: tried anonymously: no pull secret of the pod covers its registry; /);
+  }, TIMEOUT);
+
+  test('a lock round trip: the synth output pinned from the lock, and still ok', () => {
+    // GIVEN the synth output of a pod, and a lock written by check --pull from it
+    const ref = `${plain.host}/team/app:v2`;
+    const first = manifests([{ image: ref, passwords: [SENTINEL] }]);
+    const lockFile = path.join(work, 'images.lock.json');
+    const locked = checkPull([...insecure(plain), '--lock', lockFile, first]);
+    expect(locked.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8'))).toEqual({ lockVersion: 1, images: { [ref]: image.manifest.digest } });
+
+    // WHEN the app is synthesized again with the lock
+    const app = new App({ outdir: path.join(work, 'locked') });
+    const chart = new Chart(app, 'apps');
+    const regcred = new RegistrySecret(chart, 'regcred', {
+      server: plain.host, username: CredentialValue.fromString(USER.username), password: CredentialValue.fromString(SENTINEL),
+    });
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [regcred], imageLock: ImageLock.fromFile(lockFile), requireLock: true, containers: [{ image: ref }] });
+    const pinnedFile = path.join(work, 'pinned.yaml');
+    fs.writeFileSync(pinnedFile, app.synthYaml());
+
+    // THEN the image is pinned to the locked digest, and the registry serves it by digest
+    const pinned = `${ref}@${image.manifest.digest}`;
+    expect(fs.readFileSync(pinnedFile, 'utf8')).toContain(`image: ${pinned}`);
+    const again = checkPull([...insecure(plain), pinnedFile]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`${pinned}: ok ${image.manifest.digest}`);
+  }, TIMEOUT);
+
+  test('the lock is not written when an image is not ok', () => {
+    // GIVEN an image the registry does not have
+    const file = manifests([{ image: `${plain.host}/team/app:v9`, passwords: [SENTINEL] }]);
+    const lockFile = path.join(work, 'not-written.lock.json');
+
+    // WHEN asked with --lock
+    const { status, stderr } = checkPull([...insecure(plain), '--lock', lockFile, file]);
+
+    // THEN there is no lock, and stderr says why
+    expect(status).toBe(1);
+    expect(fs.existsSync(lockFile)).toBe(false);
+    expect(stderr).toBe(`cdk8s-private-registry: ${lockFile} not written: not every image is ok\n`);
+  }, TIMEOUT);
+
+  test('the validation plugin with pull: true fails the synth on a wrong password, and passes the right one', async () => {
+    // GIVEN the synth output of a pod with a wrong password, and one with the right one
+    const wrong = manifests([{ image: `${token.host}/team/app:v1`, passwords: [WRONG] }]);
+    const right = manifests([{ image: `${token.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    const plugin = new PrivateRegistryValidation({ pull: true, insecureRegistries: [token.host], pullTimeoutSeconds: 5 });
+
+    // WHEN the plugin validates each, as cdk8s-cli runs it
+    const run = async (file: string) => {
+      const report: { violations: any[]; status?: string; logs: string[] } = { violations: [], logs: [] };
+      await plugin.validate({
+        manifests: [file],
+        report: { addViolation: v => report.violations.push(v), submit: status => { report.status = status; } },
+        logger: { log: message => report.logs.push(message) },
+      });
+      outputs.push(JSON.stringify(report));
+      return report;
+    };
+    const failed = await run(wrong);
+    const passed = await run(right);
+
+    // THEN the wrong one is a failure with an image-pull violation naming the secret; the right one a success
+    expect(failed.status).toBe('failure');
+    expect(failed.violations).toEqual([expect.objectContaining({
+      ruleName: 'image-pull',
+      violatingResources: [expect.objectContaining({ locations: [expect.stringContaining('unauthorized: tried secret "regcred-0-0"')] })],
+    })]);
+    expect(passed.status).toBe('success');
+    expect(passed.logs.join('\n')).toContain(`${token.host}/team/app:v1: ok ${image.manifest.digest}`);
+  }, TIMEOUT);
+
+  test('usage errors of the pull options', () => {
+    // WHEN the options are misused THEN each is a usage error that says what to do
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    const lockAlone = spawnSync(process.execPath, [BIN, 'check', '--lock', 'x.json', file], { encoding: 'utf8' });
+    expect(lockAlone.status).toBe(2);
+    expect(lockAlone.stderr).toBe('cdk8s-private-registry: error: --lock works only with --pull; add --pull to ask the registries\n');
+    expect(checkPull(['--concurrency', '0', file]).stderr).toBe('cdk8s-private-registry: error: --concurrency "0" is not a positive whole number; e.g. --concurrency 8\n');
+    expect(checkPull(['--timeout', 'soon', file]).stderr).toBe('cdk8s-private-registry: error: --timeout "soon" is not a positive number; e.g. --timeout 10\n');
+    expect(checkPull(['--insecure-registry', 'http://x', file]).stderr)
+      .toBe('cdk8s-private-registry: error: --insecure-registry "http://x" is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000\n');
+    expect(checkPull(['--ca-file', file, file]).stderr).toBe(`cdk8s-private-registry: error: --ca-file ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks\n`);
+  }, TIMEOUT);
+});
+
+describe('no credential in any output', () => {
+  test('the runs above printed neither password, nor its base64', () => {
+    // GIVEN every output of the runs above, which used the sentinel password in every case
+    expect(outputs.length).toBeGreaterThan(20);
+
+    // THEN none holds it in any form
+    for (const output of outputs) {
+      for (const leak of LEAKS) {
+        expect(output).not.toContain(leak);
+      }
+      expect(output).not.toContain(WRONG);
+    }
+  });
+});
