@@ -10,6 +10,8 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as k from 'cdk8s-plus-27/lib/imports/k8s';
 import { CredentialValue, ImageLock, PrivateImagePod, RegistrySecret } from '../src';
+import { checkManifests } from '../src/tools/manifest-check';
+import { PullCollector } from '../src/tools/pull-check';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 import { OciImage, pushImage, writeOciLayout } from './support/oci-image';
 import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
@@ -355,5 +357,82 @@ describe('no credential in any output', () => {
       }
       expect(output).not.toContain(WRONG);
     }
+  });
+});
+
+describe('PullCollector: the questions, as the kubelet would pull', () => {
+  /** the questions `check --pull` would ask for this YAML, without asking them */
+  async function questions(yaml: string) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pull-questions-')), 'm.yaml');
+    fs.writeFileSync(file, yaml);
+    const collector = new PullCollector();
+    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+    fs.rmSync(path.dirname(file), { recursive: true });
+    return collector.result.map(q => ({ ...q, credentials: q.credentials.map(c => c.toJSON()), file: undefined }));
+  }
+  const config = (auths: { [server: string]: { username?: string; password?: string; auth?: string } }) =>
+    Buffer.from(JSON.stringify({ auths })).toString('base64');
+  const secret = (name: string, namespace: string | undefined, auths: Parameters<typeof config>[0]) =>
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}\n`
+    + `type: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: ${config(auths)}}\n---\n`;
+
+  test('a pod\'s own secrets, else its ServiceAccount\'s; a secret without a namespace counts in any', async () => {
+    // GIVEN a ServiceAccount with a secret, a namespaceless secret, and pods that use each way
+    const yaml = secret('sa-secret', 'team', { 'reg.example.com': { username: 'u', password: SENTINEL } })
+      + secret('global', undefined, { 'reg.example.com/team': { auth: Buffer.from(`u:${SENTINEL}`).toString('base64') } })
+      + 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: team}\nimagePullSecrets: [{name: sa-secret}]\n---\n'
+      + 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\nspec:\n  template:\n    spec:\n'
+      + '      serviceAccountName: builder\n      initContainers: [{name: init, image: "reg.example.com/team/init:v1"}]\n'
+      + '      containers: [{name: app, image: "reg.example.com/team/app:v1"}, {name: cached, image: "reg.example.com/team/x:v1", imagePullPolicy: Never}]\n---\n'
+      + 'apiVersion: v1\nkind: Pod\nmetadata: {name: own, namespace: team}\nspec:\n  imagePullSecrets: [{name: global}, {name: missing}]\n'
+      + '  containers: [{name: app, image: "reg.example.com/team/app:v1"}]\n';
+
+    // WHEN the questions are made
+    const found = await questions(yaml);
+
+    // THEN the Deployment's images use the account's secret (the Never one is not pulled); the
+    // pod's, its own, with the missing one named as not tried
+    expect(found).toEqual([
+      expect.objectContaining({ image: 'reg.example.com/team/init:v1', object: 'Deployment/team/web', line: 25, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }], untried: [] }),
+      expect.objectContaining({ image: 'reg.example.com/team/app:v1', object: 'Deployment/team/web', line: 26, uses: 1, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }] }),
+      expect.objectContaining({
+        image: 'reg.example.com/team/app:v1', object: 'Pod/team/own', line: 33,
+        credentials: [{ secret: 'global', server: 'reg.example.com/team' }], untried: ['secret "missing"'],
+        target: { registry: 'reg.example.com', repository: 'team/app', reference: 'v1' }, lockKey: 'reg.example.com/team/app:v1',
+      }),
+    ]);
+    expect(JSON.stringify(found)).not.toContain(SENTINEL);
+  });
+
+  test('the same image with the same credentials, in any spelling and namespace, is one question', async () => {
+    // GIVEN two namespaces, each with a secret of the same content, and three spellings of one image
+    const auths = { 'https://index.docker.io/v1/': { username: 'u', password: SENTINEL } };
+    const pod = (name: string, namespace: string, image: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  imagePullSecrets: [{name: hub}]\n  containers: [{name: c, image: "${image}"}]\n---\n`;
+    const yaml = secret('hub', 'a', auths) + secret('hub', 'b', auths)
+      + pod('p1', 'a', 'nginx') + pod('p2', 'b', 'docker.io/library/nginx:latest') + pod('p3', 'a', 'index.docker.io/library/nginx')
+      + pod('p4', 'a', 'nginx:1.25');
+
+    // WHEN the questions are made
+    const found = await questions(yaml);
+
+    // THEN two questions, asked of Docker Hub with the Hub entry, the first used three times
+    expect(found.map(q => [q.image, q.uses, q.target.reference, q.lockKey])).toEqual([
+      ['nginx', 3, 'latest', 'docker.io/library/nginx:latest'],
+      ['nginx:1.25', 1, '1.25', 'docker.io/library/nginx:1.25'],
+    ]);
+    expect(found[0].credentials).toEqual([{ secret: 'a/hub', server: 'https://index.docker.io/v1/' }]);
+  });
+
+  test('a pinned image is asked by its digest and has no lock key; a ServiceAccount not in the input is named', async () => {
+    // GIVEN a pod with a pinned image and an account the input does not define
+    const digest = 'sha256:' + 'c'.repeat(64);
+    const yaml = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: deployer\n  containers: [{name: c, image: "reg.example.com/app:v1@${digest}"}]\n`;
+
+    // WHEN the questions are made
+    const [q] = await questions(yaml);
+
+    // THEN
+    expect(q).toMatchObject({ target: { reference: digest }, lockKey: undefined, credentials: [], untried: ['serviceAccount "deployer"'] });
   });
 });
