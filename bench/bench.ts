@@ -1,11 +1,13 @@
 // `npm run bench`: time and peak memory to build and synth N pods, ours against the same pods
 // hand-wired with cdk8s-plus-27, each measurement in a fresh process; then the cold
-// `npx cdk8s synth` of the seed app against the CLI's floor; then `check` on large inputs. Prints markdown tables.
+// `npx cdk8s synth` of the seed app against the CLI's floor; then `check` on large inputs; then
+// `check --pull` against local registries. Prints markdown tables.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkBench } from './check';
+import { pullBench } from './pull';
 
 const ROOT = path.join(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Number);
@@ -109,3 +111,9 @@ console.log(`\n${coldSynth()}\n\ntarget: the seed app's synth at most 1.15x the 
 
 // the `check` command and the validation plugin on large inputs (bench/check.ts)
 console.log(`\n${checkBench()}`);
+
+// `check --pull` on many tags in local registries (bench/pull.ts)
+pullBench().then(table => console.log(`\n${table}`), (e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
