@@ -2,11 +2,11 @@
 // print {ms, maxRssMb} as JSON. Run by bench/bench.ts.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { CredentialValue, PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 
 const [variant, sizeArg] = process.argv.slice(2);
 const size = Number(sizeArg);
-const credentials = { server: 'registry.example.com', username: 'bench', password: 'bench-password' };
+const credentials = { server: 'registry.example.com', username: CredentialValue.fromString('bench'), password: CredentialValue.fromString('bench-password') };
 
 function image(i: number): string {
   return `registry.example.com/team/app-${i % 50}:v${i}`;
