@@ -417,3 +417,60 @@ describe('secrets are told apart by namespace and name', () => {
     expect(violation.message).toContain('(imagePullSecrets gives "odd" for [https://<redacted>@ghcr.io])');
   });
 });
+
+describe('the image lock', () => {
+  const D = 'sha256:' + 'd'.repeat(64);
+  const lock = new Map([['registry.gitlab.com/team/app:v1', D], ['docker.io/library/nginx:latest', D]]);
+
+  test('in wire mode a locked image is pinned before its pull policy is set, init containers too', () => {
+    // GIVEN containers without a policy, one untagged
+    const spec = {
+      initContainers: [{ name: 'init', image: 'nginx' }],
+      containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1' }, { name: 'other', image: 'registry.gitlab.com/team/other:v1' }],
+    };
+
+    // WHEN checked in wire mode with the lock (a render: complete only)
+    const violations = checkPodSpec(spec, rules({ wire: true, lock, publicRegistries: ['registry.gitlab.com', 'docker.io'], completeOnly: true }), context());
+
+    // THEN the locked ones are pinned with their tag, and the policy follows it
+    expect(violations).toEqual([]);
+    expect(spec.initContainers).toEqual([{ name: 'init', image: `nginx:latest@${D}`, imagePullPolicy: 'Always' }]);
+    expect(spec.containers).toEqual([
+      { name: 'app', image: `registry.gitlab.com/team/app:v1@${D}`, imagePullPolicy: 'IfNotPresent' },
+      { name: 'other', image: 'registry.gitlab.com/team/other:v1', imagePullPolicy: 'IfNotPresent' },
+    ]);
+  });
+
+  test('outside wire mode a locked image that is not pinned is a violation, and nothing changes', () => {
+    // GIVEN a locked image WHEN verified
+    const spec = podSpec('registry.gitlab.com/team/app:v1');
+    const found = podSpecViolations(spec, rules({ lock, publicRegistries: ['registry.gitlab.com'] }), context());
+
+    // THEN the rule says what to write
+    expect(found).toEqual([{
+      rule: PodSpecRule.IMAGE_LOCK,
+      message: 'container "app" image "registry.gitlab.com/team/app:v1" is in the image lock as ' + D + ' but is not pinned',
+      fix: `write it as registry.gitlab.com/team/app:v1@${D}`,
+      path: ['containers', 0],
+      container: 'app',
+    }]);
+    expect(spec.containers[0].image).toBe('registry.gitlab.com/team/app:v1');
+  });
+
+  test('requireLock refuses an image neither locked nor pinned; a pinned one passes, whatever its digest', () => {
+    // GIVEN an unlocked image and a pinned one that the lock holds at another digest
+    const other = 'sha256:' + 'e'.repeat(64);
+    const spec = { containers: [
+      { name: 'a', image: 'registry.gitlab.com/team/b:v1', imagePullPolicy: 'IfNotPresent' },
+      { name: 'c', image: `registry.gitlab.com/team/app:v1@${other}`, imagePullPolicy: 'IfNotPresent' },
+    ] };
+
+    // WHEN checked in wire mode with requireLock
+    const found = podSpecViolations(spec, rules({ wire: true, lock, requireLock: true, publicRegistries: ['registry.gitlab.com'] }), context());
+
+    // THEN only the unlocked one is refused; the pinned one is never changed
+    expect(found.map(v => [v.rule, v.container])).toEqual([[PodSpecRule.IMAGE_LOCK, 'a']]);
+    expect(found[0].message).toBe('container "a" image "registry.gitlab.com/team/b:v1" is not in the image lock (as registry.gitlab.com/team/b:v1)');
+    expect(spec.containers[1].image).toBe(`registry.gitlab.com/team/app:v1@${other}`);
+  });
+});

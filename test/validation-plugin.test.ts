@@ -263,6 +263,13 @@ describe('PrivateRegistryValidation properties', () => {
     [{ existingSecrets: { regcred: ['ghcr.io'] } }, /existingSecrets\.regcred is \["ghcr\.io"\]; expected \{servers: \[registry\.example\.com\]/],
     [{ existingSecrets: { regcred: { servers: ['ghcr.io'], namespace: 3 } } }, /existingSecrets\.regcred\.namespace is 3; expected a string/],
     [{ disallowLatest: 'yes' }, /disallowLatest is "yes"; expected true or false/],
+    [{ pull: 'yes' }, /pull is "yes"; expected true or false/],
+    [{ insecureRegistries: ['127.0.0.1:5000'] }, /PrivateRegistryValidation properties: insecureRegistries works only with pull: true$/],
+    [{ pull: true, insecureRegistries: '127.0.0.1:5000' }, /insecureRegistries is "127\.0\.0\.1:5000"; expected a list of strings/],
+    [{ pull: true, insecureRegistries: ['http://x'] }, /insecureRegistries\[0\] "http:\/\/x" is not a registry host; expected HOST\[:PORT\]/],
+    [{ pull: true, caFiles: ['/nonexistent/ca.pem'] }, /caFiles\[0\] "\/nonexistent\/ca\.pem" cannot be read \(ENOENT\)/],
+    [{ pull: true, pullTimeoutSeconds: 0 }, /pullTimeoutSeconds is 0; expected a number above 0 and at most 600/],
+    [{ pull: true, pullConcurrency: 2.5 }, /pullConcurrency is 2\.5; expected a number above 0 and at most 256/],
   ])('refuses %j', (props, message) => {
     expect(() => new PrivateRegistryValidation(props as any)).toThrow(message);
   });
