@@ -65,7 +65,7 @@ export async function pullBench(): Promise<string> {
     running.push(token);
 
     const rows = [
-      `| registry (docker-registry 2.8 on 127.0.0.1) | images | concurrency | \`check --pull\` ms | \`check\` alone ms | requests/s of the pull phase |`,
+      '| registry (docker-registry 2.8 on 127.0.0.1) | images | concurrency | `check --pull` ms | `check` alone ms | requests/s of the pull phase |',
       '|---|---:|---:|---:|---:|---:|',
     ];
     for (const [label, registry] of [['htpasswd (Basic), HTTP', basic], ['token (Bearer), HTTP', token]] as Array<[string, RunningRegistry]>) {

@@ -82,8 +82,15 @@ export class PullWiring {
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = [],
     lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }): void {
     PullWiring.addRule(obj, {
-      owner, secrets, use: 'require', wire: true, publicRegistries, disallowLatest: false, requireDigest: false,
-      lock: lock?.digests, requireLock: lock?.required,
+      owner,
+      secrets,
+      use: 'require',
+      wire: true,
+      publicRegistries,
+      disallowLatest: false,
+      requireDigest: false,
+      lock: lock?.digests,
+      requireLock: lock?.required,
     });
   }
 

@@ -460,10 +460,12 @@ describe('the image lock', () => {
   test('requireLock refuses an image neither locked nor pinned; a pinned one passes, whatever its digest', () => {
     // GIVEN an unlocked image and a pinned one that the lock holds at another digest
     const other = 'sha256:' + 'e'.repeat(64);
-    const spec = { containers: [
-      { name: 'a', image: 'registry.gitlab.com/team/b:v1', imagePullPolicy: 'IfNotPresent' },
-      { name: 'c', image: `registry.gitlab.com/team/app:v1@${other}`, imagePullPolicy: 'IfNotPresent' },
-    ] };
+    const spec = {
+      containers: [
+        { name: 'a', image: 'registry.gitlab.com/team/b:v1', imagePullPolicy: 'IfNotPresent' },
+        { name: 'c', image: `registry.gitlab.com/team/app:v1@${other}`, imagePullPolicy: 'IfNotPresent' },
+      ],
+    };
 
     // WHEN checked in wire mode with requireLock
     const found = podSpecViolations(spec, rules({ wire: true, lock, requireLock: true, publicRegistries: ['registry.gitlab.com'] }), context());

@@ -10,13 +10,13 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as k from 'cdk8s-plus-27/lib/imports/k8s';
 import { CredentialValue, ImageLock, PrivateImagePod, RegistrySecret } from '../src';
-import { checkManifests } from '../src/tools/manifest-check';
-import { PullCollector } from '../src/tools/pull-check';
-import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 import { OciImage, pushImage, writeOciLayout } from './support/oci-image';
 import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
+import { checkManifests } from '../src/tools/manifest-check';
+import { PullCollector } from '../src/tools/pull-check';
+import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
 /** what no output may hold: the password, and its base64 in an `auth` or a header */
@@ -396,9 +396,13 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
       expect.objectContaining({ image: 'reg.example.com/team/init:v1', object: 'Deployment/team/web', line: 25, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }], untried: [] }),
       expect.objectContaining({ image: 'reg.example.com/team/app:v1', object: 'Deployment/team/web', line: 26, uses: 1, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }] }),
       expect.objectContaining({
-        image: 'reg.example.com/team/app:v1', object: 'Pod/team/own', line: 33,
-        credentials: [{ secret: 'global', server: 'reg.example.com/team' }], untried: ['secret "missing"'],
-        target: { registry: 'reg.example.com', repository: 'team/app', reference: 'v1' }, lockKey: 'reg.example.com/team/app:v1',
+        image: 'reg.example.com/team/app:v1',
+        object: 'Pod/team/own',
+        line: 33,
+        credentials: [{ secret: 'global', server: 'reg.example.com/team' }],
+        untried: ['secret "missing"'],
+        target: { registry: 'reg.example.com', repository: 'team/app', reference: 'v1' },
+        lockKey: 'reg.example.com/team/app:v1',
       }),
     ]);
     expect(JSON.stringify(found)).not.toContain(SENTINEL);
@@ -407,8 +411,8 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
   test('the same image with the same credentials, in any spelling and namespace, is one question', async () => {
     // GIVEN two namespaces, each with a secret of the same content, and three spellings of one image
     const auths = { 'https://index.docker.io/v1/': { username: 'u', password: SENTINEL } };
-    const pod = (name: string, namespace: string, image: string) =>
-      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  imagePullSecrets: [{name: hub}]\n  containers: [{name: c, image: "${image}"}]\n---\n`;
+    const pod = (name: string, namespace: string, ref: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  imagePullSecrets: [{name: hub}]\n  containers: [{name: c, image: "${ref}"}]\n---\n`;
     const yaml = secret('hub', 'a', auths) + secret('hub', 'b', auths)
       + pod('p1', 'a', 'nginx') + pod('p2', 'b', 'docker.io/library/nginx:latest') + pod('p3', 'a', 'index.docker.io/library/nginx')
       + pod('p4', 'a', 'nginx:1.25');

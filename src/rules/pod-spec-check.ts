@@ -385,7 +385,8 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
 }
 
 /** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
-function checkLock(container: any, ref: ImageReference, rules: PodSpecRules, image: () => string, report: (v: ContainerViolation) => void): ImageReference {
+function checkLock(container: any, ref: ImageReference, rules: PodSpecRules, image: () => string,
+  report: (v: ContainerViolation) => void): ImageReference {
   const digest = rules.lock!.get(lockKey(ref)!);
   if (digest !== undefined && rules.wire) {
     container.image = pinImage(container.image, ref, digest);

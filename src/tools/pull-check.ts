@@ -147,8 +147,15 @@ export class PullCollector implements ObjectCollector {
       }
       byKey.set(id, {
         question: {
-          image: use.image, target, lockKey: lockKey(ref), credentials, untried,
-          object: use.object, name: use.name, file: use.place.file, line: use.place.line(use.at),
+          image: use.image,
+          target,
+          lockKey: lockKey(ref),
+          credentials,
+          untried,
+          object: use.object,
+          name: use.name,
+          file: use.place.file,
+          line: use.place.line(use.at),
         },
         uses: 1,
       });

@@ -1,8 +1,8 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
-import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, readCaFile, registryHost } from './pull-check';
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
+import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, readCaFile, registryHost } from './pull-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
