@@ -5,6 +5,8 @@
 // bin script). Every run's output is kept and searched for the password at the end.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
@@ -15,7 +17,7 @@ import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from '
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
 import { checkManifests } from '../src/tools/manifest-check';
-import { PullCollector } from '../src/tools/pull-check';
+import { askRegistries, PullCollector } from '../src/tools/pull-check';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
@@ -438,5 +440,45 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
 
     // THEN
     expect(q).toMatchObject({ target: { reference: digest }, lockKey: undefined, credentials: [], untried: ['serviceAccount "deployer"'] });
+  });
+});
+
+describe('askRegistries', () => {
+  test('at most `concurrency` requests at once, every question answered in order', async () => {
+    // GIVEN a registry without auth that answers each manifest after 30 ms, counting requests in flight
+    let inFlight = 0;
+    let most = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(200).end();
+        return;
+      }
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'docker-content-digest': 'sha256:' + 'f'.repeat(64) }).end();
+      }, 30);
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pull-concurrency-'));
+    const file = path.join(dir, 'm.yaml');
+    fs.writeFileSync(file, Array.from({ length: 20 }, (_, i) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec:\n  containers: [{name: c, image: "${host}/app:v${i}", imagePullPolicy: IfNotPresent}]\n`).join('---\n'));
+    const collector = new PullCollector();
+    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+
+    try {
+      // WHEN the 20 images are asked, 3 at once
+      const answers = await askRegistries(collector, { concurrency: 3, insecureRegistries: [host] });
+
+      // THEN never more than 3 were in flight, 3 were, and every answer is in the input's order
+      expect(most).toBe(3);
+      expect(answers.map(a => [a.image, a.result.status])).toEqual(Array.from({ length: 20 }, (_, i) => [`${host}/app:v${i}`, 'ok']));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });
