@@ -381,12 +381,13 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
   test('a pod\'s own secrets, else its ServiceAccount\'s; a secret without a namespace counts in any', async () => {
     // GIVEN a ServiceAccount with a secret, a namespaceless secret, and pods that use each way
     const yaml = secret('sa-secret', 'team', { 'reg.example.com': { username: 'u', password: SENTINEL } })
+      + secret('elsewhere', 'other', { 'reg.example.com': { username: 'u', password: SENTINEL } })
       + secret('global', undefined, { 'reg.example.com/team': { auth: Buffer.from(`u:${SENTINEL}`).toString('base64') } })
       + 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: team}\nimagePullSecrets: [{name: sa-secret}]\n---\n'
       + 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\nspec:\n  template:\n    spec:\n'
       + '      serviceAccountName: builder\n      initContainers: [{name: init, image: "reg.example.com/team/init:v1"}]\n'
       + '      containers: [{name: app, image: "reg.example.com/team/app:v1"}, {name: cached, image: "reg.example.com/team/x:v1", imagePullPolicy: Never}]\n---\n'
-      + 'apiVersion: v1\nkind: Pod\nmetadata: {name: own, namespace: team}\nspec:\n  imagePullSecrets: [{name: global}, {name: missing}]\n'
+      + 'apiVersion: v1\nkind: Pod\nmetadata: {name: own, namespace: team}\nspec:\n  imagePullSecrets: [{name: global}, {name: missing}, {name: elsewhere}]\n'
       + '  containers: [{name: app, image: "reg.example.com/team/app:v1"}]\n';
 
     // WHEN the questions are made
@@ -395,14 +396,14 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     // THEN the Deployment's images use the account's secret (the Never one is not pulled); the
     // pod's, its own, with the missing one named as not tried
     expect(found).toEqual([
-      expect.objectContaining({ image: 'reg.example.com/team/init:v1', object: 'Deployment/team/web', line: 25, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }], untried: [] }),
-      expect.objectContaining({ image: 'reg.example.com/team/app:v1', object: 'Deployment/team/web', line: 26, uses: 1, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }] }),
+      expect.objectContaining({ image: 'reg.example.com/team/init:v1', object: 'Deployment/team/web', line: 31, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }], untried: [] }),
+      expect.objectContaining({ image: 'reg.example.com/team/app:v1', object: 'Deployment/team/web', line: 32, uses: 1, credentials: [{ secret: 'team/sa-secret', server: 'reg.example.com' }] }),
       expect.objectContaining({
         image: 'reg.example.com/team/app:v1',
         object: 'Pod/team/own',
-        line: 33,
+        line: 39,
         credentials: [{ secret: 'global', server: 'reg.example.com/team' }],
-        untried: ['secret "missing"'],
+        untried: ['secret "missing" (not in the input)', 'secret "elsewhere" (in another namespace than the pod)'],
         target: { registry: 'reg.example.com', repository: 'team/app', reference: 'v1' },
         lockKey: 'reg.example.com/team/app:v1',
       }),
@@ -439,7 +440,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     const [q] = await questions(yaml);
 
     // THEN
-    expect(q).toMatchObject({ target: { reference: digest }, lockKey: undefined, credentials: [], untried: ['serviceAccount "deployer"'] });
+    expect(q).toMatchObject({ target: { reference: digest }, lockKey: undefined, credentials: [], untried: ['serviceAccount "deployer" (not in the input)'] });
   });
 });
 

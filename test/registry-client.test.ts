@@ -255,6 +255,24 @@ describe('RegistryClient: redirects, retries and failures', () => {
     expect(other.seen).toEqual([{ method: 'HEAD', url: '/blob/manifest', authorization: undefined }]);
   });
 
+  test('a registry without HEAD on manifests is asked with GET', async () => {
+    // GIVEN a registry that answers HEAD with 405 and sends no digest header
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(200).end();
+      } else {
+        res.writeHead(req.method === 'HEAD' ? 405 : 200).end(req.method === 'HEAD' ? undefined : MANIFEST);
+      }
+    });
+
+    // WHEN asked
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+
+    // THEN one GET gave the manifest, whose bytes give the digest
+    expect(result).toMatchObject({ status: 'ok', digest: DIGEST });
+    expect(registry.seen.map(s => s.method)).toEqual(['GET', 'HEAD', 'GET']);
+  });
+
   test('too many redirects is an error', async () => {
     const registry = await serve((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 302, { location: '/again' }).end());
     const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);

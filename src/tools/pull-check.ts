@@ -70,6 +70,8 @@ export class PullCollector implements ObjectCollector {
   /** each pull secret's credentials by `namespace/name` ("" for none); a secret the kubelet cannot read has none */
   private readonly secrets = new Map<string, RegistryCredential[]>();
   private readonly accounts = new Map<string, string[]>();
+  /** the names of the pull secrets of the input, in any namespace */
+  private readonly names = new Set<string>();
   private uses: ContainerUse[] = [];
   private questions: PullQuestion[] = [];
   /** credentials told apart by their content, under a key of this process that no one sees */
@@ -81,6 +83,7 @@ export class PullCollector implements ObjectCollector {
     const namespace: string | undefined = typeof given === 'string' && given !== '' ? copy(given) : undefined;
     if (typeof name === 'string' && isPullSecret(manifest)) {
       this.secrets.set(key(namespace, name), this.credentialsOf(manifest, namespace, name));
+      this.names.add(copy(name));
     } else if (typeof name === 'string' && manifest.kind === 'ServiceAccount') {
       this.accounts.set(key(namespace, name), copy(namedSecrets(manifest.imagePullSecrets)));
     }
@@ -123,7 +126,7 @@ export class PullCollector implements ObjectCollector {
       } else {
         const account = this.accounts.get(key(namespace, source.serviceAccount));
         if (account === undefined && source.serviceAccount !== 'default') {
-          untried.push(`serviceAccount "${source.serviceAccount}"`);
+          untried.push(`serviceAccount "${source.serviceAccount}" (not in the input)`);
         }
         names = account ?? [];
       }
@@ -134,7 +137,8 @@ export class PullCollector implements ObjectCollector {
         if (credentials) {
           entries.push(...credentials);
         } else {
-          untried.push(`secret "${name}"`);
+          // the kubelet reads a pull secret in the pod's namespace only
+          untried.push(`secret "${name}" (${this.names.has(name) ? 'in another namespace than the pod' : 'not in the input'})`);
         }
       }
       const credentials = kubeletLookup(entries, ref.name);
@@ -285,7 +289,7 @@ export function describeAnswer(answer: PullAnswer): string {
       return `error: ${result.reason}`;
     case 'unauthorized': {
       const tried = result.tried.length > 0 ? `tried ${result.tried.map(c => c.toString()).join(', ')}` : 'tried anonymously: no pull secret of the pod covers its registry';
-      const untried = answer.untried.length > 0 ? `; not in the input, so not tried: ${answer.untried.join(', ')}` : '';
+      const untried = answer.untried.length > 0 ? `; not tried: ${answer.untried.join(', ')}` : '';
       return `unauthorized: ${tried}; ${result.reason}${untried}`;
     }
   }

@@ -214,7 +214,11 @@ export class RegistryClient {
       authorization = `Bearer ${token}`;
     }
     const url = new URL(`${base}/v2/${target.repository}/manifests/${target.reference}`);
-    const answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
+    let answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
+    if (answer.status === 405 || answer.status === 501) {
+      // a registry without HEAD on manifests: ask as containerd then does, with GET
+      answer = await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    }
     switch (answer.status) {
       case 200: {
         const digest = await this.digestOf(answer, url, authorization, target.reference);
@@ -320,7 +324,7 @@ export class RegistryClient {
     if (reference.startsWith('sha256:')) {
       return reference;
     }
-    const full = await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    const full = answer.body ? answer : await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
     if (full.status !== 200) {
       throw new Failure({ status: 'error', reason: unexpected(full.status, 'the manifest request') });
     }
