@@ -17,7 +17,7 @@ import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from '
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
 import { checkManifests } from '../src/tools/manifest-check';
-import { askRegistries, PullCollector } from '../src/tools/pull-check';
+import { answerFix, askRegistries, PullCollector } from '../src/tools/pull-check';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
@@ -429,6 +429,27 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
       ['nginx:1.25', 1, '1.25', 'docker.io/library/nginx:1.25'],
     ]);
     expect(found[0].credentials).toEqual([{ secret: 'a/hub', server: 'https://index.docker.io/v1/' }]);
+  });
+
+  test('a pull secret the kubelet cannot read makes the pod pull nothing: an error, and nothing is asked', async () => {
+    // GIVEN a pod that names a good secret and one whose config is not JSON
+    const broken = 'apiVersion: v1\nkind: Secret\nmetadata: {name: broken}\ntype: kubernetes.io/dockerconfigjson\n'
+      + `data: {.dockerconfigjson: ${Buffer.from('{not json').toString('base64')}}\n---\n`;
+    const yaml = broken + secret('good', undefined, { 'reg.example.com': { username: 'u', password: SENTINEL } })
+      + 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: good}, {name: broken}]\n'
+      + '  containers: [{name: c, image: "reg.example.com/app:v1"}]\n';
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pull-unreadable-')), 'm.yaml');
+    fs.writeFileSync(file, yaml);
+    const collector = new PullCollector();
+    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+
+    // WHEN the registries are asked (reg.example.com does not exist: asking it would be unreachable)
+    const [answer] = await askRegistries(collector, { timeoutMs: 1000 });
+
+    // THEN the answer is the kubelet's: an error naming the secret, with its fix
+    expect(answer.result).toEqual({ status: 'error', reason: expect.stringMatching(/^the kubelet cannot read pull secret "broken" \(.+\), so it pulls nothing for the pod$/) });
+    expect(answerFix(answer)).toBe('fix the secret, e.g. recreate it with kubectl create secret docker-registry');
+    fs.rmSync(path.dirname(file), { recursive: true });
   });
 
   test('a pinned image is asked by its digest and has no lock key; a ServiceAccount not in the input is named', async () => {

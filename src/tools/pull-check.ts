@@ -24,6 +24,8 @@ export interface PullQuestion {
   readonly credentials: readonly RegistryCredential[];
   /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
   readonly untried: readonly string[];
+  /** why the kubelet would not pull at all: a pull secret of the pod it cannot read; then nothing is asked */
+  readonly unreadable?: string;
   /** the object that first uses it, as `kind/namespace/name`, and its `metadata.name` */
   readonly object: string;
   readonly name?: string;
@@ -67,8 +69,8 @@ function copy<T>(value: T): T {
  * @internal
  */
 export class PullCollector implements ObjectCollector {
-  /** each pull secret's credentials by `namespace/name` ("" for none); a secret the kubelet cannot read has none */
-  private readonly secrets = new Map<string, RegistryCredential[]>();
+  /** each pull secret's credentials by `namespace/name` ("" for none), or why the kubelet cannot read it */
+  private readonly secrets = new Map<string, RegistryCredential[] | { readonly invalid: string }>();
   private readonly accounts = new Map<string, string[]>();
   /** the names of the pull secrets of the input, in any namespace */
   private readonly names = new Set<string>();
@@ -131,10 +133,14 @@ export class PullCollector implements ObjectCollector {
         names = account ?? [];
       }
       const entries: RegistryCredential[] = [];
+      let unreadable: string | undefined;
       for (const name of names) {
         // a secret without a namespace goes wherever its pods are
         const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
-        if (credentials) {
+        if (credentials && 'invalid' in credentials) {
+          // the kubelet builds its keyring from all of them, and fails every pull when one does not parse
+          unreadable ??= `the kubelet cannot read pull secret "${name}" (${credentials.invalid}), so it pulls nothing for the pod`;
+        } else if (credentials) {
           entries.push(...credentials);
         } else {
           // the kubelet reads a pull secret in the pod's namespace only
@@ -143,7 +149,7 @@ export class PullCollector implements ObjectCollector {
       }
       const credentials = kubeletLookup(entries, ref.name);
       const target = { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
-      const id = JSON.stringify([target.registry, target.repository, target.reference, ...credentials.map(c => this.identity(c))]);
+      const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', ...credentials.map(c => this.identity(c))]);
       const found = byKey.get(id);
       if (found) {
         found.uses++;
@@ -156,6 +162,7 @@ export class PullCollector implements ObjectCollector {
           lockKey: lockKey(ref),
           credentials,
           untried,
+          unreadable,
           object: use.object,
           name: use.name,
           file: use.place.file,
@@ -174,8 +181,11 @@ export class PullCollector implements ObjectCollector {
     return this.questions;
   }
 
-  private credentialsOf(manifest: any, namespace: string | undefined, name: string): RegistryCredential[] {
-    const { entries } = readPullSecret(manifest);
+  private credentialsOf(manifest: any, namespace: string | undefined, name: string): RegistryCredential[] | { readonly invalid: string } {
+    const { entries, invalid } = readPullSecret(manifest);
+    if (invalid !== undefined) {
+      return { invalid: copy(invalid) };
+    }
     const secret = `${namespace === undefined ? '' : namespace + '/'}${name}`;
     return [...entries ?? []].map(([server, entry]) => {
       // as the kubelet reads an entry: `auth`, when present, gives both
@@ -229,7 +239,9 @@ async function askAll(questions: readonly PullQuestion[], client: RegistryClient
   const worker = async () => {
     while (next < questions.length) {
       const i = next++;
-      answers[i] = { ...questions[i], result: await client.resolve(questions[i].target, questions[i].credentials) };
+      const { target, credentials, unreadable } = questions[i];
+      const result: PullResult = unreadable ? { status: 'error', reason: unreadable } : await client.resolve(target, credentials);
+      answers[i] = { ...questions[i], result };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, questions.length) }, worker));
@@ -318,7 +330,9 @@ export function answerFix(answer: PullAnswer): string | undefined {
         connection: 'run where the registry is reachable',
       }[result.cause];
     case 'error':
-      return 'check the registry\'s address and that it serves the Docker registry API v2';
+      return answer.unreadable
+        ? 'fix the secret, e.g. recreate it with kubectl create secret docker-registry'
+        : 'check the registry\'s address and that it serves the Docker registry API v2';
   }
 }
 
