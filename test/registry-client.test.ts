@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { inspect } from 'util';
-import { endpointOf, parseChallenge, PullResult, RegistryClient, RegistryCredential } from '../src/tools/registry-client';
+import { endpointOf, isLoopback, parseChallenge, retryDelay, PullResult, RegistryClient, RegistryCredential } from '../src/tools/registry-client';
 
 const SENTINEL = 'Sentinel-Password-4c1d';
 const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');
@@ -328,15 +328,82 @@ describe('RegistryClient: redirects, retries and failures', () => {
     expect(result).toMatchObject({ status: 'unreachable', cause, reason: expect.stringMatching(reason) });
   });
 
-  test('HTTPS to a plain-HTTP registry says to list it as insecure', async () => {
-    // GIVEN a plain HTTP registry not listed as insecure
-    const registry = await serve((_req, res) => res.writeHead(200).end());
+  test('a loopback registry that speaks plain HTTP is asked over HTTP once HTTPS fails, as containerd does', async () => {
+    // GIVEN a plain HTTP registry on 127.0.0.1, not listed as insecure
+    const registry = await serve((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 200, { 'docker-content-digest': DIGEST }).end());
 
-    // WHEN asked over HTTPS
-    const result = await client().resolve(app(registry.host), []);
+    // WHEN asked twice
+    const c = client();
+    const results = [await c.resolve(app(registry.host), []), await c.resolve(app(registry.host, 'v2'), [])];
 
-    // THEN the TLS failure names the option that fixes it
-    expect(result).toEqual({ status: 'unreachable', cause: 'tls', reason: `${registry.host} does not answer TLS; if it serves plain HTTP, allow that with --insecure-registry ${registry.host}` });
+    // THEN both are ok over HTTP, and HTTPS was tried only once
+    expect(results).toEqual([{ status: 'ok', digest: DIGEST, credential: undefined }, { status: 'ok', digest: DIGEST, credential: undefined }]);
+    expect(registry.seen.map(s => `${s.method} ${s.url}`)).toEqual(['GET /v2/', 'HEAD /v2/team/app/manifests/v1', 'HEAD /v2/team/app/manifests/v2']);
+  });
+
+  test.each([
+    ['localhost:5000', true],
+    ['localhost', true],
+    ['127.0.0.1:5000', true],
+    ['127.1.2.3', true],
+    ['[::1]:5000', true],
+    ['[::ffff:127.0.0.1]:5000', true],
+    ['registry.gitlab.com', false],
+    ['10.0.0.1:5000', false],
+    ['localhost.example.com', false],
+    ['128.0.0.1', false],
+  ])('isLoopback(%s) is %s', (registry, loopback) => {
+    expect(isLoopback(registry)).toBe(loopback);
+  });
+
+  test('a registry open at /v2/ that challenges for the repository gets the credentials', async () => {
+    // GIVEN a registry whose /v2/ needs no auth but whose manifests do
+    const registry = await serve((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(200).end();
+      } else if (req.headers.authorization === basicOf('user', SENTINEL)) {
+        res.writeHead(200, { 'docker-content-digest': DIGEST }).end();
+      } else {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="repo"' }).end();
+      }
+    });
+
+    // WHEN asked with the right credentials
+    const right = credential('r', registry.host, SENTINEL);
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [right]);
+
+    // THEN the manifest's challenge was answered
+    expect(result).toEqual({ status: 'ok', digest: DIGEST, credential: right });
+    expect(registry.seen.map(s => [s.method, s.authorization === undefined])).toEqual([['GET', true], ['HEAD', true], ['HEAD', false]]);
+  });
+
+  test('every credential is tried whatever the error, as the kubelet does; a credential let in to find nothing is the report', async () => {
+    // GIVEN a first credential that finds no tag and a second refused one
+    const registry = await serve(basicRegistry('user', SENTINEL));
+    const right = credential('ns/right', registry.host, SENTINEL);
+    const wrong = credential('ns/wrong', registry.host, 'nope');
+
+    // WHEN a missing tag is asked with both
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host, 'v9'), [right, wrong]);
+
+    // THEN both were tried, and the report is not found, for the one let in
+    expect(result).toMatchObject({ status: 'not-found', credential: right });
+    expect(registry.seen.filter(s => s.method === 'HEAD')).toHaveLength(2);
+  });
+
+  test.each([
+    // [Retry-After, backoff, timeout, wait]
+    [undefined, 500, 10_000, 500],
+    ['2', 500, 10_000, 2000],
+    ['0', 500, 10_000, 0],
+    // a day is cut to the timeout, and never beyond 10 s
+    ['86400', 500, 3000, 3000],
+    ['86400', 500, 60_000, 10_000],
+    // an HTTP date or garbage: the backoff
+    ['Wed, 21 Oct 2026 07:28:00 GMT', 1000, 10_000, 1000],
+    ['', 1000, 10_000, 1000],
+  ])('Retry-After %j with backoff %d and timeout %d waits %d ms', (retryAfter, backoff, timeout, wait) => {
+    expect(retryDelay(retryAfter, backoff, timeout)).toBe(wait);
   });
 
   test.each([
@@ -363,5 +430,31 @@ describe('RegistryCredential', () => {
     }
     expect(String(c)).toBe('secret "team/regcred" (server "registry.example.com")');
     expect(c.basic()).toBe(basicOf('Sentinel-User-77', SENTINEL));
+  });
+
+  test('a password written into the server key is not shown either', () => {
+    // GIVEN a server key with user info, which the kubelet drops
+    const c = new RegistryCredential('s', `http://bob:${SENTINEL}@127.0.0.1:5000`, 'u', 'p');
+
+    // THEN it is redacted wherever the credential is named
+    expect(String(c)).toBe('secret "s" (server "http://<redacted>@127.0.0.1:5000")');
+    expect(JSON.stringify(c)).toBe('{"secret":"s","server":"http://<redacted>@127.0.0.1:5000"}');
+    expect(inspect(c)).not.toContain(SENTINEL);
+  });
+
+  test('a client prints no token it holds', async () => {
+    // GIVEN a client that fetched a token
+    const auth = await serve((_req, res) => res.writeHead(200).end(JSON.stringify({ token: SENTINEL })));
+    const registry = await serve((req, res) => res.writeHead(req.headers.authorization ? 200 : 401, {
+      'www-authenticate': `Bearer realm="http://${auth.host}/token"`, 'docker-content-digest': DIGEST,
+    }).end());
+    const c = client({ insecureRegistries: [registry.host] });
+    expect(await c.resolve(app(registry.host), [])).toMatchObject({ status: 'ok' });
+
+    // WHEN it is printed THEN the token is not there
+    for (const shown of [inspect(c, { depth: 10, showHidden: true }), JSON.stringify(c), inspect({ c }, { depth: 10 })]) {
+      expect(shown).not.toContain(SENTINEL);
+    }
+    expect(inspect(c)).toBe('RegistryClient { requests: 3 }');
   });
 });

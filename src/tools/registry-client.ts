@@ -7,6 +7,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { rootCertificates } from 'tls';
 import { inspect } from 'util';
+import { redactUserinfo } from '../rules/registry-match';
 
 /** what containerd asks for: an index or a manifest, OCI or Docker, and anything older last */
 const MANIFEST_ACCEPT = [
@@ -16,6 +17,9 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
   '*/*',
 ].join(', ');
+
+/** which failure a report gives when the credentials failed in different ways */
+const FAILURE_ORDER = ['not-found', 'unauthorized', 'error', 'unreachable'] as const;
 
 /** Docker Hub's images are named docker.io/..., and served from here */
 const DOCKER_HUB = ['docker.io', 'index.docker.io'];
@@ -48,13 +52,13 @@ export class RegistryCredential {
     return 'Basic ' + Buffer.from(`${this.#username}:${this.#password}`, 'utf8').toString('base64');
   }
 
-  /** how messages name it: the secret and the server, never the credentials */
+  /** how messages name it: the secret and the server, never the credentials (nor any written into the server key) */
   public toString(): string {
-    return `secret "${this.secret}" (server "${this.server}")`;
+    return `secret "${this.secret}" (server "${redactUserinfo(this.server)}")`;
   }
 
   public toJSON(): { secret: string; server: string } {
-    return { secret: this.secret, server: this.server };
+    return { secret: this.secret, server: redactUserinfo(this.server) };
   }
 
   public [inspect.custom](): string {
@@ -121,7 +125,10 @@ interface Answer {
 
 /** a request that failed before the registry answered: unreachable, or a result of its own */
 class Failure extends Error {
-  constructor(public readonly result: Exclude<PullResult, { status: 'ok' }>) {
+  /**
+   * @param plainHttp the server answered TLS with plain HTTP
+   */
+  constructor(public readonly result: Exclude<PullResult, { status: 'ok' }>, public readonly plainHttp = false) {
     super(result.reason);
   }
 }
@@ -138,7 +145,7 @@ export class RegistryClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly userAgent: string;
-  private readonly challenges = new Map<string, Promise<Challenge>>();
+  private readonly endpoints = new Map<string, Promise<{ base: string; challenge: Challenge }>>();
   private readonly tokens = new Map<string, Promise<{ token: string; expires: number } | PullResult>>();
   /** numbers credentials for the token cache, without keeping them */
   private readonly ids = new WeakMap<RegistryCredential, number>();
@@ -163,32 +170,42 @@ export class RegistryClient {
   }
 
   /**
-   * Asks for the manifest as the kubelet pulls: with each credential in turn until one is let in,
-   * or anonymously when there is none.
+   * Asks for the manifest as the kubelet pulls: with each credential in turn until one is let in
+   * (the kubelet tries every one, whatever the error), or anonymously when there is none.
    */
   public async resolve(target: ManifestTarget, credentials: readonly RegistryCredential[]): Promise<PullResult> {
+    const failures: Array<Exclude<PullResult, { status: 'ok' }>> = [];
     const refused: RegistryCredential[] = [];
-    let reason = '';
     for (const credential of credentials.length > 0 ? credentials : [undefined]) {
       let result: PullResult;
       try {
         result = await this.attempt(target, credential);
       } catch (e) {
-        if (e instanceof Failure) {
-          result = e.result;
-        } else {
+        if (!(e instanceof Failure)) {
           throw e;
         }
+        result = e.result;
       }
-      if (result.status !== 'unauthorized') {
+      if (result.status === 'ok') {
         return result;
       }
-      reason = result.reason;
-      if (credential) {
+      if (result.status === 'unauthorized' && credential) {
         refused.push(credential);
       }
+      failures.push(result);
     }
-    return { status: 'unauthorized', tried: refused, reason };
+    // what tells the user most: a credential let in to find nothing, then a refusal, then the rest
+    const worst = FAILURE_ORDER.map(status => failures.find(f => f.status === status)).find(f => f !== undefined)!;
+    return worst.status === 'unauthorized' ? { ...worst, tried: refused } : worst;
+  }
+
+  /** its tokens are credentials: a printout shows only how much it asked */
+  public [inspect.custom](): string {
+    return `RegistryClient { requests: ${this.requests} }`;
+  }
+
+  public toJSON(): { requests: number } {
+    return { requests: this.requests };
   }
 
   /** closes the idle connections */
@@ -198,26 +215,21 @@ export class RegistryClient {
   }
 
   private async attempt(target: ManifestTarget, credential: RegistryCredential | undefined): Promise<PullResult> {
-    const base = this.baseUrl(target.registry);
-    const challenge = await this.challenge(base);
-    let authorization: string | undefined;
-    if (challenge.scheme === 'basic') {
-      if (!credential) {
-        return { status: 'unauthorized', tried: [], reason: 'the registry asks for credentials (Basic) and no pull secret of the pod covers it' };
-      }
-      authorization = credential.basic();
-    } else if (challenge.scheme === 'bearer') {
-      const token = await this.token(challenge, target.repository, credential);
-      if (typeof token !== 'string') {
-        return token;
-      }
-      authorization = `Bearer ${token}`;
-    }
+    const { base, challenge } = await this.endpoint(target.registry);
     const url = new URL(`${base}/v2/${target.repository}/manifests/${target.reference}`);
-    let answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
-    if (answer.status === 405 || answer.status === 501) {
-      // a registry without HEAD on manifests: ask as containerd then does, with GET
-      answer = await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    let authorization = await this.authorization(challenge, target, credential);
+    if (typeof authorization === 'object') {
+      return authorization;
+    }
+    let answer = await this.manifest(url, authorization);
+    const asked = parseChallenge(answer.headers['www-authenticate']);
+    if (answer.status === 401 && asked && !sameChallenge(asked, challenge)) {
+      // a registry open at /v2/ may still challenge for the repository: answer that challenge, as containerd does
+      authorization = await this.authorization(asked, target, credential);
+      if (typeof authorization === 'object') {
+        return authorization;
+      }
+      answer = await this.manifest(url, authorization);
     }
     switch (answer.status) {
       case 200: {
@@ -239,30 +251,60 @@ export class RegistryClient {
     }
   }
 
-  private baseUrl(registry: string): string {
-    return endpointOf(registry, this.insecure);
+  /** `HEAD` the manifest; `GET` it from a registry without HEAD on manifests, as containerd then does */
+  private async manifest(url: URL, authorization: string | undefined): Promise<Answer> {
+    const answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
+    return answer.status === 405 || answer.status === 501 ? this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true) : answer;
   }
 
-  /** the registry's answer to `GET /v2/`, asked once */
-  private challenge(base: string): Promise<Challenge> {
-    let challenge = this.challenges.get(base);
-    if (!challenge) {
-      challenge = this.send('GET', new URL(`${base}/v2/`), {}).then(answer => {
-        if (answer.status === 200) {
-          return { scheme: 'none' } as const;
-        }
-        if (answer.status !== 401) {
-          throw new Failure({ status: 'error', reason: unexpected(answer.status, 'GET /v2/') });
-        }
-        const parsed = parseChallenge(answer.headers['www-authenticate']);
-        if (!parsed) {
-          throw new Failure({ status: 'error', reason: 'the registry answered 401 to GET /v2/ without a Basic or Bearer challenge' });
-        }
-        return parsed;
-      });
-      this.challenges.set(base, challenge);
+  /** the Authorization header that answers `challenge`, or why there is none */
+  private async authorization(challenge: Challenge, target: ManifestTarget, credential: RegistryCredential | undefined): Promise<string | undefined | PullResult> {
+    if (challenge.scheme === 'basic') {
+      return credential ? credential.basic()
+        : { status: 'unauthorized', tried: [], reason: 'the registry asks for credentials (Basic) and no pull secret of the pod covers it' };
     }
-    return challenge;
+    if (challenge.scheme === 'bearer') {
+      const token = await this.token(challenge, target.repository, credential);
+      return typeof token === 'string' ? `Bearer ${token}` : token;
+    }
+    return undefined;
+  }
+
+  /**
+   * Where the registry answers and its challenge to `GET /v2/`, asked once. A loopback registry
+   * not listed as insecure is asked over HTTPS, then over plain HTTP if it does not speak TLS, as
+   * containerd and Docker treat localhost.
+   */
+  private endpoint(registry: string): Promise<{ base: string; challenge: Challenge }> {
+    let found = this.endpoints.get(registry);
+    if (!found) {
+      const base = endpointOf(registry, this.insecure);
+      found = this.challenge(base).then(challenge => ({ base, challenge }), (e) => {
+        if (base.startsWith('https:') && isLoopback(registry) && e instanceof Failure && e.plainHttp) {
+          const plain = endpointOf(registry, new Set([registry]));
+          return this.challenge(plain).then(challenge => ({ base: plain, challenge }));
+        }
+        throw e;
+      });
+      this.endpoints.set(registry, found);
+    }
+    return found;
+  }
+
+  /** the registry's answer to `GET /v2/` */
+  private async challenge(base: string): Promise<Challenge> {
+    const answer = await this.send('GET', new URL(`${base}/v2/`), {});
+    if (answer.status === 200) {
+      return { scheme: 'none' };
+    }
+    if (answer.status !== 401) {
+      throw new Failure({ status: 'error', reason: unexpected(answer.status, 'GET /v2/') });
+    }
+    const parsed = parseChallenge(answer.headers['www-authenticate']);
+    if (!parsed) {
+      throw new Failure({ status: 'error', reason: 'the registry answered 401 to GET /v2/ without a Basic or Bearer challenge' });
+    }
+    return parsed;
   }
 
   /** a token for pulling `repository`, from the realm, asked once per credential until it expires */
@@ -341,10 +383,10 @@ export class RegistryClient {
         if (e?.code === 'ECONNRESET' && e.reused && attempt === 0) {
           continue;
         }
-        throw e instanceof Failure ? e : new Failure(unreachable(e, url, this.timeoutMs));
+        throw e instanceof Failure ? e : new Failure(unreachable(e, url, this.timeoutMs), isPlainHttpAnswer(e));
       }
       if ((answer.status === 429 || answer.status >= 500) && attempt < this.retries) {
-        await sleep(retryDelay(answer.headers['retry-after'], this.backoffMs * 2 ** attempt));
+        await sleep(retryDelay(answer.headers['retry-after'], this.backoffMs * 2 ** attempt, this.timeoutMs));
         continue;
       }
       return answer;
@@ -482,7 +524,7 @@ function unreachable(e: any, url: URL, timeoutMs: number): Exclude<PullResult, {
     return { status: 'unreachable', cause: 'refused', reason: `${where} refused the connection: nothing listens there` };
   }
   if (code === 'EPROTO' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED|UNABLE_TO/.test(code)) {
-    const plain = /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(`${code} ${e?.message}`);
+    const plain = isPlainHttpAnswer(e);
     return {
       status: 'unreachable',
       cause: 'tls',
@@ -494,14 +536,38 @@ function unreachable(e: any, url: URL, timeoutMs: number): Exclude<PullResult, {
   return { status: 'unreachable', cause: 'connection', reason: `the connection to ${where} failed (${code || 'no error code'})` };
 }
 
+/** whether a TLS handshake failed because the server answered in plain HTTP */
+function isPlainHttpAnswer(e: any): boolean {
+  return /wrong version number|packet length too long|WRONG_VERSION_NUMBER|http request/i.test(`${e?.code} ${e?.message}`);
+}
+
+function sameChallenge(a: Challenge, b: Challenge): boolean {
+  return a.scheme === b.scheme && (a.scheme !== 'bearer' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service));
+}
+
+/**
+ * Whether a registry is on this host: `localhost`, 127.0.0.0/8 or `[::1]`, with any port
+ * (containerd's `docker.IsLocalhost`).
+ * @internal
+ */
+export function isLoopback(registry: string): boolean {
+  const host = registry.startsWith('[') ? registry.slice(1, registry.indexOf(']')) : registry.split(':')[0];
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(host);
+}
+
 function unexpected(status: number, what: string): string {
   const hint = status === 400 ? '; if the registry serves HTTPS, do not list it with --insecure-registry' : '';
   return `the registry answered ${what} with HTTP ${status}${hint}`;
 }
 
-function retryDelay(retryAfter: string | undefined, backoff: number): number {
+/**
+ * `Retry-After` in seconds, else the backoff; never longer than one request may take.
+ * @internal
+ */
+export function retryDelay(retryAfter: string | undefined, backoff: number, timeoutMs: number): number {
   const seconds = Number(retryAfter);
-  return retryAfter !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : backoff;
+  const wait = retryAfter !== undefined && retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : backoff;
+  return Math.min(wait, MAX_RETRY_AFTER_MS, timeoutMs);
 }
 
 function sleep(ms: number): Promise<void> {
