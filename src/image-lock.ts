@@ -1,4 +1,5 @@
 import { readFileSync } from 'fs';
+import { inspect } from 'util';
 import { checkBoolean, checkObject, checkString, invalid } from './input';
 import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/image-lock';
 import { ImageReference } from './rules/image-reference';
@@ -35,8 +36,8 @@ export class ImageLock {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e: any) {
-      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); `
-        + `write it with "cdk8s-private-registry check --pull --lock ${file}" on the synth output`);
+      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); to make the first lock, `
+        + `synth once without imageLock, then run "cdk8s-private-registry check --pull --lock ${file}" on that output`);
     }
     return new ImageLock(parseImageLock(text, file));
   }
@@ -50,10 +51,19 @@ export class ImageLock {
    */
   public static fromDigests(digests: { [image: string]: string }): ImageLock {
     checkObject('ImageLock.fromDigests', 'digests', digests);
+    const proto = Object.getPrototypeOf(digests);
+    if (proto !== Object.prototype && proto !== null) {
+      // a Map has no own properties: it would make an empty lock
+      invalid('ImageLock.fromDigests', 'digests', digests, 'a plain object from image to digest, e.g. { \'nginx:1.25\': \'sha256:...\' }; not a Map');
+    }
     return new ImageLock(imageDigests(digests, 'ImageLock.fromDigests'));
   }
 
   private constructor(digests: ReadonlyMap<string, string>) {
+    // JavaScript can call a private constructor
+    if (!(digests instanceof Map)) {
+      throw new Error('ImageLock: make a lock with ImageLock.fromFile(file) or ImageLock.fromDigests({...}), not with new');
+    }
     DIGESTS.set(this, digests);
   }
 
@@ -61,7 +71,7 @@ export class ImageLock {
    * The images the lock holds, normalized and sorted, e.g. `docker.io/library/nginx:1.25`.
    */
   public get images(): string[] {
-    return [...DIGESTS.get(this)!.keys()].sort();
+    return [...lockDigests(this).keys()].sort();
   }
 
   /**
@@ -72,7 +82,7 @@ export class ImageLock {
    */
   public digestOf(image: string): string | undefined {
     const key = lockKey(parse(image, 'digestOf'));
-    return key === undefined ? undefined : DIGESTS.get(this)!.get(key);
+    return key === undefined ? undefined : lockDigests(this).get(key);
   }
 
   /**
@@ -84,7 +94,7 @@ export class ImageLock {
   public pin(image: string): string {
     const ref = parse(image, 'pin');
     const key = lockKey(ref);
-    const digest = key === undefined ? undefined : DIGESTS.get(this)!.get(key);
+    const digest = key === undefined ? undefined : lockDigests(this).get(key);
     return digest === undefined ? image : pinImage(image, ref, digest);
   }
 }
@@ -105,8 +115,18 @@ function parse(image: unknown, method: string): ImageReference {
  * @internal
  */
 export function lockDigests(lock: ImageLock): ReadonlyMap<string, string> {
-  return DIGESTS.get(lock)!;
+  const digests = DIGESTS.get(lock);
+  if (!digests) {
+    throw new Error('ImageLock: this object was not made by ImageLock.fromFile or ImageLock.fromDigests');
+  }
+  return digests;
 }
+
+// printers show what the lock holds: digests are no secret
+Object.assign(ImageLock.prototype, {
+  [inspect.custom](this: ImageLock) { return `ImageLock ${inspect(Object.fromEntries(lockDigests(this)), { breakLength: Infinity })}`; },
+  toJSON(this: ImageLock) { return { images: Object.fromEntries(lockDigests(this)) }; },
+});
 
 /**
  * Checks the lock props of a construct: `imageLock` is an ImageLock, and `requireLock` has one.

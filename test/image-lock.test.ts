@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { inspect } from 'util';
 import { Testing } from 'cdk8s';
 import * as k from 'cdk8s-plus-27/lib/imports/k8s';
 import { ImageLock, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
@@ -93,14 +94,27 @@ describe('ImageLock', () => {
   });
 
   test.each([
-    [() => ImageLock.fromFile('/nonexistent/images.lock.json'), /^ImageLock\.fromFile: cannot read "\/nonexistent\/images\.lock\.json" \(ENOENT\); write it with "cdk8s-private-registry check --pull --lock/],
+    [() => ImageLock.fromFile('/nonexistent/images.lock.json'), /^ImageLock\.fromFile: cannot read "\/nonexistent\/images\.lock\.json" \(ENOENT\); to make the first lock, synth once without imageLock, then run "cdk8s-private-registry check --pull --lock \/nonexistent\/images\.lock\.json" on that output$/],
     [() => ImageLock.fromFile(undefined as any), /^ImageLock\.fromFile: file is undefined; expected a non-empty string$/],
     [() => ImageLock.fromDigests(null as any), /^ImageLock\.fromDigests: digests is null; expected an object$/],
     [() => ImageLock.fromDigests({ nginx: 'latest' }), /^ImageLock\.fromDigests: the digest of "nginx" is "latest"/],
     [() => ImageLock.fromDigests({}).pin(5 as any), /^ImageLock\.pin: image is a number; expected an image reference string$/],
     [() => ImageLock.fromDigests({}).digestOf('team/App'), /^ImageLock\.digestOf: invalid image reference "team\/App"/],
+    // JavaScript callers
+    [() => ImageLock.fromDigests(new Map([['nginx', D1]]) as any), /^ImageLock\.fromDigests: digests is an object; expected a plain object from image to digest, e\.g\. .*; not a Map$/],
+    [() => new (ImageLock as any)(), /^ImageLock: make a lock with ImageLock\.fromFile\(file\) or ImageLock\.fromDigests\(\{\.\.\.\}\), not with new$/],
+    [() => Object.create(ImageLock.prototype).pin('nginx'), /^ImageLock: this object was not made by ImageLock\.fromFile or ImageLock\.fromDigests$/],
   ])('bad input is refused with what to do: %#', (call, message) => {
     expect(call).toThrow(message);
+  });
+});
+
+describe('an ImageLock printed', () => {
+  test('shows the images and digests it holds, which are no secret', () => {
+    // GIVEN a lock WHEN printed THEN its entries show, normalized
+    const lock = ImageLock.fromDigests({ 'nginx:1.25': D1 });
+    expect(inspect(lock)).toBe(`ImageLock { 'docker.io/library/nginx:1.25': '${D1}' }`);
+    expect(JSON.parse(JSON.stringify(lock))).toEqual({ images: { 'docker.io/library/nginx:1.25': D1 } });
   });
 });
 
@@ -148,7 +162,8 @@ describe('pinning at synth', () => {
 
     // WHEN it is synthesized THEN the unlocked one is refused, with the command that locks it
     expect(() => Testing.synth(chart)).toThrow(`[test/web] container "app" image "${REGISTRY}/team/app:v2" is not in the image lock (as ${REGISTRY}/team/app:v2); `
-      + 'run "cdk8s-private-registry check --pull --lock FILE" on the synth output to lock it, or pin it with @sha256:<digest>');
+      + 'lock it: synth without requireLock (e.g. requireLock: process.env.UPDATE_IMAGE_LOCK !== \'1\'), run '
+      + '"cdk8s-private-registry check --pull --lock FILE" on that output, and synth again; or pin it with @sha256:<digest>');
   });
 
   test('requireLock without a lock, or a lock that is not an ImageLock, is refused at once', () => {

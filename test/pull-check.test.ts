@@ -17,7 +17,8 @@ import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from '
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
 import { checkManifests } from '../src/tools/manifest-check';
-import { answerFix, askRegistries, PullCollector } from '../src/tools/pull-check';
+import { answerFix, askRegistries, lockedDigests, PullAnswer, PullCollector } from '../src/tools/pull-check';
+import { PullResult } from '../src/tools/registry-client';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
@@ -143,7 +144,9 @@ describe('check --pull against real registries', () => {
       untried: [],
     });
     expect(entry.pull.digest).toBe(image.manifest.digest);
-    expect(entry.file).toBe(file);
+    expect(entry).toMatchObject({
+      file, object: `Pod/${entry.name}`, kind: 'Pod', namespace: null, name: expect.stringMatching(/^apps-pod-0-c8[0-9a-f]{6}$/), container: 'main', path: 'spec.containers[0]',
+    });
     expect(fs.readFileSync(file, 'utf8').split('\n')[entry.line - 1]).toContain(`image: ${plain.host}/team/app:v1`);
   }, TIMEOUT);
 
@@ -284,9 +287,12 @@ describe('check --pull against real registries', () => {
     // THEN the image is pinned to the locked digest, and the registry serves it by digest
     const pinned = `${ref}@${image.manifest.digest}`;
     expect(fs.readFileSync(pinnedFile, 'utf8')).toContain(`image: ${pinned}`);
-    const again = checkPull([...insecure(plain), pinnedFile]);
+    const again = checkPull([...insecure(plain), '--lock', lockFile, pinnedFile]);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`${pinned}: ok ${image.manifest.digest}`);
+
+    // AND writing the lock again from the pinned output keeps it as it was, so the next synth still pins
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8'))).toEqual({ lockVersion: 1, images: { [ref]: image.manifest.digest } });
   }, TIMEOUT);
 
   test('the lock is not written when an image is not ok', () => {
@@ -339,8 +345,16 @@ describe('check --pull against real registries', () => {
     const lockAlone = spawnSync(process.execPath, [BIN, 'check', '--lock', 'x.json', file], { encoding: 'utf8' });
     expect(lockAlone.status).toBe(2);
     expect(lockAlone.stderr).toBe('cdk8s-private-registry: error: --lock works only with --pull; add --pull to ask the registries\n');
-    expect(checkPull(['--concurrency', '0', file]).stderr).toBe('cdk8s-private-registry: error: --concurrency "0" is not a positive whole number; e.g. --concurrency 8\n');
-    expect(checkPull(['--timeout', 'soon', file]).stderr).toBe('cdk8s-private-registry: error: --timeout "soon" is not a positive number; e.g. --timeout 10\n');
+    expect(checkPull(['--concurrency', '0', file]).stderr).toBe('cdk8s-private-registry: error: --concurrency "0" is not a whole number above 0 and at most 256; e.g. --concurrency 8\n');
+    expect(checkPull(['--concurrency', '257', file]).status).toBe(2);
+    expect(checkPull(['--timeout', 'soon', file]).stderr).toBe('cdk8s-private-registry: error: --timeout "soon" is not a number above 0 and at most 600; e.g. --timeout 10\n');
+    // an unwritable lock is refused before any registry is asked
+    for (const [lock, problem] of [['/nonexistent/dir/x.json', 'cannot be created: its directory does not exist'], [work, 'is a directory']]) {
+      const refused = checkPull(['--lock', lock, file]);
+      expect(refused.status).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toBe(`cdk8s-private-registry: error: --lock ${JSON.stringify(lock)} ${problem}; give a file path in a writable directory, e.g. --lock images.lock.json\n`);
+    }
     expect(checkPull(['--insecure-registry', 'http://x', file]).stderr)
       .toBe('cdk8s-private-registry: error: --insecure-registry "http://x" is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000\n');
     expect(checkPull(['--ca-file', file, file]).stderr).toBe(`cdk8s-private-registry: error: --ca-file ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks\n`);
@@ -452,7 +466,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     fs.rmSync(path.dirname(file), { recursive: true });
   });
 
-  test('a pinned image is asked by its digest and has no lock key; a ServiceAccount not in the input is named', async () => {
+  test('a pinned image is asked by its digest and keeps its tag\'s lock key; a ServiceAccount not in the input is named', async () => {
     // GIVEN a pod with a pinned image and an account the input does not define
     const digest = 'sha256:' + 'c'.repeat(64);
     const yaml = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: deployer\n  containers: [{name: c, image: "reg.example.com/app:v1@${digest}"}]\n`;
@@ -461,7 +475,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     const [q] = await questions(yaml);
 
     // THEN
-    expect(q).toMatchObject({ target: { reference: digest }, lockKey: undefined, credentials: [], untried: ['serviceAccount "deployer" (not in the input)'] });
+    expect(q).toMatchObject({ target: { reference: digest }, lockKey: 'reg.example.com/app:v1', credentials: [], untried: ['serviceAccount "deployer" (not in the input)'] });
   });
 });
 
@@ -502,5 +516,27 @@ describe('askRegistries', () => {
       server.close();
       fs.rmSync(dir, { recursive: true });
     }
+  });
+});
+
+describe('lockedDigests', () => {
+  const D1 = 'sha256:' + '1'.repeat(64);
+  const D2 = 'sha256:' + '2'.repeat(64);
+  const answer = (lockKey: string | undefined, reference: string, result: PullResult) =>
+    ({ lockKey, target: { registry: 'r.io', repository: 'app', reference }, result } as unknown as PullAnswer);
+
+  test('by tag, pinned with a tag, and a tag asked both ways: the one asked by tag wins', () => {
+    // GIVEN answers for a pinned v1, the same v1 by tag (a moved tag), a pinned-only v2, a digest without a tag and a failure
+    const answers = [
+      answer('r.io/app:v1', D1, { status: 'ok', digest: D1 }),
+      answer('r.io/app:v1', 'v1', { status: 'ok', digest: D2 }),
+      answer('r.io/app:v2', D1, { status: 'ok', digest: D1 }),
+      answer(undefined, D2, { status: 'ok', digest: D2 }),
+      answer('r.io/app:v3', 'v3', { status: 'not-found', reason: 'x' }),
+    ];
+
+    // WHEN the lock's digests are taken THEN
+    expect(lockedDigests(answers)).toEqual(new Map([['r.io/app:v1', D2], ['r.io/app:v2', D1]]));
+    expect(lockedDigests([answers[1], answers[0]])).toEqual(new Map([['r.io/app:v1', D2]]));
   });
 });

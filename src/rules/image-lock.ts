@@ -17,6 +17,16 @@ export function lockKey(ref: ImageReference): string | undefined {
 }
 
 /**
+ * The lock entry an image gives when its registry is asked: its normalized name and tag
+ * (`latest` when it has neither tag nor digest), whether or not it is pinned already; undefined
+ * for an image pinned without a tag.
+ * @internal
+ */
+export function lockEntryKey(ref: ImageReference): string | undefined {
+  return ref.tag !== undefined || ref.digest === undefined ? `${ref.name}:${ref.tag ?? 'latest'}` : undefined;
+}
+
+/**
  * `image` pinned to `digest`, keeping the tag it had, or `latest` that it meant, so that the
  * default pull policy stays what it was (Kubernetes decides it by the tag).
  * @internal

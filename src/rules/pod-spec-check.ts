@@ -402,7 +402,8 @@ function checkLock(container: any, ref: ImageReference, rules: PodSpecRules, ima
     report({
       rule: PodSpecRule.IMAGE_LOCK,
       message: `${image()} is not in the image lock (as ${lockKey(ref)})`,
-      fix: 'run "cdk8s-private-registry check --pull --lock FILE" on the synth output to lock it, or pin it with @sha256:<digest>',
+      fix: 'lock it: synth without requireLock (e.g. requireLock: process.env.UPDATE_IMAGE_LOCK !== \'1\'), run '
+        + '"cdk8s-private-registry check --pull --lock FILE" on that output, and synth again; or pin it with @sha256:<digest>',
     });
   }
   return ref;

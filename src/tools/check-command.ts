@@ -1,7 +1,7 @@
 // `cdk8s-private-registry check`: the pod-spec rules on any multi-document YAML, such as the
 // output of `helm template` or `kustomize build`. Run by bin/cdk8s-private-registry.js.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { parseArgs } from 'util';
 import {
   CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
@@ -23,6 +23,9 @@ const UNREADABLE_INPUT = 'unreadable-input';
 const IMAGE_PULL = 'image-pull';
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** the plugin's limits too */
+const MAX_CONCURRENCY = 256;
+const MAX_TIMEOUT_SECONDS = 600;
 
 /** the rules `check` applies, for the help text */
 const RULES: Array<[CheckRule, string]> = [
@@ -91,11 +94,13 @@ Options:
                               once. One line per image: ok and its digest, unauthorized (naming
                               the secrets tried), not found, or unreachable (dns, refused,
                               timeout, tls). No credential is ever printed.
-  --lock FILE                 With --pull: write the digest of every image asked by tag to
-                              FILE (an image lock for ImageLock.fromFile), when all are ok.
-  --concurrency N             With --pull: at most N requests at once (default ${DEFAULT_CONCURRENCY}).
-  --timeout SECONDS           With --pull: the most one request may take (default ${DEFAULT_TIMEOUT_SECONDS}).
-                              429 and 5xx answers are retried with backoff.
+  --lock FILE                 With --pull: write the digest of every image to FILE, keyed by
+                              name and tag (an image lock for ImageLock.fromFile), when all
+                              are ok. An image pinned with its tag keeps the digest it has.
+  --concurrency N             With --pull: at most N requests at once (default ${DEFAULT_CONCURRENCY}, at most ${MAX_CONCURRENCY}).
+  --timeout SECONDS           With --pull: the most one request may take (default ${DEFAULT_TIMEOUT_SECONDS}, at most ${MAX_TIMEOUT_SECONDS}).
+                              429 and 5xx answers are retried with backoff, each wait at most
+                              the timeout.
   --ca-file FILE              With --pull: also trust the CA certificates (PEM) in FILE; repeatable.
   --insecure-registry HOST[:PORT]
                               With --pull: ask this registry over plain HTTP; repeatable.
@@ -190,7 +195,11 @@ export async function main(args: string[]): Promise<number> {
       if (failed) {
         process.stderr.write(`${COMMAND}: ${printable(options.pull.lock)} not written: not every image is ok\n`);
       } else {
-        writeFileSync(options.pull.lock, formatImageLock(lockedDigests(answers!)));
+        try {
+          writeFileSync(options.pull.lock, formatImageLock(lockedDigests(answers!)));
+        } catch (e: any) {
+          throw new CommandError(`--lock ${JSON.stringify(options.pull.lock)} could not be written (${e?.code ?? 'error'})`);
+        }
       }
     }
     return all.errors.length > 0 ? 2 : result.violations.length > 0 || failed ? 1 : 0;
@@ -235,9 +244,9 @@ function parseCheckArgs(args: string[]): CheckArgs {
     files: positionals,
     format,
     pull: values.pull ? {
-      lock: values.lock,
-      concurrency: positiveNumber(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, true),
-      timeoutMs: positiveNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS, false) * 1000,
+      lock: values.lock === undefined ? undefined : writableLock(values.lock),
+      concurrency: positiveNumber(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, MAX_CONCURRENCY, true),
+      timeoutMs: positiveNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, false) * 1000,
       ca: (values['ca-file'] ?? []).map(file => usage(() => readCaFile(file, '--ca-file'))),
       insecureRegistries: (values['insecure-registry'] ?? []).map(host => usage(() => registryHost(host, '--insecure-registry'))),
     } : undefined,
@@ -249,15 +258,41 @@ function parseCheckArgs(args: string[]): CheckArgs {
   };
 }
 
-function positiveNumber(value: string | undefined, option: string, fallback: number, integer: boolean): number {
+function positiveNumber(value: string | undefined, option: string, fallback: number, max: number, integer: boolean): number {
   if (value === undefined) {
     return fallback;
   }
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)) || n > 10_000) {
-    throw new CommandError(`${option} ${JSON.stringify(value)} is not a ${integer ? 'positive whole number' : 'positive number'}; e.g. ${option} ${fallback}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)) || n > max) {
+    throw new CommandError(`${option} ${JSON.stringify(value)} is not a ${integer ? 'whole number' : 'number'} above 0 and at most ${max}; e.g. ${option} ${fallback}`);
   }
   return n;
+}
+
+/** the lock's path, refused before any registry is asked when it cannot be written */
+function writableLock(file: string): string {
+  let problem: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) {
+      problem = 'is a directory';
+    } else {
+      accessSync(file, constants.W_OK);
+    }
+  } catch (e: any) {
+    if (e?.code !== 'ENOENT') {
+      problem = `cannot be written (${e?.code ?? 'error'})`;
+    } else {
+      try {
+        accessSync(dirname(file) || '.', constants.W_OK);
+      } catch (d: any) {
+        problem = `cannot be created: its directory ${d?.code === 'ENOENT' ? 'does not exist' : `cannot be written (${d?.code ?? 'error'})`}`;
+      }
+    }
+  }
+  if (problem) {
+    throw new CommandError(`--lock ${JSON.stringify(file)} ${problem}; give a file path in a writable directory, e.g. --lock images.lock.json`);
+  }
+  return file;
 }
 
 function pullReport(answers: PullAnswer[]): string {
@@ -379,7 +414,19 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
   if (answers) {
     entries.forEach(entry => Object.assign(entry, { pull: null }));
     entries.push(...answers.map(answer => ({
-      ...jsonEntry({ file: answer.file, line: answer.line, rule: IMAGE_PULL, message: describeAnswer(answer), fix: answerFix(answer) }),
+      ...jsonEntry({
+        file: answer.file,
+        line: answer.line,
+        object: answer.object,
+        kind: answer.kind,
+        namespace: answer.namespace,
+        name: answer.name,
+        container: answer.container,
+        path: answer.path,
+        rule: IMAGE_PULL,
+        message: describeAnswer(answer),
+        fix: answerFix(answer),
+      }),
       pull: {
         image: answer.image,
         status: answer.result.status,

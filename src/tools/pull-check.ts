@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { ObjectCollector, ObjectPlace } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
-import { lockKey } from '../rules/image-lock';
+import { lockEntryKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
@@ -19,16 +19,21 @@ export interface PullQuestion {
   /** the image as written where it is first used */
   readonly image: string;
   readonly target: ManifestTarget;
-  /** its key in an image lock; undefined when it has a digest */
+  /** its key in an image lock, `name:tag`; undefined for a digest without a tag */
   readonly lockKey?: string;
   readonly credentials: readonly RegistryCredential[];
   /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
   readonly untried: readonly string[];
   /** why the kubelet would not pull at all: a pull secret of the pod it cannot read; then nothing is asked */
   readonly unreadable?: string;
-  /** the object that first uses it, as `kind/namespace/name`, and its `metadata.name` */
+  /** the object that first uses it, as `kind/namespace/name`, and its parts */
   readonly object: string;
+  readonly kind: string;
+  readonly namespace?: string;
   readonly name?: string;
+  /** the container that first uses it, and where it is in the object, e.g. `spec.containers[0]` */
+  readonly container?: string;
+  readonly path: string;
   /** where it is first used: the container's `image` */
   readonly file: string;
   readonly line: number;
@@ -55,7 +60,9 @@ interface ContainerUse {
   readonly place: ObjectPlace;
   readonly at: ReadonlyArray<string | number>;
   readonly object: string;
+  readonly kind: string;
   readonly name?: string;
+  readonly container?: string;
 }
 
 /** a copy that shares no memory with the document's text */
@@ -95,6 +102,7 @@ export class PullCollector implements ObjectCollector {
     }
     const source = copy(pullSecretSource(podSpec));
     const object: string = copy(objectRef(manifest));
+    const kind: string = copy(String(manifest.kind));
     const objectName: string | undefined = typeof name === 'string' ? copy(name) : undefined;
     for (const list of CONTAINER_LISTS) {
       const containers = podSpec[list];
@@ -111,7 +119,18 @@ export class PullCollector implements ObjectCollector {
           // `check` reports it
           continue;
         }
-        this.uses.push({ image, ref, namespace, source, place, at: [...podSpecPath(manifest)!, list, index, 'image'], object, name: objectName });
+        this.uses.push({
+          image,
+          ref,
+          namespace,
+          source,
+          place,
+          at: [...podSpecPath(manifest)!, list, index],
+          object,
+          kind,
+          name: objectName,
+          container: typeof container.name === 'string' ? copy(container.name) : undefined,
+        });
       }
     }
   }
@@ -159,14 +178,18 @@ export class PullCollector implements ObjectCollector {
         question: {
           image: use.image,
           target,
-          lockKey: lockKey(ref),
+          lockKey: lockEntryKey(ref),
           credentials,
           untried,
           unreadable,
           object: use.object,
+          kind: use.kind,
+          namespace: use.namespace,
           name: use.name,
+          container: use.container,
+          path: use.at.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
           file: use.place.file,
-          line: use.place.line(use.at),
+          line: use.place.line([...use.at, 'image']),
         },
         uses: 1,
       });
@@ -337,14 +360,23 @@ export function answerFix(answer: PullAnswer): string | undefined {
 }
 
 /**
- * The digests of the answers, by image lock key: the images asked by tag that the registry served.
+ * The digests of the answers, by image lock key: each image the registry served. An image pinned
+ * with its tag keeps its lock entry (the digest it was asked by), so that writing the lock from
+ * pinned output changes nothing; an image asked by tag wins over a pinned one of the same tag.
  * @internal
  */
 export function lockedDigests(answers: readonly PullAnswer[]): Map<string, string> {
   const digests = new Map<string, string>();
+  const byTag = new Set<string>();
   for (const answer of answers) {
     if (answer.result.status === 'ok' && answer.lockKey !== undefined) {
-      digests.set(answer.lockKey, answer.result.digest);
+      const pinned = answer.target.reference.includes(':');
+      if (!pinned || !byTag.has(answer.lockKey)) {
+        digests.set(answer.lockKey, answer.result.digest);
+      }
+      if (!pinned) {
+        byTag.add(answer.lockKey);
+      }
     }
   }
   return digests;
