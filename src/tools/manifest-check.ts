@@ -575,7 +575,7 @@ class ManifestCheck {
           ...object,
           at: [...path, ...relative],
           container: v.container,
-          path: relative.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
+          path: formatPath(relative),
           rule: v.rule,
           message: v.message,
           fix: v.fix,
@@ -688,6 +688,14 @@ class ManifestCheck {
       this.lastChange[anywhere] = seq;
     }
   }
+}
+
+/**
+ * A path in an object as reports print it: `spec.containers[0]`.
+ * @internal
+ */
+export function formatPath(path: ReadonlyArray<string | number>): string {
+  return path.map((step, i) => typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`).join('');
 }
 
 /** the key of the secrets named `name` in `namespace` (or without one) */

@@ -3,7 +3,7 @@
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
-import { ObjectCollector, ObjectPlace } from './manifest-check';
+import { formatPath, ObjectCollector, ObjectPlace } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { lockEntryKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
@@ -187,7 +187,7 @@ export class PullCollector implements ObjectCollector {
           namespace: use.namespace,
           name: use.name,
           container: use.container,
-          path: use.at.map((key, i) => typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`).join(''),
+          path: formatPath(use.at),
           file: use.place.file,
           line: use.place.line([...use.at, 'image']),
         },

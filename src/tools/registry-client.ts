@@ -258,7 +258,8 @@ export class RegistryClient {
   }
 
   /** the Authorization header that answers `challenge`, or why there is none */
-  private async authorization(challenge: Challenge, target: ManifestTarget, credential: RegistryCredential | undefined): Promise<string | undefined | PullResult> {
+  private async authorization(challenge: Challenge, target: ManifestTarget, credential: RegistryCredential | undefined)
+    : Promise<string | undefined | PullResult> {
     if (challenge.scheme === 'basic') {
       return credential ? credential.basic()
         : { status: 'unauthorized', tried: [], reason: 'the registry asks for credentials (Basic) and no pull secret of the pod covers it' };
