@@ -324,6 +324,8 @@ class ManifestCheck {
   private podSpecs = 0;
   private objects = 0;
   private seq = 0;
+  /** the last document the collector's lines were read from */
+  private lastExact?: { readonly seq: number; readonly documents: ExactDocument[] };
 
   constructor(private readonly options: ManifestCheckOptions) {
     this.rules = {
@@ -358,6 +360,7 @@ class ManifestCheck {
         }
       }
       this.options.collector?.finish();
+      this.lastExact = undefined;
     } finally {
       readers.forEach(reader => reader.close());
     }
@@ -439,7 +442,7 @@ class ManifestCheck {
       const objects = fast.flatMap((value, document) => objectsOf(value, document));
       if (first) {
         this.learn(objects, seq);
-        this.collect(objects, file, doc, reader);
+        this.collect(objects, file, doc, seq, reader);
       }
       // only whether anything is wrong: what is wrong comes with its line from `yaml`
       const { podSpecs, violations } = this.checkObjects(objects);
@@ -461,7 +464,7 @@ class ManifestCheck {
     const objects = exact.documents.flatMap((d, document) => objectsOf(d.value, document));
     if (first && !fast) {
       this.learn(objects, seq);
-      this.collect(objects, file, doc, reader);
+      this.collect(objects, file, doc, seq, reader);
     }
     const found: FoundViolation[] = [];
     const { podSpecs } = this.checkObjects(objects, found);
@@ -478,24 +481,24 @@ class ManifestCheck {
   }
 
   /** hands `objects` to the collector, each with a way to find its lines that does not keep the text */
-  private collect(objects: DocumentObject[], file: string, doc: DocumentText, reader: SourceReader | undefined): void {
+  private collect(objects: DocumentObject[], file: string, doc: DocumentText, seq: number, reader: SourceReader | undefined): void {
     const collector = this.options.collector;
     if (!collector || !reader) {
       return;
     }
     const place: DocumentText = { text: '', line: doc.line, offset: doc.offset, bytes: doc.bytes };
-    let exact: ExactDocument[] | undefined;
     const lineIn = (document: number, at: ReadonlyArray<string | number>): number => {
-      if (!exact) {
+      // lines are asked in the input's order: one document read again at a time is kept
+      if (this.lastExact?.seq !== seq) {
         let read: ReturnType<typeof readExact> | undefined;
         try {
           read = readExact(reader.readDocumentAgain(place));
         } catch {
           // the file changed under us: the document's first line still says where it was
         }
-        exact = read && 'documents' in read ? read.documents : [];
+        this.lastExact = { seq, documents: read && 'documents' in read ? read.documents : [] };
       }
-      return place.line - 1 + (exact[document]?.line(at) ?? 1);
+      return place.line - 1 + (this.lastExact.documents[document]?.line(at) ?? 1);
     };
     for (const { manifest, document, path } of objects) {
       collector.add(manifest, { file, line: at => lineIn(document, [...path, ...at]) });
