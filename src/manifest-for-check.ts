@@ -25,7 +25,7 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
       }
     }
     if (readsPlainly(manifest)) {
-      return manifest;
+      return withOwnPodSpec(manifest);
     }
   }
   return render();
@@ -43,6 +43,27 @@ function podSpecOfModel(pod: kplus.AbstractPod): any {
     initContainers: pod.initContainers.map(container),
     imagePullSecrets: pod.dockerRegistryAuth ? [{ name: pod.dockerRegistryAuth.name }] : undefined,
   };
+}
+
+/**
+ * `manifest` with its pod spec, the objects on the way to it and its containers copied: the checks
+ * complete them in WIRE mode, and the props they came from stay the user's, for the next render
+ */
+function withOwnPodSpec(manifest: any): any {
+  let node = manifest;
+  for (const key of podSpecPath(manifest) ?? []) {
+    const child = node[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) {
+      return manifest;
+    }
+    node = node[key] = { ...child };
+  }
+  for (const list of ['initContainers', 'containers']) {
+    if (Array.isArray(node[list])) {
+      node[list] = node[list].map((c: unknown) => typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c);
+    }
+  }
+  return manifest;
 }
 
 /** `manifest` with `podSpec` where its kind keeps it */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { CredentialValue, ImageLock, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { PullWiring } from '../src/pull-wiring';
 
 function gitlab(chart: Chart, id = 'gitlab') {
@@ -55,6 +55,26 @@ describe('PullWiring: no state from one render to the next', () => {
       { image: 'registry.gitlab.com/c/d', imagePullPolicy: 'Always', name: 'late' },
     ]);
     expect(second.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+  });
+
+  test('validation leaves the user\'s L1 props as they were, so a later change is rendered as it is then', () => {
+    // GIVEN an L1 pod under a WIRE policy with a lock, its spec an object the user keeps
+    const chart = Testing.chart();
+    const digest = 'sha256:' + 'a'.repeat(64);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)], imageLock: ImageLock.fromDigests({ 'registry.gitlab.com/a/b:v1': digest }) });
+    const spec: any = { containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:v1' }] };
+    const pod = new kplus.k8s.KubePod(chart, 'pod', { spec });
+    const before = JSON.stringify(spec);
+
+    // WHEN it is synthesized (validation, then render), and the image is changed after
+    const first = Testing.synth(chart).find(m => m.kind === 'Pod');
+    const untouched = JSON.stringify(spec);
+    spec.containers[0].image = 'registry.gitlab.com/a/b:latest';
+
+    // THEN the props were not written, and the next render follows the new image's tag
+    expect(first.spec.containers[0]).toEqual({ name: 'app', image: `registry.gitlab.com/a/b:v1@${digest}`, imagePullPolicy: 'IfNotPresent' });
+    expect(untouched).toBe(before);
+    expect(pod.toJson().spec.containers[0]).toEqual({ name: 'app', image: 'registry.gitlab.com/a/b:latest', imagePullPolicy: 'Always' });
   });
 
   test('toJson gives the same wired JSON before and after a first synth', () => {
