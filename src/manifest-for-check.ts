@@ -7,7 +7,8 @@ import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
  * The object as the checks read it. Validation comes before serialization, so rendering the whole
  * object here would render it twice per synth. When nothing can change the fields the checks read
  * between the object's props and its JSON (no JSON patch, no custom resolver, plain values), its
- * props are read directly, Lazy values produced; otherwise cdk8s renders it.
+ * props are read directly, Lazy values produced; otherwise cdk8s renders it. So what it returns
+ * may be the user's own objects: a caller that would change it copies first.
  */
 export function manifestForCheck(obj: ApiObject, render: () => any): any {
   const props = (obj as any).props;
@@ -25,7 +26,7 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
       }
     }
     if (readsPlainly(manifest)) {
-      return withOwnPodSpec(manifest);
+      return manifest;
     }
   }
   return render();
@@ -43,27 +44,6 @@ function podSpecOfModel(pod: kplus.AbstractPod): any {
     initContainers: pod.initContainers.map(container),
     imagePullSecrets: pod.dockerRegistryAuth ? [{ name: pod.dockerRegistryAuth.name }] : undefined,
   };
-}
-
-/**
- * `manifest` with its pod spec, the objects on the way to it and its containers copied: the checks
- * complete them in WIRE mode, and the props they came from stay the user's, for the next render
- */
-function withOwnPodSpec(manifest: any): any {
-  let node = manifest;
-  for (const key of podSpecPath(manifest) ?? []) {
-    const child = node[key];
-    if (typeof child !== 'object' || child === null || Array.isArray(child)) {
-      return manifest;
-    }
-    node = node[key] = { ...child };
-  }
-  for (const list of ['initContainers', 'containers']) {
-    if (Array.isArray(node[list])) {
-      node[list] = node[list].map((c: unknown) => typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c);
-    }
-  }
-  return manifest;
 }
 
 /** `manifest` with `podSpec` where its kind keeps it */

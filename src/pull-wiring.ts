@@ -155,9 +155,13 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   if (json.kind === 'ServiceAccount') {
     return completeServiceAccount(json, rules, namespace);
   }
-  const podSpec = podSpecOf(json);
+  let podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
     return [];
+  }
+  if (report && rules.wire) {
+    // what validation reads may be the user's L1 props: completing them would change the next render
+    podSpec = ownCopy(podSpec);
   }
   let known = index;
   const lookup = () => known ??= TreeIndex.of(obj);
@@ -180,6 +184,17 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   // a rule on the object itself is reported by its construct; a scope's names the object
   const own = RULES.get(obj) ?? [];
   return own.includes(sources[0]) ? violations : violations.map(v => `${objectRef(json)}: ${v}`);
+}
+
+/** the pod spec and its containers, copied one level deep: all that wiring changes */
+function ownCopy(podSpec: any): any {
+  const copy = { ...podSpec };
+  for (const list of ['initContainers', 'containers']) {
+    if (Array.isArray(copy[list])) {
+      copy[list] = copy[list].map((c: unknown) => typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c);
+    }
+  }
+  return copy;
 }
 
 function overridesToJson(obj: ApiObject): boolean {
