@@ -6,14 +6,16 @@ import { CredentialValue, PolicyMode, PrivateImagePod, PrivateRegistryPolicy, Re
 
 const [variant, sizeArg] = process.argv.slice(2);
 const size = Number(sizeArg);
-const credentials = { server: 'registry.example.com', username: CredentialValue.fromString('bench'), password: CredentialValue.fromString('bench-password') };
+const credentials = { server: 'registry.example.com', username: 'bench', password: 'bench-password' };
+// the same credentials as the constructs take them
+const values = { server: credentials.server, username: CredentialValue.fromString(credentials.username), password: CredentialValue.fromString(credentials.password) };
 
 function image(i: number): string {
   return `registry.example.com/team/app-${i % 50}:v${i}`;
 }
 
 function ours(chart: Chart): void {
-  const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, ...credentials });
+  const secret = new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, ...values });
   for (let i = 0; i < size; i++) {
     new PrivateImagePod(chart, `pod${i}`, {
       registrySecrets: [secret],
@@ -48,7 +50,7 @@ function l1Pods(chart: Chart, wired: boolean): void {
 }
 
 function regcred(chart: Chart): RegistrySecret {
-  return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, ...credentials });
+  return new RegistrySecret(chart, 'regcred', { metadata: { name: 'regcred' }, ...values });
 }
 
 const variants: Record<string, (chart: Chart) => void> = {
