@@ -8,7 +8,11 @@ const [variant, sizeArg] = process.argv.slice(2);
 const size = Number(sizeArg);
 const credentials = { server: 'registry.example.com', username: 'bench', password: 'bench-password' };
 // the same credentials as the constructs take them
-const values = { server: credentials.server, username: CredentialValue.fromString(credentials.username), password: CredentialValue.fromString(credentials.password) };
+const values = {
+  server: credentials.server,
+  username: CredentialValue.fromString(credentials.username),
+  password: CredentialValue.fromString(credentials.password),
+};
 
 function image(i: number): string {
   return `registry.example.com/team/app-${i % 50}:v${i}`;

@@ -17,7 +17,7 @@ import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from '
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
 import { checkManifests } from '../src/tools/manifest-check';
-import { answerFix, askRegistries, lockedDigests, PullAnswer, PullCollector } from '../src/tools/pull-check';
+import { answerFix, askRegistries, lockedDigests, otherUsers, PullAnswer, PullCollector } from '../src/tools/pull-check';
 import { PullResult } from '../src/tools/registry-client';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
@@ -142,6 +142,7 @@ describe('check --pull against real registries', () => {
       digest: skopeoDigest(`${plain.host}/team/app:v1`, ['--tls-verify=false']),
       tried: [{ secret: 'regcred-0-0', server: plain.host }],
       untried: [],
+      objects: [{ object: entry.object, file }],
     });
     expect(entry.pull.digest).toBe(image.manifest.digest);
     expect(entry).toMatchObject({
@@ -204,6 +205,21 @@ describe('check --pull against real registries', () => {
     expect(status).toBe(1);
     expect(stdout).toContain(`${ref}: unauthorized: tried secret "team/regcred-0-0" (server "${registry().host}"); `);
     expect(stdout).not.toContain(WRONG);
+  }, TIMEOUT);
+
+  test('the same wrong password in two namespaces: one line, naming the other secret and pod too', () => {
+    // GIVEN one image, two namespaces, each with its own secret holding the same wrong password
+    const ref = `${plain.host}/team/app:v1`;
+    const file = manifests([{ image: ref, passwords: [WRONG], namespace: 'a' }, { image: ref, passwords: [WRONG], namespace: 'b' }]);
+
+    // WHEN asked
+    const { status, stdout } = checkPull([...insecure(plain), file]);
+
+    // THEN one line names both secrets and both pods
+    expect(status).toBe(1);
+    const [line] = stdout.split('\n').filter(l => l.includes(`${ref}: unauthorized`));
+    expect(line).toContain(`tried secret "a/regcred-0-0" (server "${plain.host}") (the same credentials as "b/regcred-1-0")`);
+    expect(line).toMatch(/; also used by Pod\/b\/apps-pod-1-c8[0-9a-f]{6}$/);
   }, TIMEOUT);
 
   test('two secrets for one registry, the first wrong: ok, as the kubelet would find', () => {
@@ -349,7 +365,7 @@ describe('check --pull against real registries', () => {
     expect(checkPull(['--concurrency', '257', file]).status).toBe(2);
     expect(checkPull(['--timeout', 'soon', file]).stderr).toBe('cdk8s-private-registry: error: --timeout "soon" is not a number above 0 and at most 600; e.g. --timeout 10\n');
     // an unwritable lock is refused before any registry is asked
-    for (const [lock, problem] of [['/nonexistent/dir/x.json', 'cannot be created: its directory does not exist'], [work, 'is a directory']]) {
+    for (const [lock, problem] of [['/nonexistent/dir/x.json', 'cannot be created: its directory does not exist'], [work, 'is a directory'], ['', 'is empty']]) {
       const refused = checkPull(['--lock', lock, file]);
       expect(refused.status).toBe(2);
       expect(refused.stdout).toBe('');
@@ -419,7 +435,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
         credentials: [{ secret: 'global', server: 'reg.example.com/team' }],
         untried: ['secret "missing" (not in the input)', 'secret "elsewhere" (in another namespace than the pod)'],
         target: { registry: 'reg.example.com', repository: 'team/app', reference: 'v1' },
-        lockKey: 'reg.example.com/team/app:v1',
+        lockKeys: ['reg.example.com/team/app:v1'],
       }),
     ]);
     expect(JSON.stringify(found)).not.toContain(SENTINEL);
@@ -438,11 +454,28 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     const found = await questions(yaml);
 
     // THEN two questions, asked of Docker Hub with the Hub entry, the first used three times
-    expect(found.map(q => [q.image, q.uses, q.target.reference, q.lockKey])).toEqual([
-      ['nginx', 3, 'latest', 'docker.io/library/nginx:latest'],
-      ['nginx:1.25', 1, '1.25', 'docker.io/library/nginx:1.25'],
+    expect(found.map(q => [q.image, q.uses, q.target.reference, q.lockKeys])).toEqual([
+      ['nginx', 3, 'latest', ['docker.io/library/nginx:latest']],
+      ['nginx:1.25', 1, '1.25', ['docker.io/library/nginx:1.25']],
     ]);
+    // THEN the pods of both namespaces are named, and the second namespace's secret as the same credentials
+    expect(found[0].objects.map(o => o.object)).toEqual(['Pod/a/p1', 'Pod/b/p2', 'Pod/a/p3']);
+    expect(found[0].sameCredentials).toEqual([['b/hub']]);
     expect(found[0].credentials).toEqual([{ secret: 'a/hub', server: 'https://index.docker.io/v1/' }]);
+  });
+
+  test('tags pinned to one digest are one question that keeps both lock keys', async () => {
+    // GIVEN pinned output where two tags share a digest
+    const digest = 'sha256:' + 'b'.repeat(64);
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n'
+      + `  - {name: a, image: "reg.example.com/app:1.4@${digest}"}\n  - {name: b, image: "reg.example.com/app:1.4.2@${digest}"}\n`;
+
+    // WHEN the questions are made
+    const found = await questions(yaml);
+
+    // THEN one question, by digest, with both tags for the lock
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ uses: 2, target: { reference: digest }, lockKeys: ['reg.example.com/app:1.4', 'reg.example.com/app:1.4.2'] });
   });
 
   test('a pull secret the kubelet cannot read makes the pod pull nothing: an error, and nothing is asked', async () => {
@@ -475,7 +508,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     const [q] = await questions(yaml);
 
     // THEN
-    expect(q).toMatchObject({ target: { reference: digest }, lockKey: 'reg.example.com/app:v1', credentials: [], untried: ['serviceAccount "deployer" (not in the input)'] });
+    expect(q).toMatchObject({ target: { reference: digest }, lockKeys: ['reg.example.com/app:v1'], credentials: [], untried: ['serviceAccount "deployer" (not in the input)'] });
   });
 });
 
@@ -519,24 +552,44 @@ describe('askRegistries', () => {
   });
 });
 
+describe('otherUsers', () => {
+  test('names the other objects an answer holds for, five at most', () => {
+    // GIVEN an answer for seven objects
+    const objects = Array.from({ length: 7 }, (_, i) => ({ object: `Pod/ns/p${i}`, file: 'f.yaml' }));
+    const answer = { object: 'Pod/ns/p0', objects } as unknown as PullAnswer;
+
+    // WHEN its line is written THEN the first is the line's own, five others follow, and a count
+    expect(otherUsers(answer)).toBe('; also used by Pod/ns/p1, Pod/ns/p2, Pod/ns/p3, Pod/ns/p4, Pod/ns/p5 and 1 more');
+    expect(otherUsers({ object: 'Pod/ns/p0', objects: objects.slice(0, 1) } as unknown as PullAnswer)).toBe('');
+  });
+});
+
 describe('lockedDigests', () => {
   const D1 = 'sha256:' + '1'.repeat(64);
   const D2 = 'sha256:' + '2'.repeat(64);
-  const answer = (lockKey: string | undefined, reference: string, result: PullResult) =>
-    ({ lockKey, target: { registry: 'r.io', repository: 'app', reference }, result } as unknown as PullAnswer);
+  const answer = (lockKeys: string[], reference: string, result: PullResult) =>
+    ({ lockKeys, target: { registry: 'r.io', repository: 'app', reference }, result } as unknown as PullAnswer);
 
   test('by tag, pinned with a tag, and a tag asked both ways: the one asked by tag wins', () => {
     // GIVEN answers for a pinned v1, the same v1 by tag (a moved tag), a pinned-only v2, a digest without a tag and a failure
     const answers = [
-      answer('r.io/app:v1', D1, { status: 'ok', digest: D1 }),
-      answer('r.io/app:v1', 'v1', { status: 'ok', digest: D2 }),
-      answer('r.io/app:v2', D1, { status: 'ok', digest: D1 }),
-      answer(undefined, D2, { status: 'ok', digest: D2 }),
-      answer('r.io/app:v3', 'v3', { status: 'not-found', reason: 'x' }),
+      answer(['r.io/app:v1'], D1, { status: 'ok', digest: D1 }),
+      answer(['r.io/app:v1'], 'v1', { status: 'ok', digest: D2 }),
+      answer(['r.io/app:v2'], D1, { status: 'ok', digest: D1 }),
+      answer([], D2, { status: 'ok', digest: D2 }),
+      answer(['r.io/app:v3'], 'v3', { status: 'not-found', reason: 'x' }),
     ];
 
     // WHEN the lock's digests are taken THEN
     expect(lockedDigests(answers)).toEqual(new Map([['r.io/app:v1', D2], ['r.io/app:v2', D1]]));
     expect(lockedDigests([answers[1], answers[0]])).toEqual(new Map([['r.io/app:v1', D2]]));
+  });
+
+  test('tags pinned to one digest, asked once, each keep their entry', () => {
+    // GIVEN one answer for a digest that the input pins under two tags
+    const both = answer(['r.io/app:1.4', 'r.io/app:1.4.2'], D1, { status: 'ok', digest: D1 });
+
+    // WHEN the lock's digests are taken THEN both tags are there
+    expect(lockedDigests([both])).toEqual(new Map([['r.io/app:1.4', D1], ['r.io/app:1.4.2', D1]]));
   });
 });

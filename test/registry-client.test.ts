@@ -214,6 +214,22 @@ describe('RegistryClient.resolve with Bearer tokens', () => {
     expect(auth.seen).toEqual([{ method: 'GET', url: '/token?service=test-registry&scope=repository%3Ateam%2Fapp%3Apull', authorization: basicOf('user', SENTINEL) }]);
   });
 
+  test.each([
+    ['/token', 'the registry\'s token realm "/token" is not an absolute URL'],
+    ['ftp://auth.example.com/token', 'the registry\'s token realm "ftp://auth.example.com" is not an http(s) URL'],
+    // credentials are not sent in clear text to a realm off this host
+    ['http://192.0.2.1/token', 'the registry\'s token realm http://192.0.2.1 is plain HTTP, where credentials are not sent; if that is intended, list it with --insecure-registry 192.0.2.1'],
+  ])('a realm %s is an error for this image, not a crash', async (realm, reason) => {
+    // GIVEN a registry whose Bearer challenge names that realm
+    const registry = await serve((_req, res) => res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"` }).end());
+
+    // WHEN asked with credentials
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+    // THEN it is an error that says what is wrong with the realm
+    expect(result).toEqual({ status: 'error', reason });
+  });
+
   test('the token service refusing the credentials is unauthorized', async () => {
     const { registry } = await tokenRegistry('another', false);
     const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('ns/r', registry.host, SENTINEL)]);

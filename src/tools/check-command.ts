@@ -8,7 +8,7 @@ import {
   ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
-import { answerFix, askRegistries, describeAnswer, lockedDigests, PullAnswer, PullCollector, readCaFile, registryHost } from './pull-check';
+import { answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, readCaFile, registryHost } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/image-lock';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
@@ -112,7 +112,8 @@ Options:
                               be read is an entry with the rule "${UNREADABLE_INPUT}". With
                               --pull, each image is an entry with the rule "${IMAGE_PULL}",
                               and every entry has a field pull: {image, status, cause,
-                              digest, tried: [{secret, server}], untried}, null on the others.
+                              digest, tried: [{secret, server}], untried, objects}, null on
+                              the others.
   -h, --help                  Show this help.
   --version                   Show the version.
 
@@ -198,7 +199,8 @@ export async function main(args: string[]): Promise<number> {
         try {
           writeFileSync(options.pull.lock, formatImageLock(lockedDigests(answers!)));
         } catch (e: any) {
-          throw new CommandError(`--lock ${JSON.stringify(options.pull.lock)} could not be written (${e?.code ?? 'error'})`);
+          throw new CommandError(`--lock ${JSON.stringify(options.pull.lock)} could not be written (${e?.code ?? 'error'}); `
+            + 'give a file path in a writable directory, e.g. --lock images.lock.json');
         }
       }
     }
@@ -272,20 +274,24 @@ function positiveNumber(value: string | undefined, option: string, fallback: num
 /** the lock's path, refused before any registry is asked when it cannot be written */
 function writableLock(file: string): string {
   let problem: string | undefined;
-  try {
-    if (statSync(file).isDirectory()) {
-      problem = 'is a directory';
-    } else {
-      accessSync(file, constants.W_OK);
-    }
-  } catch (e: any) {
-    if (e?.code !== 'ENOENT') {
-      problem = `cannot be written (${e?.code ?? 'error'})`;
-    } else {
-      try {
-        accessSync(dirname(file) || '.', constants.W_OK);
-      } catch (d: any) {
-        problem = `cannot be created: its directory ${d?.code === 'ENOENT' ? 'does not exist' : `cannot be written (${d?.code ?? 'error'})`}`;
+  if (file.trim() === '') {
+    problem = 'is empty';
+  } else {
+    try {
+      if (statSync(file).isDirectory()) {
+        problem = 'is a directory';
+      } else {
+        accessSync(file, constants.W_OK);
+      }
+    } catch (e: any) {
+      if (e?.code !== 'ENOENT') {
+        problem = `cannot be written (${e?.code ?? 'error'})`;
+      } else {
+        try {
+          accessSync(dirname(file) || '.', constants.W_OK);
+        } catch (d: any) {
+          problem = `cannot be created: its directory ${d?.code === 'ENOENT' ? 'does not exist' : `cannot be written (${d?.code ?? 'error'})`}`;
+        }
       }
     }
   }
@@ -298,7 +304,8 @@ function writableLock(file: string): string {
 function pullReport(answers: PullAnswer[]): string {
   const lines = ['', `image pulls (${answers.length} image${answers.length === 1 ? '' : 's'} asked):`];
   for (const answer of answers) {
-    lines.push(`  ${printable(`${answer.file}:${answer.line} ${answer.image}: ${describeAnswer(answer)}`)}`);
+    const others = answer.result.status === 'ok' ? '' : otherUsers(answer);
+    lines.push(`  ${printable(`${answer.file}:${answer.line} ${answer.image}: ${describeAnswer(answer)}${others}`)}`);
   }
   const failed = answers.filter(a => a.result.status !== 'ok').length;
   lines.push('', failed === 0 ? `every image is ok: ${answers.length} asked` : `${failed} of ${answers.length} image${answers.length === 1 ? '' : 's'} not ok`);
@@ -434,6 +441,7 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
         digest: answer.result.status === 'ok' ? answer.result.digest : null,
         tried: triedBy(answer.result).map(c => c.toJSON()),
         untried: answer.untried,
+        objects: answer.objects,
       },
     })));
   }

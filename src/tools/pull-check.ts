@@ -19,9 +19,14 @@ export interface PullQuestion {
   /** the image as written where it is first used */
   readonly image: string;
   readonly target: ManifestTarget;
-  /** its key in an image lock, `name:tag`; undefined for a digest without a tag */
-  readonly lockKey?: string;
+  /**
+   * its keys in an image lock, `name:tag`: one, or, for a digest pinned under several tags (`1.4`
+   * and `1.4.2`), one per tag; none for a digest without a tag
+   */
+  readonly lockKeys: readonly string[];
   readonly credentials: readonly RegistryCredential[];
+  /** each credential's other secrets with the same content, which the answer holds for too, e.g. `b/regcred` */
+  readonly sameCredentials: ReadonlyArray<readonly string[]>;
   /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
   readonly untried: readonly string[];
   /** why the kubelet would not pull at all: a pull secret of the pod it cannot read; then nothing is asked */
@@ -39,6 +44,8 @@ export interface PullQuestion {
   readonly line: number;
   /** how many containers use it with these credentials */
   readonly uses: number;
+  /** every object that uses it with these credentials, as `kind/namespace/name`, and its file; the first one first */
+  readonly objects: ReadonlyArray<{ readonly object: string; readonly file: string }>;
 }
 
 /**
@@ -137,66 +144,90 @@ export class PullCollector implements ObjectCollector {
 
   /** makes the questions, now that every secret and ServiceAccount is known */
   public finish(): void {
-    const byKey = new Map<string, { question: Omit<PullQuestion, 'uses'>; uses: number }>();
+    type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials'>
+      & { uses: number; objects: Map<string, string>; lockKeys: Set<string>; same: Array<Set<string>> };
+    const byKey = new Map<string, Found>();
     for (const use of this.uses) {
-      const { ref, namespace, source } = use;
-      const untried: string[] = [];
-      let names: string[];
-      if ('secrets' in source) {
-        names = source.secrets;
-      } else {
-        const account = this.accounts.get(key(namespace, source.serviceAccount));
-        if (account === undefined && source.serviceAccount !== 'default') {
-          untried.push(`serviceAccount "${source.serviceAccount}" (not in the input)`);
-        }
-        names = account ?? [];
-      }
-      const entries: RegistryCredential[] = [];
-      let unreadable: string | undefined;
-      for (const name of names) {
-        // a secret without a namespace goes wherever its pods are
-        const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
-        if (credentials && 'invalid' in credentials) {
-          // the kubelet builds its keyring from all of them, and fails every pull when one does not parse
-          unreadable ??= `the kubelet cannot read pull secret "${name}" (${credentials.invalid}), so it pulls nothing for the pod`;
-        } else if (credentials) {
-          entries.push(...credentials);
-        } else {
-          // the kubelet reads a pull secret in the pod's namespace only
-          untried.push(`secret "${name}" (${this.names.has(name) ? 'in another namespace than the pod' : 'not in the input'})`);
-        }
-      }
-      const credentials = kubeletLookup(entries, ref.name);
+      const { ref, namespace } = use;
+      const { credentials, untried, unreadable } = this.credentialsFor(use);
       const target = { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
-      const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', ...credentials.map(c => this.identity(c))]);
-      const found = byKey.get(id);
-      if (found) {
-        found.uses++;
-        continue;
-      }
-      byKey.set(id, {
-        question: {
+      const ids = credentials.map(c => this.identity(c));
+      const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', ...ids]);
+      const lockKey = lockEntryKey(ref);
+      let found = byKey.get(id);
+      if (!found) {
+        found = {
           image: use.image,
           target,
-          lockKey: lockEntryKey(ref),
           credentials,
           untried,
           unreadable,
           object: use.object,
           kind: use.kind,
-          namespace: use.namespace,
+          namespace,
           name: use.name,
           container: use.container,
           path: formatPath(use.at),
           file: use.place.file,
           line: use.place.line([...use.at, 'image']),
-        },
-        uses: 1,
-      });
+          uses: 0,
+          objects: new Map(),
+          lockKeys: new Set(),
+          same: credentials.map(() => new Set<string>()),
+        };
+        byKey.set(id, found);
+      }
+      found.uses++;
+      if (!found.objects.has(use.object)) {
+        found.objects.set(use.object, use.place.file);
+      }
+      if (lockKey !== undefined) {
+        found.lockKeys.add(lockKey);
+      }
+      // the same credentials under another secret's name: a refusal holds for it too
+      credentials.forEach((c, i) => c.secret !== found!.credentials[i].secret && found!.same[i].add(c.secret));
     }
-    this.questions = [...byKey.values()].map(({ question, uses }) => ({ ...question, uses }));
+    this.questions = [...byKey.values()].map(({ objects, lockKeys, same, ...question }) =>
+      ({
+        ...question,
+        objects: [...objects].map(([object, file]) => ({ object, file })),
+        lockKeys: [...lockKeys],
+        sameCredentials: same.map(names => [...names]),
+      }));
     // the places hold their files open to read them again
     this.uses = [];
+  }
+
+  /** the credentials the kubelet would try for a container, in its order, and what it could not try */
+  private credentialsFor(use: ContainerUse): { credentials: RegistryCredential[]; untried: string[]; unreadable?: string } {
+    const { ref, namespace, source } = use;
+    const untried: string[] = [];
+    let names: string[];
+    if ('secrets' in source) {
+      names = source.secrets;
+    } else {
+      const account = this.accounts.get(key(namespace, source.serviceAccount));
+      if (account === undefined && source.serviceAccount !== 'default') {
+        untried.push(`serviceAccount "${source.serviceAccount}" (not in the input)`);
+      }
+      names = account ?? [];
+    }
+    const entries: RegistryCredential[] = [];
+    let unreadable: string | undefined;
+    for (const name of names) {
+      // a secret without a namespace goes wherever its pods are
+      const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
+      if (credentials && 'invalid' in credentials) {
+        // the kubelet builds its keyring from all of them, and fails every pull when one does not parse
+        unreadable ??= `the kubelet cannot read pull secret "${name}" (${credentials.invalid}), so it pulls nothing for the pod`;
+      } else if (credentials) {
+        entries.push(...credentials);
+      } else {
+        // the kubelet reads a pull secret in the pod's namespace only
+        untried.push(`secret "${name}" (${this.names.has(name) ? 'in another namespace than the pod' : 'not in the input'})`);
+      }
+    }
+    return { credentials: kubeletLookup(entries, ref.name), untried, unreadable };
   }
 
   /** the questions, in the order their images are first used */
@@ -323,11 +354,29 @@ export function describeAnswer(answer: PullAnswer): string {
     case 'error':
       return `error: ${result.reason}`;
     case 'unauthorized': {
-      const tried = result.tried.length > 0 ? `tried ${result.tried.map(c => c.toString()).join(', ')}` : 'tried anonymously: no pull secret of the pod covers its registry';
+      const tried = result.tried.length > 0
+        ? `tried ${result.tried.map(c => {
+          const same = answer.sameCredentials[answer.credentials.indexOf(c)] ?? [];
+          return same.length > 0 ? `${c} (the same credentials as ${same.map(name => `"${name}"`).join(', ')})` : String(c);
+        }).join(', ')}`
+        : 'tried anonymously: no pull secret of the pod covers its registry';
       const untried = answer.untried.length > 0 ? `; not tried: ${answer.untried.join(', ')}` : '';
       return `unauthorized: ${tried}; ${result.reason}${untried}`;
     }
   }
+}
+
+/**
+ * The other objects an answer holds for, for a line that names the first: `; also Pod/b/p, ...`.
+ * @internal
+ */
+export function otherUsers(answer: PullAnswer, most = 5): string {
+  const others = answer.objects.map(o => o.object).filter(o => o !== answer.object);
+  if (others.length === 0) {
+    return '';
+  }
+  const more = others.length > most ? ` and ${others.length - most} more` : '';
+  return `; also used by ${others.slice(0, most).join(', ')}${more}`;
 }
 
 /**
@@ -369,13 +418,16 @@ export function lockedDigests(answers: readonly PullAnswer[]): Map<string, strin
   const digests = new Map<string, string>();
   const byTag = new Set<string>();
   for (const answer of answers) {
-    if (answer.result.status === 'ok' && answer.lockKey !== undefined) {
-      const pinned = answer.target.reference.includes(':');
-      if (!pinned || !byTag.has(answer.lockKey)) {
-        digests.set(answer.lockKey, answer.result.digest);
+    if (answer.result.status !== 'ok') {
+      continue;
+    }
+    const pinned = answer.target.reference.includes(':');
+    for (const lockKey of answer.lockKeys) {
+      if (!pinned || !byTag.has(lockKey)) {
+        digests.set(lockKey, answer.result.digest);
       }
       if (!pinned) {
-        byTag.add(answer.lockKey);
+        byTag.add(lockKey);
       }
     }
   }

@@ -331,7 +331,23 @@ export class RegistryClient {
 
   private async fetchToken(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined)
     : Promise<{ token: string; expires: number } | PullResult> {
-    const url = new URL(challenge.realm);
+    let url: URL;
+    try {
+      url = new URL(challenge.realm);
+    } catch {
+      return { status: 'error', reason: `the registry's token realm ${JSON.stringify(challenge.realm)} is not an absolute URL` };
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      return { status: 'error', reason: `the registry's token realm ${JSON.stringify(url.origin)} is not an http(s) URL` };
+    }
+    if (credential && url.protocol === 'http:' && !this.insecure.has(url.host) && !isLoopback(url.host)) {
+      // Basic credentials would cross the network in clear text
+      return {
+        status: 'error',
+        reason: `the registry's token realm ${url.origin} is plain HTTP, where credentials are not sent; `
+          + `if that is intended, list it with --insecure-registry ${url.host}`,
+      };
+    }
     if (challenge.service !== undefined) {
       url.searchParams.set('service', challenge.service);
     }

@@ -287,11 +287,12 @@ export class PrivateRegistryValidation {
         ruleName: 'image-pull',
         recommendation: 'every image\'s registry serves it to the pull secrets of its pod',
         fix: 'fix what each location says',
-        violatingResources: failed.map(a => ({
-          resourceName: printable(a.name ?? a.object),
-          manifestPath: a.file,
-          locations: [printable(`${a.object} (line ${a.line}) ${a.image}: ${describeAnswer(a)}; ${answerFix(a)}`)],
-        })),
+        // every object that pulls the image with those credentials: each fails at deploy
+        violatingResources: failed.flatMap(a => a.objects.map(({ object, file }) => ({
+          resourceName: printable(object.slice(object.lastIndexOf('/') + 1)),
+          manifestPath: file,
+          locations: [printable(`${object}${object === a.object ? ` (line ${a.line})` : ''} ${a.image}: ${describeAnswer(a)}; ${answerFix(a)}`)],
+        }))),
       });
     }
     for (const answer of answers) {
@@ -302,7 +303,8 @@ export class PrivateRegistryValidation {
       context.logger.log(`cdk8s-private-registry: cannot read ${error}`);
     }
     const count = result.violations.length;
-    context.logger.log(`cdk8s-private-registry: ${result.podSpecs} pod spec(s) checked, ${count} violation(s)`);
+    const pulled = collector ? `, ${answers.length} image(s) asked, ${failed.length} not ok` : '';
+    context.logger.log(`cdk8s-private-registry: ${result.podSpecs} pod spec(s) checked, ${count} violation(s)${pulled}`);
     context.report.submit(count > 0 || errors.length > 0 || failed.length > 0 ? 'failure' : 'success', {
       'Pod specs checked': String(result.podSpecs),
       ...collector ? { 'Images asked': `${answers.length}, ${failed.length} not ok` } : {},
