@@ -94,12 +94,13 @@ export class PullCollector implements ObjectCollector {
   private readonly hmacKey = randomBytes(32);
 
   public add(manifest: any, place: ObjectPlace): void {
-    const name = manifest.metadata?.name;
+    // copies throughout: the parsed strings may be slices of the whole document's text
+    const name: unknown = typeof manifest.metadata?.name === 'string' ? copy(manifest.metadata.name) : undefined;
     const given = manifest.metadata?.namespace;
     const namespace: string | undefined = typeof given === 'string' && given !== '' ? copy(given) : undefined;
     if (typeof name === 'string' && isPullSecret(manifest)) {
       this.secrets.set(key(namespace, name), this.credentialsOf(manifest, namespace, name));
-      this.names.add(copy(name));
+      this.names.add(name);
     } else if (typeof name === 'string' && manifest.kind === 'ServiceAccount') {
       this.accounts.set(key(namespace, name), copy(namedSecrets(manifest.imagePullSecrets)));
     }
@@ -110,7 +111,7 @@ export class PullCollector implements ObjectCollector {
     const source = copy(pullSecretSource(podSpec));
     const object: string = copy(objectRef(manifest));
     const kind: string = copy(String(manifest.kind));
-    const objectName: string | undefined = typeof name === 'string' ? copy(name) : undefined;
+    const objectName = typeof name === 'string' ? name : undefined;
     for (const list of CONTAINER_LISTS) {
       const containers = podSpec[list];
       for (const [index, container] of (Array.isArray(containers) ? containers : []).entries()) {
