@@ -36,8 +36,9 @@ export class ImageLock {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e: any) {
-      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); to make the first lock, `
-        + `synth once without imageLock, then run "cdk8s-private-registry check --pull --lock ${file}" on that output`);
+      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); ` + (e.code === 'ENOENT'
+        ? `to make the first lock, synth once without imageLock, then run "cdk8s-private-registry check --pull --lock ${file}" on that output`
+        : 'give the path of a lock file that check --pull --lock wrote'));
     }
     return new ImageLock(parseImageLock(text, file));
   }

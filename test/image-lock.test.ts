@@ -56,10 +56,10 @@ describe('the lock rules', () => {
     ['{"lockVersion": 2, "images": {}}', /is not an image lock of version 1/],
     ['{"lockVersion": 1}', /is not an image lock of version 1/],
     ['{"lockVersion": 1, "images": {"Bad:Ref": "' + D1 + '"}}', /^images\.lock\.json: invalid image reference "Bad:Ref"/],
-    ['{"lockVersion": 1, "images": {"nginx@' + D1 + '": "' + D1 + '"}}', /has a digest already; lock images by tag/],
+    ['{"lockVersion": 1, "images": {"nginx@' + D1 + '": "' + D1 + '"}}', /image "nginx@sha256:1+" has a digest already; lock images by tag, e\.g\. "docker\.io\/library\/nginx:1\.0"$/],
     ['{"lockVersion": 1, "images": {"nginx:1": "sha256:abc"}}', /the digest of "nginx:1" is "sha256:abc"; expected "sha256:" and 64 lowercase hex digits/],
     ['{"lockVersion": 1, "images": {"nginx:1": 5}}', /the digest of "nginx:1" is 5/],
-    ['{"lockVersion": 1, "images": {"nginx": "' + D1 + '", "docker.io/library/nginx:latest": "' + D2 + '"}}', /is docker.io\/library\/nginx:latest, which has two digests/],
+    ['{"lockVersion": 1, "images": {"nginx": "' + D1 + '", "docker.io/library/nginx:latest": "' + D2 + '"}}', /: "nginx" and "docker\.io\/library\/nginx:latest" are both docker\.io\/library\/nginx:latest, with two digests \(sha256:1+ and sha256:2+\); keep one$/],
   ])('a malformed lock is refused: %s', (text, message) => {
     expect(() => parseImageLock(text, 'images.lock.json')).toThrow(message);
   });
@@ -96,6 +96,7 @@ describe('ImageLock', () => {
   test.each([
     [() => ImageLock.fromFile('/nonexistent/images.lock.json'), /^ImageLock\.fromFile: cannot read "\/nonexistent\/images\.lock\.json" \(ENOENT\); to make the first lock, synth once without imageLock, then run "cdk8s-private-registry check --pull --lock \/nonexistent\/images\.lock\.json" on that output$/],
     [() => ImageLock.fromFile(undefined as any), /^ImageLock\.fromFile: file is undefined; expected a non-empty string$/],
+    [() => ImageLock.fromFile(os.tmpdir()), /^ImageLock\.fromFile: cannot read ".+" \(EISDIR\); give the path of a lock file that check --pull --lock wrote$/],
     [() => ImageLock.fromDigests(null as any), /^ImageLock\.fromDigests: digests is null; expected an object$/],
     [() => ImageLock.fromDigests({ nginx: 'latest' }), /^ImageLock\.fromDigests: the digest of "nginx" is "latest"/],
     [() => ImageLock.fromDigests({}).pin(5 as any), /^ImageLock\.pin: image is a number; expected an image reference string$/],

@@ -140,9 +140,9 @@ describe('check --pull against real registries', () => {
       status: 'ok',
       cause: null,
       digest: skopeoDigest(`${plain.host}/team/app:v1`, ['--tls-verify=false']),
-      tried: [{ secret: 'regcred-0-0', server: plain.host }],
+      tried: [{ secret: 'regcred-0-0', server: plain.host, sameCredentials: [] }],
       untried: [],
-      objects: [{ object: entry.object, file }],
+      objects: [{ object: entry.object, file, image: `${plain.host}/team/app:v1` }],
     });
     expect(entry.pull.digest).toBe(image.manifest.digest);
     expect(entry).toMatchObject({
@@ -323,6 +323,22 @@ describe('check --pull against real registries', () => {
     expect(status).toBe(1);
     expect(fs.existsSync(lockFile)).toBe(false);
     expect(stderr).toBe(`cdk8s-private-registry: ${lockFile} not written: not every image is ok\n`);
+  }, TIMEOUT);
+
+  test('the lock is not written when an input cannot be read, so no entry of the rest is lost', () => {
+    // GIVEN a readable file with an image the registry has, and a file that is not YAML
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    const broken = path.join(work, 'broken.yaml');
+    fs.writeFileSync(broken, 'apiVersion: v1\nkind: Pod\n  metadata: [\n');
+    const lockFile = path.join(work, 'partial.lock.json');
+
+    // WHEN asked with --lock
+    const { status, stderr } = checkPull([...insecure(plain), '--lock', lockFile, file, broken]);
+
+    // THEN exit 2, and no lock
+    expect(status).toBe(2);
+    expect(fs.existsSync(lockFile)).toBe(false);
+    expect(stderr).toContain(`cdk8s-private-registry: ${lockFile} not written: not every input could be read\n`);
   }, TIMEOUT);
 
   test('the validation plugin with pull: true fails the synth on a wrong password, and passes the right one', async () => {
@@ -555,12 +571,18 @@ describe('askRegistries', () => {
 describe('otherUsers', () => {
   test('names the other objects an answer holds for, five at most', () => {
     // GIVEN an answer for seven objects
-    const objects = Array.from({ length: 7 }, (_, i) => ({ object: `Pod/ns/p${i}`, file: 'f.yaml' }));
-    const answer = { object: 'Pod/ns/p0', objects } as unknown as PullAnswer;
+    const objects = Array.from({ length: 7 }, (_, i) => ({ object: `Pod/ns/p${i}`, file: 'f.yaml', image: 'r.io/app:v1' }));
+    const answer = { object: 'Pod/ns/p0', image: 'r.io/app:v1', objects } as unknown as PullAnswer;
 
     // WHEN its line is written THEN the first is the line's own, five others follow, and a count
     expect(otherUsers(answer)).toBe('; also used by Pod/ns/p1, Pod/ns/p2, Pod/ns/p3, Pod/ns/p4, Pod/ns/p5 and 1 more');
     expect(otherUsers({ object: 'Pod/ns/p0', objects: objects.slice(0, 1) } as unknown as PullAnswer)).toBe('');
+  });
+
+  test('an object that writes the image another way (another tag on the same digest) is shown with its spelling', () => {
+    const objects = [{ object: 'Pod/p', file: 'f', image: 'r.io/app:v1@sha256:x' }, { object: 'Deployment/d', file: 'f', image: 'r.io/app:v2@sha256:x' }];
+    expect(otherUsers({ object: 'Pod/p', image: 'r.io/app:v1@sha256:x', objects } as unknown as PullAnswer))
+      .toBe('; also used by Deployment/d (as "r.io/app:v2@sha256:x")');
   });
 });
 

@@ -230,6 +230,19 @@ describe('RegistryClient.resolve with Bearer tokens', () => {
     expect(result).toEqual({ status: 'error', reason });
   });
 
+  test('secrets with the same credentials share one token', async () => {
+    // GIVEN two credentials of the same content, from two namespaces' copies of a secret
+    const { auth, registry } = await tokenRegistry(SENTINEL, false);
+    const c = client({ insecureRegistries: [registry.host] });
+
+    // WHEN two tags are asked, one with each
+    await c.resolve(app(registry.host, 'v1'), [credential('a/regcred', registry.host, SENTINEL)]);
+    await c.resolve(app(registry.host, 'v2'), [credential('b/regcred', registry.host, SENTINEL)]);
+
+    // THEN the token service was asked once
+    expect(auth.seen).toHaveLength(1);
+  });
+
   test('the token service refusing the credentials is unauthorized', async () => {
     const { registry } = await tokenRegistry('another', false);
     const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('ns/r', registry.host, SENTINEL)]);

@@ -63,6 +63,7 @@ export function parseImageLock(text: string, source: string): Map<string, string
  */
 export function imageDigests(images: { [image: string]: unknown }, source: string): Map<string, string> {
   const digests = new Map<string, string>();
+  const spellings = new Map<string, string>();
   for (const [image, digest] of Object.entries(images)) {
     let ref: ImageReference;
     try {
@@ -72,16 +73,18 @@ export function imageDigests(images: { [image: string]: unknown }, source: strin
     }
     const key = lockKey(ref);
     if (key === undefined) {
-      throw new Error(`${source}: image ${JSON.stringify(image)} has a digest already; lock images by tag, e.g. "${ref.name}:1.0"`);
+      throw new Error(`${source}: image ${JSON.stringify(image)} has a digest already; lock images by tag, e.g. "${ref.name}:${ref.tag ?? '1.0'}"`);
     }
     if (typeof digest !== 'string' || !DIGEST.test(digest)) {
       throw new Error(`${source}: the digest of ${JSON.stringify(image)} is ${JSON.stringify(digest)}; expected "sha256:" and 64 lowercase hex digits`);
     }
     const other = digests.get(key);
     if (other !== undefined && other !== digest) {
-      throw new Error(`${source}: ${JSON.stringify(image)} is ${key}, which has two digests (${other} and ${digest}); keep one`);
+      throw new Error(`${source}: ${JSON.stringify(spellings.get(key))} and ${JSON.stringify(image)} are both ${key}, with two digests `
+        + `(${other} and ${digest}); keep one`);
     }
     digests.set(key, digest);
+    spellings.set(key, image);
   }
   return digests;
 }

@@ -112,8 +112,8 @@ Options:
                               be read is an entry with the rule "${UNREADABLE_INPUT}". With
                               --pull, each image is an entry with the rule "${IMAGE_PULL}",
                               and every entry has a field pull: {image, status, cause,
-                              digest, tried: [{secret, server}], untried, objects}, null on
-                              the others.
+                              digest, tried: [{secret, server, sameCredentials}], untried,
+                              objects: [{object, file, image}]}, null on the others.
   -h, --help                  Show this help.
   --version                   Show the version.
 
@@ -193,8 +193,10 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(options.format === 'json' ? jsonReport(all, answers) : textReport(all) + (answers ? pullReport(answers) : ''));
     const failed = answers?.some(a => a.result.status !== 'ok') ?? false;
     if (options.pull?.lock !== undefined) {
-      if (failed) {
-        process.stderr.write(`${COMMAND}: ${printable(options.pull.lock)} not written: not every image is ok\n`);
+      // a lock from part of the input would drop the entries of the rest
+      const why = all.errors.length > 0 ? 'not every input could be read' : failed ? 'not every image is ok' : undefined;
+      if (why) {
+        process.stderr.write(`${COMMAND}: ${printable(options.pull.lock)} not written: ${why}\n`);
       } else {
         try {
           writeFileSync(options.pull.lock, formatImageLock(lockedDigests(answers!)));
@@ -439,7 +441,7 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
         status: answer.result.status,
         cause: answer.result.status === 'unreachable' ? answer.result.cause : null,
         digest: answer.result.status === 'ok' ? answer.result.digest : null,
-        tried: triedBy(answer.result).map(c => c.toJSON()),
+        tried: triedBy(answer.result).map(c => ({ ...c.toJSON(), sameCredentials: answer.sameCredentials[answer.credentials.indexOf(c)] ?? [] })),
         untried: answer.untried,
         objects: answer.objects,
       },

@@ -44,8 +44,11 @@ export interface PullQuestion {
   readonly line: number;
   /** how many containers use it with these credentials */
   readonly uses: number;
-  /** every object that uses it with these credentials, as `kind/namespace/name`, and its file; the first one first */
-  readonly objects: ReadonlyArray<{ readonly object: string; readonly file: string }>;
+  /**
+   * every object that uses it with these credentials, as `kind/namespace/name`, with its file and
+   * its own spelling of the image (a digest pinned under another tag); the first one first
+   */
+  readonly objects: ReadonlyArray<{ readonly object: string; readonly file: string; readonly image: string }>;
 }
 
 /**
@@ -146,7 +149,7 @@ export class PullCollector implements ObjectCollector {
   /** makes the questions, now that every secret and ServiceAccount is known */
   public finish(): void {
     type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials'>
-      & { uses: number; objects: Map<string, string>; lockKeys: Set<string>; same: Array<Set<string>> };
+      & { uses: number; objects: Map<string, { file: string; image: string }>; lockKeys: Set<string>; same: Array<Set<string>> };
     const byKey = new Map<string, Found>();
     for (const use of this.uses) {
       const { ref, namespace } = use;
@@ -180,7 +183,7 @@ export class PullCollector implements ObjectCollector {
       }
       found.uses++;
       if (!found.objects.has(use.object)) {
-        found.objects.set(use.object, use.place.file);
+        found.objects.set(use.object, { file: use.place.file, image: use.image });
       }
       if (lockKey !== undefined) {
         found.lockKeys.add(lockKey);
@@ -191,7 +194,7 @@ export class PullCollector implements ObjectCollector {
     this.questions = [...byKey.values()].map(({ objects, lockKeys, same, ...question }) =>
       ({
         ...question,
-        objects: [...objects].map(([object, file]) => ({ object, file })),
+        objects: [...objects].map(([object, { file, image }]) => ({ object, file, image })),
         lockKeys: [...lockKeys],
         sameCredentials: same.map(names => [...names]),
       }));
@@ -358,7 +361,7 @@ export function describeAnswer(answer: PullAnswer): string {
       const tried = result.tried.length > 0
         ? `tried ${result.tried.map(c => {
           const same = answer.sameCredentials[answer.credentials.indexOf(c)] ?? [];
-          return same.length > 0 ? `${c} (the same credentials as ${same.map(name => `"${name}"`).join(', ')})` : String(c);
+          return same.length > 0 ? `${c} (the same credentials as ${listSome(same.map(name => `"${name}"`))})` : String(c);
         }).join(', ')}`
         : 'tried anonymously: no pull secret of the pod covers its registry';
       const untried = answer.untried.length > 0 ? `; not tried: ${answer.untried.join(', ')}` : '';
@@ -371,13 +374,17 @@ export function describeAnswer(answer: PullAnswer): string {
  * The other objects an answer holds for, for a line that names the first: `; also Pod/b/p, ...`.
  * @internal
  */
-export function otherUsers(answer: PullAnswer, most = 5): string {
-  const others = answer.objects.map(o => o.object).filter(o => o !== answer.object);
-  if (others.length === 0) {
-    return '';
-  }
-  const more = others.length > most ? ` and ${others.length - most} more` : '';
-  return `; also used by ${others.slice(0, most).join(', ')}${more}`;
+export function otherUsers(answer: PullAnswer, most = MOST_NAMED): string {
+  const others = answer.objects.filter(o => o.object !== answer.object)
+    .map(o => o.image === answer.image ? o.object : `${o.object} (as "${o.image}")`);
+  return others.length === 0 ? '' : `; also used by ${listSome(others, most)}`;
+}
+
+/** how many names a line lists before it counts the rest */
+const MOST_NAMED = 5;
+
+function listSome(names: string[], most = MOST_NAMED): string {
+  return names.slice(0, most).join(', ') + (names.length > most ? ` and ${names.length - most} more` : '');
 }
 
 /**

@@ -2,7 +2,7 @@
 // container runtime asks before it pulls: `HEAD /v2/<name>/manifests/<reference>`, after the
 // registry's `WWW-Authenticate` challenge (Basic, or a Bearer token from its realm). Node's http
 // and https only. No credential reaches a message, a log or a printout of any object here.
-import { createHash } from 'crypto';
+import { createHash, createHmac, randomBytes } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import { rootCertificates } from 'tls';
@@ -147,9 +147,8 @@ export class RegistryClient {
   private readonly userAgent: string;
   private readonly endpoints = new Map<string, Promise<{ base: string; challenge: Challenge }>>();
   private readonly tokens = new Map<string, Promise<{ token: string; expires: number } | PullResult>>();
-  /** numbers credentials for the token cache, without keeping them */
-  private readonly ids = new WeakMap<RegistryCredential, number>();
-  private lastId = 0;
+  /** tells credentials apart by content for the token cache, under a key no one sees */
+  private readonly idKey = randomBytes(32);
   /** how many HTTP requests were sent, redirects and retries included */
   public requests = 0;
 
@@ -310,11 +309,8 @@ export class RegistryClient {
 
   /** a token for pulling `repository`, from the realm, asked once per credential until it expires */
   private async token(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined): Promise<string | PullResult> {
-    let id = 0;
-    if (credential) {
-      id = this.ids.get(credential) ?? ++this.lastId;
-      this.ids.set(credential, id);
-    }
+    // secrets with the same credentials (a copy per namespace) share their tokens
+    const id = credential ? createHmac('sha256', this.idKey).update(credential.basic()).digest('hex') : '';
     const key = JSON.stringify([challenge.realm, challenge.service, repository, id]);
     let pending = this.tokens.get(key);
     if (!pending) {

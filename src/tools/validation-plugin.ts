@@ -288,10 +288,10 @@ export class PrivateRegistryValidation {
         recommendation: 'every image\'s registry serves it to the pull secrets of its pod',
         fix: 'fix what each location says',
         // every object that pulls the image with those credentials: each fails at deploy
-        violatingResources: failed.flatMap(a => a.objects.map(({ object, file }) => ({
+        violatingResources: failed.flatMap(a => a.objects.map(({ object, file, image }) => ({
           resourceName: printable(object.slice(object.lastIndexOf('/') + 1)),
           manifestPath: file,
-          locations: [printable(`${object}${object === a.object ? ` (line ${a.line})` : ''} ${a.image}: ${describeAnswer(a)}; ${answerFix(a)}`)],
+          locations: [printable(`${object}${object === a.object ? ` (line ${a.line})` : ''} ${image}: ${describeAnswer(a)}; ${answerFix(a)}`)],
         }))),
       });
     }
