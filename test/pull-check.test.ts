@@ -257,13 +257,11 @@ describe('check --pull against real registries', () => {
     const file = manifests([{ image: `127.0.0.1:${port}/team/app:v1`, passwords: [SENTINEL] }]);
 
     // WHEN asked with a 2 s timeout
-    const started = Date.now();
     const { status, stdout } = checkPull(['--insecure-registry', `127.0.0.1:${port}`, '--timeout', '2', file]);
 
-    // THEN it is unreachable, refused, well within the timeout
+    // THEN it is unreachable because the connection was refused, not because the timeout ran out
     expect(status).toBe(1);
     expect(stdout).toContain(`127.0.0.1:${port}/team/app:v1: unreachable (refused): 127.0.0.1:${port} refused the connection: nothing listens there`);
-    expect(Date.now() - started).toBeLessThan(TIMEOUT);
   }, TIMEOUT);
 
   test('an image no secret covers is asked anonymously: a public one is ok, a private one unauthorized', () => {
@@ -394,7 +392,7 @@ describe('check --pull against real registries', () => {
 });
 
 describe('no credential in any output', () => {
-  test('the runs above printed neither password, nor its base64', () => {
+  test('the runs above printed neither password, nor its base64 (run with the whole file)', () => {
     // GIVEN every output of the runs above, which used the sentinel password in every case
     expect(outputs.length).toBeGreaterThan(20);
 
@@ -494,10 +492,40 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     expect(found[0]).toMatchObject({ uses: 2, target: { reference: digest }, lockKeys: ['reg.example.com/app:1.4', 'reg.example.com/app:1.4.2'] });
   });
 
-  test('a pull secret the kubelet cannot read makes the pod pull nothing: an error, and nothing is asked', async () => {
-    // GIVEN a pod that names a good secret and one whose config is not JSON
-    const broken = 'apiVersion: v1\nkind: Secret\nmetadata: {name: broken}\ntype: kubernetes.io/dockerconfigjson\n'
+  test('a pull secret the API server refuses does not exist for the kubelet: named as not tried, and the others are', async () => {
+    // GIVEN a pod that names a secret whose config is not JSON (the API server refuses it), and a good one
+    const refused = 'apiVersion: v1\nkind: Secret\nmetadata: {name: refused}\ntype: kubernetes.io/dockerconfigjson\n'
       + `data: {.dockerconfigjson: ${Buffer.from('{not json').toString('base64')}}\n---\n`;
+    const yaml = refused + secret('good', undefined, { 'reg.example.com': { username: 'u', password: SENTINEL } })
+      + 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: refused}, {name: good}]\n'
+      + '  containers: [{name: c, image: "reg.example.com/app:v1"}]\n';
+
+    // WHEN the questions are made
+    const [q] = await questions(yaml);
+
+    // THEN the good secret is tried, and the refused one named with why
+    expect(q.unreadable).toBeUndefined();
+    expect(q.credentials).toEqual([{ secret: 'good', server: 'reg.example.com' }]);
+    expect(q.untried).toEqual([expect.stringMatching(/^secret "refused" \(the API server refuses it: ".dockerconfigjson": not valid JSON at line 1, column 2 \(.+\)\)$/)]);
+  });
+
+  test('what any pod of a merged question could not try is named', async () => {
+    // GIVEN two pods of one image and secret, the second naming a secret the input lacks
+    const pod = (name: string, secrets: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  imagePullSecrets: [${secrets}]\n  containers: [{name: c, image: "reg.example.com/app:v1"}]\n---\n`;
+    const yaml = secret('good', undefined, { 'reg.example.com': { username: 'u', password: SENTINEL } })
+      + pod('first', '{name: good}') + pod('second', '{name: good}, {name: missing}');
+
+    // WHEN the questions are made THEN one question, which names the missing secret
+    const found = await questions(yaml);
+    expect(found).toHaveLength(1);
+    expect(found[0].untried).toEqual(['secret "missing" (not in the input)']);
+  });
+
+  test('a pull secret the kubelet cannot read makes the pod pull nothing: an error, and nothing is asked', async () => {
+    // GIVEN a pod that names a good secret and one the API server stores but the kubelet cannot read
+    const broken = 'apiVersion: v1\nkind: Secret\nmetadata: {name: broken}\ntype: kubernetes.io/dockerconfigjson\n'
+      + `data: {.dockerconfigjson: ${Buffer.from('{"auths": 5}').toString('base64')}}\n---\n`;
     const yaml = broken + secret('good', undefined, { 'reg.example.com': { username: 'u', password: SENTINEL } })
       + 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: good}, {name: broken}]\n'
       + '  containers: [{name: c, image: "reg.example.com/app:v1"}]\n';
@@ -555,7 +583,8 @@ describe('askRegistries', () => {
 
     try {
       // WHEN the 20 images are asked, 3 at once
-      const answers = await askRegistries(collector, { concurrency: 3, insecureRegistries: [host] });
+      // many sockets: the limit must come from the pool of workers, not from the agent
+      const answers = await askRegistries(collector, { concurrency: 3, maxSockets: 64, insecureRegistries: [host] });
 
       // THEN never more than 3 were in flight, 3 were, and every answer is in the input's order
       expect(most).toBe(3);

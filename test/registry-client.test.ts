@@ -243,6 +243,56 @@ describe('RegistryClient.resolve with Bearer tokens', () => {
     expect(auth.seen).toHaveLength(1);
   });
 
+  test('an expired token is asked for again once, however many requests find it expired', async () => {
+    // GIVEN a clock the test moves, and a token that lives 20 s
+    let now = 0;
+    let tokens = 0;
+    const auth = await serve((_req, res) => res.writeHead(200).end(JSON.stringify({ token: `t${++tokens}`, expires_in: 20 })));
+    const registry = await serve((req, res) => res.writeHead(req.headers.authorization?.startsWith('Bearer t') ? 200 : 401, {
+      'www-authenticate': `Bearer realm="http://${auth.host}/token"`, 'docker-content-digest': DIGEST,
+    }).end());
+    const c = client({ insecureRegistries: [registry.host], now: () => now });
+    await c.resolve(app(registry.host, 'v0'), []);
+
+    // WHEN the token has expired and four tags are asked at once
+    now = 60_000;
+    const results = await Promise.all(['v1', 'v2', 'v3', 'v4'].map(tag => c.resolve(app(registry.host, tag), [])));
+
+    // THEN all are ok, after one new token
+    expect(results.map(r => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(auth.seen).toHaveLength(2);
+  });
+
+  test('a token with a character no header may hold is an error for the image, not a network failure', async () => {
+    // GIVEN a token service whose token holds a newline
+    const auth = await serve((_req, res) => res.writeHead(200).end(JSON.stringify({ token: 'a\nb' })));
+    const registry = await serve((_req, res) => res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${auth.host}/token"` }).end());
+
+    // WHEN asked THEN it is an error naming the code, never the value
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+    expect(result).toEqual({ status: 'error', reason: `${registry.host} answered with a value that cannot be sent back in a request (ERR_INVALID_CHAR)` });
+  });
+
+  test('an answer larger than any token or manifest is cut, and is an error', async () => {
+    // GIVEN a token service that streams without end
+    const auth = await serve((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      const write = () => {
+        while (res.write(chunk)) {
+          // until the socket is full, then again when it drains
+        }
+      };
+      res.on('drain', write);
+      write();
+    });
+    const registry = await serve((_req, res) => res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${auth.host}/token"` }).end());
+
+    // WHEN asked THEN it is an error about the size, well before the 10 s timeout would end it
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
+    expect(result).toEqual({ status: 'error', reason: `http://${auth.host} answered with more than ${4 * 1024 * 1024} bytes` });
+  });
+
   test('the token service refusing the credentials is unauthorized', async () => {
     const { registry } = await tokenRegistry('another', false);
     const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('ns/r', registry.host, SENTINEL)]);
@@ -302,6 +352,19 @@ describe('RegistryClient: redirects, retries and failures', () => {
     expect(registry.seen.map(s => s.method)).toEqual(['GET', 'HEAD', 'GET']);
   });
 
+  test('a redirect from HTTPS down to plain HTTP is not followed', async () => {
+    // GIVEN a redirect whose target is plain HTTP, met on an HTTPS URL (the check runs before any connection)
+    const c = client() as any;
+    const from = new URL('https://registry.example.com/v2/a/manifests/v1');
+    const answer = { status: 307, headers: { location: 'http://evil.example.com/m' } };
+    c.request = async () => answer;
+
+    // WHEN followed THEN it is refused, naming both origins
+    await expect(c.follow('HEAD', from, { authorization: 'Basic x' }, false)).rejects.toMatchObject({
+      result: { status: 'error', reason: 'https://registry.example.com redirected to plain HTTP (http://evil.example.com), which is not followed' },
+    });
+  });
+
   test('too many redirects is an error', async () => {
     const registry = await serve((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 302, { location: '/again' }).end());
     const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), []);
@@ -351,7 +414,7 @@ describe('RegistryClient: redirects, retries and failures', () => {
 
   test.each([
     ['refused', '127.0.0.1:1', /^127\.0\.0\.1:1 refused the connection/],
-    ['dns', 'does-not-exist.invalid', /^the host name "does-not-exist\.invalid" does not resolve \(ENOTFOUND|EAI_AGAIN\)/],
+    ['dns', 'does-not-exist.invalid', /^the host name "does-not-exist\.invalid" does not resolve \((ENOTFOUND|EAI_AGAIN)\)$/],
   ])('unreachable: %s', async (cause, host, reason) => {
     const result: PullResult = await client({ insecureRegistries: [host], timeoutMs: 5000 }).resolve(app(host), []);
     expect(result).toMatchObject({ status: 'unreachable', cause, reason: expect.stringMatching(reason) });

@@ -1,7 +1,7 @@
 // The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
 // and the kubelet and the ServiceAccount admission plugin then read them.
-import { goBase64Decode } from './go-decoding';
-import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
+import { goBase64Decode, JsonObject, jsonKind, JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
+import { KubeletDockerConfigEntry, kubeletEntries, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, PullSecretInfo } from './pod-spec-check';
 
 
@@ -80,34 +80,45 @@ export function isPullSecret(manifest: any): boolean {
  * quoting the data.
  * @internal
  */
-export function readPullSecret(secret: any): { entries?: Map<string, KubeletDockerConfigEntry>; invalid?: string } {
+export function readPullSecret(secret: any): { entries?: Map<string, KubeletDockerConfigEntry>; invalid?: string; refused?: boolean } {
   const [key, format] = PULL_SECRET_TYPES[secret.type];
+  // what the API server refuses never exists in the cluster: the kubelet finds no such secret
+  const refused = (invalid: string) => ({ invalid, refused: true });
   let bytes: Uint8Array | undefined;
   if (isObject(secret.stringData) && Object.prototype.hasOwnProperty.call(secret.stringData, key)) {
     const text = secret.stringData[key];
     if (text !== null && typeof text !== 'string') {
-      return { invalid: `stringData "${key}" is not a string` };
+      return refused(`stringData "${key}" is not a string`);
     }
     // null is Go's empty string, and it still replaces data
     bytes = Buffer.from(text ?? '', 'utf8');
   } else {
     const encoded = isObject(secret.data) ? secret.data[key] : undefined;
     if (encoded === undefined) {
-      return { invalid: `it has no "${key}" key` };
+      return refused(`it has no "${key}" key`);
     }
     if (encoded !== null && typeof encoded !== 'string') {
-      return { invalid: `data "${key}" is not a string` };
+      return refused(`data "${key}" is not a string`);
     }
     bytes = goBase64Decode(encoded ?? '', true);
     if (bytes === undefined) {
-      return { invalid: `data "${key}" is not base64` };
+      return refused(`data "${key}" is not base64`);
     }
   }
   if (bytes.length === 0) {
-    return { invalid: `"${key}" is empty` };
+    return refused(`"${key}" is empty`);
+  }
+  const text = Buffer.from(bytes).toString('utf8');
+  const value = parseGoJson(text);
+  // the API server unmarshals it into a map: a JSON object, or null
+  if (value instanceof JsonSyntaxError) {
+    return refused(`"${key}": not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason})`);
+  }
+  if (value !== null && !(value instanceof JsonObject)) {
+    return refused(`"${key}": the JSON is ${jsonKind(value)}, not an object`);
   }
   try {
-    return { entries: readKubeletDockerConfig(bytes, format) };
+    return { entries: kubeletEntries(value, format) };
   } catch (e) {
     if (e instanceof UnreadableDockerConfig) {
       return { invalid: `"${key}": ${e.reason}` };

@@ -87,7 +87,7 @@ function copy<T>(value: T): T {
  */
 export class PullCollector implements ObjectCollector {
   /** each pull secret's credentials by `namespace/name` ("" for none), or why the kubelet cannot read it */
-  private readonly secrets = new Map<string, RegistryCredential[] | { readonly invalid: string }>();
+  private readonly secrets = new Map<string, RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean }>();
   private readonly accounts = new Map<string, string[]>();
   /** the names of the pull secrets of the input, in any namespace */
   private readonly names = new Set<string>();
@@ -148,8 +148,8 @@ export class PullCollector implements ObjectCollector {
 
   /** makes the questions, now that every secret and ServiceAccount is known */
   public finish(): void {
-    type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials'>
-      & { uses: number; objects: Map<string, { file: string; image: string }>; lockKeys: Set<string>; same: Array<Set<string>> };
+    type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials' | 'untried'>
+      & { uses: number; untried: string[]; objects: Map<string, { file: string; image: string }>; lockKeys: Set<string>; same: Array<Set<string>> };
     const byKey = new Map<string, Found>();
     for (const use of this.uses) {
       const { ref, namespace } = use;
@@ -182,6 +182,12 @@ export class PullCollector implements ObjectCollector {
         byKey.set(id, found);
       }
       found.uses++;
+      // what one pod could not try is named, whichever pod asked first
+      for (const name of untried) {
+        if (!found.untried.includes(name)) {
+          found.untried.push(name);
+        }
+      }
       if (!found.objects.has(use.object)) {
         found.objects.set(use.object, { file: use.place.file, image: use.image });
       }
@@ -221,7 +227,10 @@ export class PullCollector implements ObjectCollector {
     for (const name of names) {
       // a secret without a namespace goes wherever its pods are
       const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
-      if (credentials && 'invalid' in credentials) {
+      if (credentials && 'invalid' in credentials && credentials.refused) {
+        // the API server never stores it, so the kubelet finds no such secret and pulls with the others
+        untried.push(`secret "${name}" (the API server refuses it: ${credentials.invalid})`);
+      } else if (credentials && 'invalid' in credentials) {
         // the kubelet builds its keyring from all of them, and fails every pull when one does not parse
         unreadable ??= `the kubelet cannot read pull secret "${name}" (${credentials.invalid}), so it pulls nothing for the pod`;
       } else if (credentials) {
@@ -239,10 +248,11 @@ export class PullCollector implements ObjectCollector {
     return this.questions;
   }
 
-  private credentialsOf(manifest: any, namespace: string | undefined, name: string): RegistryCredential[] | { readonly invalid: string } {
-    const { entries, invalid } = readPullSecret(manifest);
+  private credentialsOf(manifest: any, namespace: string | undefined, name: string)
+    : RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean } {
+    const { entries, invalid, refused } = readPullSecret(manifest);
     if (invalid !== undefined) {
-      return { invalid: copy(invalid) };
+      return { invalid: copy(invalid), refused };
     }
     const secret = `${namespace === undefined ? '' : namespace + '/'}${name}`;
     return [...entries ?? []].map(([server, entry]) => {

@@ -112,6 +112,8 @@ export interface RegistryClientOptions {
   /** connections per registry; default 8 */
   readonly maxSockets?: number;
   readonly userAgent?: string;
+  /** the clock tokens expire by, in milliseconds; for tests */
+  readonly now?: () => number;
 }
 
 /** the scheme a registry answered `GET /v2/` with */
@@ -145,6 +147,7 @@ export class RegistryClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly userAgent: string;
+  private readonly now: () => number;
   private readonly endpoints = new Map<string, Promise<{ base: string; challenge: Challenge }>>();
   private readonly tokens = new Map<string, Promise<{ token: string; expires: number } | PullResult>>();
   /** tells credentials apart by content for the token cache, under a key no one sees */
@@ -158,6 +161,7 @@ export class RegistryClient {
     this.backoffMs = options.backoffMs ?? 500;
     this.insecure = new Set(options.insecureRegistries ?? []);
     this.userAgent = options.userAgent ?? 'cdk8s-private-registry';
+    this.now = options.now ?? Date.now;
     const maxSockets = options.maxSockets ?? 8;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({
@@ -273,7 +277,8 @@ export class RegistryClient {
   /**
    * Where the registry answers and its challenge to `GET /v2/`, asked once. A loopback registry
    * not listed as insecure is asked over HTTPS, then over plain HTTP if it does not speak TLS, as
-   * containerd and Docker treat localhost.
+   * Docker treats localhost (containerd goes further and skips TLS verification there; here a
+   * certificate is always verified).
    */
   private endpoint(registry: string): Promise<{ base: string; challenge: Challenge }> {
     let found = this.endpoints.get(registry);
@@ -308,7 +313,8 @@ export class RegistryClient {
   }
 
   /** a token for pulling `repository`, from the realm, asked once per credential until it expires */
-  private async token(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined): Promise<string | PullResult> {
+  private async token(challenge: Challenge & { scheme: 'bearer' }, repository: string, credential: RegistryCredential | undefined)
+    : Promise<string | PullResult> {
     // secrets with the same credentials (a copy per namespace) share their tokens
     const id = credential ? createHmac('sha256', this.idKey).update(credential.basic()).digest('hex') : '';
     const key = JSON.stringify([challenge.realm, challenge.service, repository, id]);
@@ -318,8 +324,11 @@ export class RegistryClient {
       this.tokens.set(key, pending);
     }
     const answer = await pending;
-    if ('token' in answer && answer.expires <= Date.now()) {
-      this.tokens.delete(key);
+    if ('token' in answer && answer.expires <= this.now()) {
+      // only the first caller to see it expired drops it; the others then share its new request
+      if (this.tokens.get(key) === pending) {
+        this.tokens.delete(key);
+      }
       return this.token(challenge, repository, credential);
     }
     return 'token' in answer ? answer.token : answer;
@@ -367,7 +376,7 @@ export class RegistryClient {
     }
     // the spec's default lifetime is 60 s; ask again a little before it ends
     const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
-    return { token, expires: Date.now() + Math.max(seconds - 10, 1) * 1000 };
+    return { token, expires: this.now() + Math.max(seconds - 10, 1) * 1000 };
   }
 
   /** the digest the registry sent, or that of the manifest's bytes when it sent none */
@@ -455,17 +464,18 @@ export class RegistryClient {
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (body && size <= MAX_BODY_BYTES) {
+          if (body && size > MAX_BODY_BYTES) {
+            // no token or manifest is this large: stop reading at once
+            clearTimeout(timer);
+            response.destroy();
+            reject(new Failure({ status: 'error', reason: `${url.origin} answered with more than ${MAX_BODY_BYTES} bytes` }));
+          } else if (body) {
             chunks.push(chunk);
           }
         });
         response.once('error', fail);
         response.once('end', () => {
           clearTimeout(timer);
-          if (body && size > MAX_BODY_BYTES) {
-            reject(new Failure({ status: 'error', reason: `${url.origin} answered with more than ${MAX_BODY_BYTES} bytes` }));
-            return;
-          }
           resolve({ status: response.statusCode ?? 0, headers: response.headers, body: body ? Buffer.concat(chunks) : undefined });
         });
       });
@@ -527,6 +537,10 @@ function authParams(text: string): { [name: string]: string } {
 function unreachable(e: any, url: URL, timeoutMs: number): Exclude<PullResult, { status: 'ok' }> {
   const code: string = typeof e?.code === 'string' ? e.code : '';
   const where = url.host;
+  if (code.startsWith('ERR_INVALID_') || code === 'ERR_UNESCAPED_CHARACTERS') {
+    // a token or a Location that cannot go in a request: the registry's answer is at fault, not the network
+    return { status: 'error', reason: `${where} answered with a value that cannot be sent back in a request (${code})` };
+  }
   if (code === 'CDK8S_PR_TIMEOUT' || code === 'ETIMEDOUT') {
     return { status: 'unreachable', cause: 'timeout', reason: `${where} did not answer within ${timeoutMs / 1000} s` };
   }
