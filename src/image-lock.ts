@@ -4,7 +4,7 @@ import { checkBoolean, checkObject, checkString, invalid } from './input';
 import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/image-lock';
 import { ImageReference } from './rules/image-reference';
 
-/** each lock's digests by `lockKey`, kept off the object so that it stays a plain reference */
+/** each lock's digests by `lockKey`, off the object: jsii declares no such member, and printouts go through inspect and toJSON below */
 const DIGESTS = new WeakMap<ImageLock, ReadonlyMap<string, string>>();
 
 /**

@@ -22,7 +22,7 @@ export function lockKey(ref: ImageReference): string | undefined {
  * for an image pinned without a tag.
  * @internal
  */
-export function lockEntryKey(ref: ImageReference): string | undefined {
+export function askedLockKey(ref: ImageReference): string | undefined {
   return ref.tag !== undefined || ref.digest === undefined ? `${ref.name}:${ref.tag ?? 'latest'}` : undefined;
 }
 

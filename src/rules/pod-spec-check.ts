@@ -421,18 +421,10 @@ class PullSecrets {
 
   public names(): string[] {
     if (!this.namesCache) {
-      this.namesCache = this.hasOwnList() ? namedSecrets(this.podSpec.imagePullSecrets) : this.context.serviceAccount(this.account()) ?? [];
+      const source = pullSecretSource(this.podSpec);
+      this.namesCache = 'secrets' in source ? source.secrets : this.context.serviceAccount(source.serviceAccount) ?? [];
     }
     return this.namesCache;
-  }
-
-  /**
-   * whether the pod has imagePullSecrets entries of its own: the ServiceAccount admission plugin
-   * fills in the account's only when there are none, so `[{}]` and `[null]` keep them out
-   */
-  private hasOwnList(): boolean {
-    const own: unknown = this.podSpec.imagePullSecrets;
-    return Array.isArray(own) && own.length > 0;
   }
 
   /** whether the pod can name `secret`: it is in the pod's namespace, or in whichever refers to it */
@@ -474,22 +466,16 @@ class PullSecrets {
 
   public describe(): string {
     const secrets = this.resolved();
-    const own = this.hasOwnList();
+    const source = pullSecretSource(this.podSpec);
     if (secrets.length === 0) {
-      return own ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${this.account()}" gives none`;
+      return 'secrets' in source ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${source.serviceAccount}" gives none`;
     }
-    const via = own ? 'imagePullSecrets' : `serviceAccount "${this.account()}"`;
+    const via = 'secrets' in source ? 'imagePullSecrets' : `serviceAccount "${source.serviceAccount}"`;
     return `${via} gives ` + secrets.map(s => this.elsewhere?.has(s.name)
       ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
       : s.servers === undefined
         ? `"${s.name}", whose servers are unknown`
         : `"${s.name}" for [${s.servers.map(redactUserinfo).join(', ')}]`).join(', ');
-  }
-
-  /** `serviceAccountName`, else the deprecated `serviceAccount`, else `default`: "" counts as unset */
-  private account(): string {
-    const named = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined;
-    return named(this.podSpec.serviceAccountName) ?? named(this.podSpec.serviceAccount) ?? 'default';
   }
 
   /**

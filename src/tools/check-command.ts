@@ -8,7 +8,7 @@ import {
   ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
-import { answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, readCaFile, registryHost } from './pull-check';
+import { answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile, registryHost } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/image-lock';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
@@ -21,11 +21,7 @@ const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const UNREADABLE_INPUT = 'unreadable-input';
 /** the rule of an image's answer in JSON output */
 const IMAGE_PULL = 'image-pull';
-const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_TIMEOUT_SECONDS = 10;
-/** the plugin's limits too */
-const MAX_CONCURRENCY = 256;
-const MAX_TIMEOUT_SECONDS = 600;
+const { concurrency: CONCURRENCY, timeoutSeconds: TIMEOUT_SECONDS } = PULL_SETTINGS;
 
 /** the rules `check` applies, for the help text */
 const RULES: Array<[CheckRule, string]> = [
@@ -97,8 +93,8 @@ Options:
   --lock FILE                 With --pull: write the digest of every image to FILE, keyed by
                               name and tag (an image lock for ImageLock.fromFile), when all
                               are ok. An image pinned with its tag keeps the digest it has.
-  --concurrency N             With --pull: at most N requests at once (default ${DEFAULT_CONCURRENCY}, at most ${MAX_CONCURRENCY}).
-  --timeout SECONDS           With --pull: the most one request may take (default ${DEFAULT_TIMEOUT_SECONDS}, at most ${MAX_TIMEOUT_SECONDS}).
+  --concurrency N             With --pull: at most N requests at once (default ${CONCURRENCY.default}, at most ${CONCURRENCY.max}).
+  --timeout SECONDS           With --pull: the most one request may take (default ${TIMEOUT_SECONDS.default}, at most ${TIMEOUT_SECONDS.max}).
                               429 and 5xx answers are retried with backoff, each wait at most
                               the timeout.
   --ca-file FILE              With --pull: also trust the CA certificates (PEM) in FILE; repeatable.
@@ -249,8 +245,8 @@ function parseCheckArgs(args: string[]): CheckArgs {
     format,
     pull: values.pull ? {
       lock: values.lock === undefined ? undefined : writableLock(values.lock),
-      concurrency: positiveNumber(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, MAX_CONCURRENCY, true),
-      timeoutMs: positiveNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, false) * 1000,
+      concurrency: positiveNumber(values.concurrency, '--concurrency', CONCURRENCY.default, CONCURRENCY.max, true),
+      timeoutMs: positiveNumber(values.timeout, '--timeout', TIMEOUT_SECONDS.default, TIMEOUT_SECONDS.max, false) * 1000,
       ca: (values['ca-file'] ?? []).map(file => usage(() => readCaFile(file, '--ca-file'))),
       insecureRegistries: (values['insecure-registry'] ?? []).map(host => usage(() => registryHost(host, '--insecure-registry'))),
     } : undefined,

@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { formatPath, ObjectCollector, ObjectPlace } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
-import { lockEntryKey } from '../rules/image-lock';
+import { askedLockKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
@@ -58,6 +58,15 @@ export interface PullQuestion {
 export interface PullAnswer extends PullQuestion {
   readonly result: PullResult;
 }
+
+/**
+ * The defaults and limits of `check --pull` and of the plugin's `pull`.
+ * @internal
+ */
+export const PULL_SETTINGS = {
+  concurrency: { default: 8, max: 256 },
+  timeoutSeconds: { default: 10, max: 600 },
+} as const;
 
 /** the container lists the kubelet pulls for; ephemeral containers are refused by `check` */
 const CONTAINER_LISTS = ['initContainers', 'containers'];
@@ -157,7 +166,7 @@ export class PullCollector implements ObjectCollector {
       const target = { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
       const ids = credentials.map(c => this.identity(c));
       const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', ...ids]);
-      const lockKey = lockEntryKey(ref);
+      const lockKey = askedLockKey(ref);
       let found = byKey.get(id);
       if (!found) {
         found = {
@@ -282,7 +291,7 @@ function key(namespace: string | undefined, name: string): string {
  * @internal
  */
 export interface PullOptions extends RegistryClientOptions {
-  /** at most this many requests at once; default 8 */
+  /** at most this many requests at once; default `PULL_SETTINGS.concurrency.default` */
   readonly concurrency?: number;
 }
 
@@ -291,7 +300,7 @@ export interface PullOptions extends RegistryClientOptions {
  * @internal
  */
 export async function askRegistries(collector: PullCollector, options: PullOptions): Promise<PullAnswer[]> {
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? PULL_SETTINGS.concurrency.default;
   const client = new RegistryClient({ maxSockets: concurrency, ...options });
   try {
     return await askAll(collector.result, client, concurrency);

@@ -2,7 +2,7 @@
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
-import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, readCaFile, registryHost } from './pull-check';
+import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost } from './pull-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
@@ -330,17 +330,19 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
       throw new Error(`${where}: ${list} is ${JSON.stringify(value)}; expected a list of strings`);
     }
   }
-  for (const [name, max] of [['pullTimeoutSeconds', 600], ['pullConcurrency', 256]] as const) {
+  const limits = [['pullTimeoutSeconds', PULL_SETTINGS.timeoutSeconds.max], ['pullConcurrency', PULL_SETTINGS.concurrency.max]] as const;
+  for (const [name, max] of limits) {
     const value = props[name];
     if (value !== undefined && (typeof value !== 'number' || !(value > 0 && value <= max) || (name === 'pullConcurrency' && !Number.isInteger(value)))) {
-      throw new Error(`${where}: ${name} is ${JSON.stringify(value)}; expected a number above 0 and at most ${max}`);
+      // String: JSON would print NaN as null
+      throw new Error(`${where}: ${name} is ${typeof value === 'number' ? String(value) : JSON.stringify(value)}; expected a number above 0 and at most ${max}`);
     }
   }
   return {
     insecureRegistries: (props.insecureRegistries ?? []).map((host, i) => registryHost(host, `${where}: insecureRegistries[${i}]`)),
     ca: (props.caFiles ?? []).map((file, i) => readCaFile(file, `${where}: caFiles[${i}]`)),
-    timeoutMs: (props.pullTimeoutSeconds ?? 10) * 1000,
-    concurrency: props.pullConcurrency ?? 8,
+    timeoutMs: (props.pullTimeoutSeconds ?? PULL_SETTINGS.timeoutSeconds.default) * 1000,
+    concurrency: props.pullConcurrency ?? PULL_SETTINGS.concurrency.default,
     userAgent: 'cdk8s-private-registry',
   };
 }
