@@ -21,7 +21,8 @@ import { answerFix, askRegistries, lockedDigests, otherUsers, PullAnswer, PullCo
 import { PullResult } from '../src/tools/registry-client';
 import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
 
-const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'cdk8s-private-registry.js');
 /** what no output may hold: the password, and its base64 in an `auth` or a header */
 const SENTINEL = 'Sentinel-Pull-Password-93f1';
 const USER = { username: 'puller', password: SENTINEL };
@@ -367,6 +368,53 @@ describe('check --pull against real registries', () => {
     })]);
     expect(passed.status).toBe('success');
     expect(passed.logs.join('\n')).toContain(`${token.host}/team/app:v1: ok ${image.manifest.digest}`);
+  }, TIMEOUT);
+
+  test('a real npx cdk8s synth with the plugin\'s pull: true fails on a wrong password and passes the right one', () => {
+    // GIVEN an app dir whose cdk8s.yaml runs the plugin with pull, and an app that takes the password from the pipeline
+    const dir = fs.mkdtempSync(path.join(work, 'synth-app-'));
+    fs.symlinkSync(path.join(ROOT, 'validation'), path.join(dir, 'validation'));
+    fs.writeFileSync(path.join(dir, 'app.js'), [
+      `const { App, Chart } = require(${JSON.stringify(require.resolve('cdk8s'))});`,
+      `const { CredentialValue, PrivateImagePod, RegistrySecret } = require(${JSON.stringify(path.join(ROOT, 'validation', 'load.js'))})('index');`,
+      'const app = new App();',
+      'const chart = new Chart(app, \'apps\');',
+      'const regcred = new RegistrySecret(chart, \'regcred\', { server: process.env.HOST, username: CredentialValue.fromString(\'puller\'),',
+      '  password: CredentialValue.fromEnvironment(\'PULL_PASSWORD\') });',
+      'new PrivateImagePod(chart, \'web\', { registrySecrets: [regcred], containers: [{ image: `${process.env.HOST}/team/app:v1` }] });',
+      'app.synth();',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), [
+      'app: node app.js',
+      'validations:',
+      '  - package: ./validation',
+      '    class: PrivateRegistryValidation',
+      '    version: 0.0.0',
+      '    properties:',
+      '      pull: true',
+      `      insecureRegistries: [${plain.host}]`,
+      '',
+    ].join('\n'));
+    const synth = (password: string) => {
+      const result = spawnSync(process.execPath, [path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s'), 'synth'], {
+        cwd: dir, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', HOST: plain.host, PULL_PASSWORD: password },
+      });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+
+    // WHEN it is synthesized with a wrong password, then with the right one
+    const wrong = synth(WRONG);
+    const right = synth(SENTINEL);
+
+    // THEN the wrong one fails the synth on image-pull, naming the construct; the right one passes
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stdout + wrong.stderr).toMatch(/image-pull \(1 occurrences\)/);
+    expect(wrong.stdout + wrong.stderr).toContain('Construct Path: apps/web');
+    expect(wrong.stdout + wrong.stderr).toContain(`${plain.host}/team/app:v1: unauthorized: tried secret "apps-regcred-`);
+    expect(right.stdout + right.stderr).not.toContain('image-pull');
+    expect(right.status).toBe(0);
+    expect(right.stdout + right.stderr).toContain(`${plain.host}/team/app:v1: ok ${image.manifest.digest}`);
   }, TIMEOUT);
 
   test('usage errors of the pull options', () => {
