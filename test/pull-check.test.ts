@@ -67,6 +67,20 @@ afterAll(async () => {
   }
 }, SETUP_TIMEOUT);
 
+/** the collector of `check --pull` after `check` read this YAML: its questions, none asked yet */
+async function collect(yaml: string): Promise<PullCollector> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pull-collect-'));
+  const file = path.join(dir, 'm.yaml');
+  fs.writeFileSync(file, yaml);
+  const collector = new PullCollector();
+  try {
+    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return collector;
+}
+
 interface PodSpec {
   readonly image: string;
   /** passwords of the pod's secrets, in order, all for the image's registry */
@@ -457,11 +471,7 @@ describe('no credential in any output', () => {
 describe('PullCollector: the questions, as the kubelet would pull', () => {
   /** the questions `check --pull` would ask for this YAML, without asking them */
   async function questions(yaml: string) {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pull-questions-')), 'm.yaml');
-    fs.writeFileSync(file, yaml);
-    const collector = new PullCollector();
-    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
-    fs.rmSync(path.dirname(file), { recursive: true });
+    const collector = await collect(yaml);
     return collector.result.map(q => ({ ...q, credentials: q.credentials.map(c => c.toJSON()), file: undefined }));
   }
   const config = (auths: { [server: string]: { username?: string; password?: string; auth?: string } }) =>
@@ -577,10 +587,7 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     const yaml = broken + secret('good', undefined, { 'reg.example.com': { username: 'u', password: SENTINEL } })
       + 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: good}, {name: broken}]\n'
       + '  containers: [{name: c, image: "reg.example.com/app:v1"}]\n';
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pull-unreadable-')), 'm.yaml');
-    fs.writeFileSync(file, yaml);
-    const collector = new PullCollector();
-    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+    const collector = await collect(yaml);
 
     // WHEN the registries are asked (reg.example.com does not exist: asking it would be unreachable)
     const [answer] = await askRegistries(collector, { timeoutMs: 1000 });
@@ -588,7 +595,6 @@ describe('PullCollector: the questions, as the kubelet would pull', () => {
     // THEN the answer is the kubelet's: an error naming the secret, with its fix
     expect(answer.result).toEqual({ status: 'error', reason: expect.stringMatching(/^the kubelet cannot read pull secret "broken" \(.+\), so it pulls nothing for the pod$/) });
     expect(answerFix(answer)).toBe('fix the secret, e.g. recreate it with kubectl create secret docker-registry');
-    fs.rmSync(path.dirname(file), { recursive: true });
   });
 
   test('a pinned image is asked by its digest and keeps its tag\'s lock key; a ServiceAccount not in the input is named', async () => {
@@ -622,12 +628,8 @@ describe('askRegistries', () => {
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pull-concurrency-'));
-    const file = path.join(dir, 'm.yaml');
-    fs.writeFileSync(file, Array.from({ length: 20 }, (_, i) =>
+    const collector = await collect(Array.from({ length: 20 }, (_, i) =>
       `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec:\n  containers: [{name: c, image: "${host}/app:v${i}", imagePullPolicy: IfNotPresent}]\n`).join('---\n'));
-    const collector = new PullCollector();
-    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
 
     try {
       // WHEN the 20 images are asked, 3 at once
@@ -640,7 +642,6 @@ describe('askRegistries', () => {
     } finally {
       server.closeAllConnections();
       server.close();
-      fs.rmSync(dir, { recursive: true });
     }
   });
 });
