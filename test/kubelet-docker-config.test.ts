@@ -1,4 +1,4 @@
-import { readKubeletDockerConfig } from '../src/rules/kubelet-docker-config';
+import { readKubeletDockerConfig, UnreadableDockerConfig } from '../src/rules/kubelet-docker-config';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -127,5 +127,25 @@ describe('readKubeletDockerConfig: the JSON is read as Go\'s json.Unmarshal read
       expect(reason).not.toContain(b64(password));
     }
     expect(reasons[2]).toBe('entry "https://<redacted>@ghcr.io" is a string, not an object');
+  });
+});
+
+describe('readKubeletDockerConfig: what the API server refuses as well', () => {
+  test.each([
+    ['{not json', true],
+    ['[]', true],
+    ['"a string"', true],
+    ['{"auths": 5}', false],
+    ['{"auths": {"r.io": {"auth": "not base64!"}}}', false],
+  ])('%s: refused by the API server too is %s', (json, refused) => {
+    // GIVEN a config the kubelet cannot read WHEN it is read THEN the error says whether the API server stores it at all
+    let error: unknown;
+    try {
+      readKubeletDockerConfig(Buffer.from(json), 'dockerconfigjson');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnreadableDockerConfig);
+    expect((error as UnreadableDockerConfig).refusedByApiServer).toBe(refused);
   });
 });

@@ -23,7 +23,12 @@ export interface KubeletDockerConfigEntry {
  * @internal
  */
 export class UnreadableDockerConfig extends Error {
-  constructor(public readonly reason: string, public readonly fix: string = 'run "docker login" again or recreate the secret') {
+  /**
+   * @param refusedByApiServer the API server refuses it too (it unmarshals the data into a map), so
+   * such a secret is never stored; otherwise it is stored, and only the kubelet fails on it
+   */
+  constructor(public readonly reason: string, public readonly fix: string = 'run "docker login" again or recreate the secret',
+    public readonly refusedByApiServer = false) {
     super(reason);
     this.name = 'UnreadableDockerConfig';
   }
@@ -47,7 +52,7 @@ export function readKubeletDockerConfig(bytes: Uint8Array, format: 'dockerconfig
   const text = Buffer.from(bytes).toString('utf8');
   const value = parseGoJson(text);
   if (value instanceof JsonSyntaxError) {
-    throw new UnreadableDockerConfig(`not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason})`);
+    throw new UnreadableDockerConfig(`not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason})`, undefined, true);
   }
   return kubeletEntries(value, format);
 }
@@ -63,7 +68,7 @@ export function kubeletEntries(value: JsonValue, format: 'dockerconfigjson' | 'd
     return entries;
   }
   if (!(value instanceof JsonObject)) {
-    throw new UnreadableDockerConfig(`the JSON is ${jsonKind(value)}, not an object`);
+    throw new UnreadableDockerConfig(`the JSON is ${jsonKind(value)}, not an object`, undefined, true);
   }
   if (format === 'dockercfg') {
     readAuths(value, entries);

@@ -1,7 +1,7 @@
 // The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
 // and the kubelet and the ServiceAccount admission plugin then read them.
-import { goBase64Decode, JsonObject, jsonKind, JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
-import { KubeletDockerConfigEntry, kubeletEntries, UnreadableDockerConfig } from './kubelet-docker-config';
+import { goBase64Decode } from './go-decoding';
+import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, PullSecretInfo } from './pod-spec-check';
 
 
@@ -108,20 +108,11 @@ export function readPullSecret(secret: any): { entries?: Map<string, KubeletDock
   if (bytes.length === 0) {
     return refused(`"${key}" is empty`);
   }
-  const text = Buffer.from(bytes).toString('utf8');
-  const value = parseGoJson(text);
-  // the API server unmarshals it into a map: a JSON object, or null
-  if (value instanceof JsonSyntaxError) {
-    return refused(`"${key}": not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason})`);
-  }
-  if (value !== null && !(value instanceof JsonObject)) {
-    return refused(`"${key}": the JSON is ${jsonKind(value)}, not an object`);
-  }
   try {
-    return { entries: kubeletEntries(value, format) };
+    return { entries: readKubeletDockerConfig(bytes, format) };
   } catch (e) {
     if (e instanceof UnreadableDockerConfig) {
-      return { invalid: `"${key}": ${e.reason}` };
+      return e.refusedByApiServer ? refused(`"${key}": ${e.reason}`) : { invalid: `"${key}": ${e.reason}` };
     }
     throw e;
   }
