@@ -77,25 +77,31 @@ export class PrivateImagePull implements IMixin {
    */
   public static _attach(owner: kplus.AbstractPod, props: kplus.AbstractPodProps & Partial<PrivateImagePullProps>): PrivateImagePull {
     try {
-      const path = owner.node.path;
       let secrets = props.registrySecrets;
       if (secrets === undefined && props.dockerRegistryAuth !== undefined) {
         // cdk8s-plus's own way to name one secret: it is the pod's registry secret
         secrets = [props.dockerRegistryAuth];
       }
       if (secrets === undefined && props.serviceAccount === undefined) {
-        throw new Error(`${path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
+        throw new Error(`${owner.node.path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
-      const pull = new PrivateImagePull({
+      const pullProps: PrivateImagePullProps = {
         registrySecrets: secrets === undefined ? [] : secrets,
         publicRegistries: props.publicRegistries,
         imageLock: props.imageLock,
         requireLock: props.requireLock,
-      });
-      pull.where = path;
+      };
+      let pull: PrivateImagePull;
+      checked = true;
+      try {
+        pull = new PrivateImagePull(pullProps);
+      } finally {
+        checked = false;
+      }
+      pull.owner = owner;
       if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
-        throw new Error(`${path}: registrySecrets is empty; give at least one RegistrySecret `
+        throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
       }
       if (props.dockerRegistryAuth !== undefined) {
@@ -126,25 +132,32 @@ export class PrivateImagePull implements IMixin {
       // refused with the pod, where the error names the construct path and the container
       return props;
     }
-    return { ...props, imagePullPolicy: policy as kplus.ImagePullPolicy };
+    // not a spread: cdk8s-plus's Container reads a spread copy several times slower
+    const copy: kplus.ContainerProps = Object.assign({}, props);
+    (copy as { imagePullPolicy?: kplus.ImagePullPolicy }).imagePullPolicy = policy as kplus.ImagePullPolicy;
+    return copy;
   }
 
   private readonly secrets: kplus.ISecret[] = [];
   private readonly publicRegistries: string[];
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
-  /** how errors name the mixin: the workload's path, when a PrivateImage* class made it */
-  private where = 'PrivateImagePull';
+  /** the workload, when a PrivateImage* class made the mixin: errors name its path */
+  private owner?: IConstruct;
 
   constructor(props: PrivateImagePullProps) {
-    checkObject(this.where, 'props', props);
-    checkProps(this.where, props, false);
+    if (!checked) {
+      checkObject(this.where(), 'props', props);
+      checkProps(this.where(), props, false);
+    }
     for (const secret of props.registrySecrets) {
       if (!this.secrets.includes(secret)) {
         this.secrets.push(secret);
       }
     }
-    this.publicRegistries = [...props.publicRegistries ?? []];
-    this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
+    this.publicRegistries = props.publicRegistries === undefined ? [] : [...props.publicRegistries];
+    if (props.imageLock !== undefined || props.requireLock !== undefined) {
+      this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
+    }
   }
 
   /**
@@ -159,7 +172,7 @@ export class PrivateImagePull implements IMixin {
    * mixin applies to names it.
    */
   public addRegistrySecret(secret: kplus.ISecret): void {
-    checkSecret(this.where, `registrySecrets[${this.secrets.length}]`, secret);
+    checkSecret(this.where(), `registrySecrets[${this.secrets.length}]`, secret);
     if (!this.secrets.includes(secret)) {
       this.secrets.push(secret);
     }
@@ -177,7 +190,7 @@ export class PrivateImagePull implements IMixin {
    * Names the secrets in the object's pod spec and checks it at synth.
    */
   public applyTo(construct: IConstruct): void {
-    if (typeof (construct as any)?.node?.path !== 'string') {
+    if (typeof (construct as any)?.node?.addValidation !== 'function') {
       invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
     }
     if (!this.supports(construct)) {
@@ -185,12 +198,12 @@ export class PrivateImagePull implements IMixin {
     }
     const obj = construct as ApiObject;
     const reporter = obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
-    if (!REPORTED.has(obj)) {
-      // a second mixin on the same object is reported with the first
-      REPORTED.add(obj);
-      reporter.node.addValidation({ validate: () => PullWiring.violations(obj) });
-    }
-    PullWiring.requireSecrets(obj, reporter, () => this.secrets, this.publicRegistries, this.lock);
+    PullWiring.requireSecrets(obj, reporter, this.secrets, this.publicRegistries, this.lock);
+  }
+
+  /** how errors name the mixin: the workload's path, when a PrivateImage* class made it */
+  private where(): string {
+    return this.owner?.node.path ?? 'PrivateImagePull';
   }
 }
 
@@ -202,5 +215,6 @@ function checkProps(where: string, props: Partial<PrivateImagePullProps>, option
   checkImageLock(where, props);
 }
 
-/** objects whose pull fields a construct reports already */
-const REPORTED = new WeakSet<ApiObject>();
+/** true while `_attach` makes a mixin of props that `_checkWorkloadProps` has checked */
+let checked = false;
+

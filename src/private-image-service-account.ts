@@ -37,8 +37,7 @@ export class PrivateImageServiceAccount extends kplus.ServiceAccount {
     super(scope, id, props);
     props.registrySecrets.forEach(s => this.addRegistrySecret(s));
     const obj = ApiObject.of(this);
-    PullWiring.requireSecrets(obj, this, () => this.pullSecrets);
-    this.node.addValidation({ validate: () => PullWiring.violations(obj) });
+    PullWiring.requireSecrets(obj, this, this.pullSecrets);
   }
 
   /**

@@ -107,7 +107,7 @@ export class PrivateRegistryPolicy extends Construct {
     const wire = this.mode === PolicyMode.WIRE;
     PullWiring.addRule(scope, {
       owner: this,
-      secrets: () => secrets,
+      secrets,
       // in VERIFY mode the secrets only tell what the pods' own secrets cover
       use: wire ? 'offer' : 'know',
       wire,

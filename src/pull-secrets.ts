@@ -21,8 +21,9 @@ export function isExistingSecret(secret: unknown): boolean {
  */
 export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
   const s: any = secret;
-  if (Array.isArray(s.servers)) {
-    return { name: s.name, namespace: s.namespace, servers: s.servers };
+  const servers = s.servers;
+  if (Array.isArray(servers)) {
+    return { name: s.name, namespace: s.namespace, servers };
   }
   const json = ApiObject.of(secret).toJson();
   const index = new ManifestIndex();

@@ -23,8 +23,8 @@ import { Lookup, TreeIndex } from './tree-index';
 export interface PullRule {
   /** the construct that reports the objects for which this is the innermost rule */
   readonly owner: IConstruct;
-  /** the rule's secrets, read at the moment of asking */
-  readonly secrets: () => kplus.ISecret[];
+  /** the rule's secrets: the owner's own list, read at the moment of asking */
+  readonly secrets: readonly kplus.ISecret[];
   /**
    * what the rule does with them: `require` names them all (a pod's own, a ServiceAccount's);
    * `offer` adds one to a pod with an image only it covers (a WIRE policy); `know` only tells what
@@ -78,9 +78,15 @@ export class PullWiring {
     rules.push(rule);
   }
 
-  /** A rule that `obj` names `secrets()` in its pull secrets, reported by `owner`. */
-  public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: () => kplus.ISecret[], publicRegistries: string[] = [],
+  /**
+   * A rule that `obj` names `secrets` in its pull secrets, reported by `owner`; the owner of the
+   * first such rule on `obj` reports those that come after it too.
+   */
+  public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: readonly kplus.ISecret[], publicRegistries: string[] = NONE,
     lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }): void {
+    if (!RULES.get(obj)?.some(r => r.use === 'require')) {
+      owner.node.addValidation(new Validation(obj));
+    }
     PullWiring.addRule(obj, {
       owner,
       secrets,
@@ -132,6 +138,18 @@ export class PullWiring {
       checked?.set(obj, found);
     }
     return found;
+  }
+}
+
+/** no servers */
+const NONE: string[] = [];
+
+/** an object's check at synth, one small object per object */
+class Validation {
+  constructor(private readonly obj: ApiObject) {}
+
+  public validate(): string[] {
+    return PullWiring.violations(this.obj);
   }
 }
 
@@ -253,14 +271,23 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
   const candidates: PullSecretInfo[] = [];
   const known: PullSecretInfo[] = [];
   const existing: PullSecretInfo[] = [];
+  let disallowLatest = false;
+  let requireDigest = false;
+  let requireLock = false;
+  let lock: ReadonlyMap<string, string> | undefined;
+  // this runs for every object of every synth: one pass, no callbacks
   for (const source of sources) {
-    for (const secret of source.secrets()) {
+    for (const secret of source.secrets) {
       const info = secretInfo(secret);
       (source.use === 'require' ? required : source.use === 'offer' ? candidates : known).push(info);
       if (isExistingSecret(secret)) {
         existing.push(info);
       }
     }
+    disallowLatest ||= source.disallowLatest;
+    requireDigest ||= source.requireDigest;
+    requireLock ||= source.requireLock === true;
+    lock ??= source.lock;
   }
   return {
     required: unique(required),
@@ -271,10 +298,10 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources[0].wire,
     publicRegistries: sources.length === 1 ? sources[0].publicRegistries : sources.flatMap(s => s.publicRegistries),
-    disallowLatest: sources.some(s => s.disallowLatest),
-    requireDigest: sources.some(s => s.requireDigest),
-    lock: sources.find(s => s.lock !== undefined)?.lock,
-    requireLock: sources.some(s => s.requireLock),
+    disallowLatest,
+    requireDigest,
+    lock,
+    requireLock,
     completeOnly,
   };
 }

@@ -162,8 +162,11 @@ export function pullSecretSource(podSpec: any): { readonly secrets: string[] } |
   if (Array.isArray(own) && own.length > 0) {
     return { secrets: namedSecrets(own) };
   }
-  const named = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined;
-  return { serviceAccount: named(podSpec.serviceAccountName) ?? named(podSpec.serviceAccount) ?? 'default' };
+  return { serviceAccount: nonEmpty(podSpec.serviceAccountName) ?? nonEmpty(podSpec.serviceAccount) ?? 'default' };
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
@@ -251,10 +254,8 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
     for (let index = 0; index < containers.length; index++) {
       const container = containers[index] ?? {};
-      const found = checkContainer(list, container, rules, pullSecrets);
-      for (const v of found) {
-        violations.push({ path: [list, index], container: container.name, ...v });
-      }
+      checkContainer(list, container, rules, pullSecrets,
+        v => violations.push({ path: [list, index], container: container.name, ...v }));
     }
   }
   if (violations.length < 2) {
@@ -302,19 +303,20 @@ type ContainerViolation = Omit<PodSpecViolation, 'path'>;
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
-function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets): ContainerViolation[] {
+/** checks one container, completing it in wire mode, and reports what is still wrong */
+function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets, report: (v: ContainerViolation) => void): void {
   if (typeof container.image !== 'string') {
-    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)} has no image`, fix: 'set its image' }];
+    report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)} has no image`, fix: 'set its image' });
+    return;
   }
   let ref: ImageReference;
   try {
     ref = ImageReference.parse(container.image);
   } catch (e: any) {
-    return [{ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' }];
+    report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
+    return;
   }
 
-  const violations: ContainerViolation[] = [];
-  const report = (v: ContainerViolation) => violations.push(v);
   const image = () => `${describeContainer(list, container)} image "${container.image}"`;
   if (rules.lock && ref.digest === undefined) {
     // before the pull policy, which follows the pinned reference
@@ -359,15 +361,15 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
   // with Never the kubelet only uses the node's image and pulls nothing; with a secret it cannot
   // read it pulls nothing either, which PULL_SECRET_INVALID reports once for the pod
   if (!isPrivate || container.imagePullPolicy === 'Never' || anyCovers(rules.publicRegistries, name)
-    || pullSecrets.resolved().some(s => s.invalid !== undefined || anyCovers(s.servers, name))) {
-    return violations;
+    || pullSecrets.covers(name)) {
+    return;
   }
   if (rules.wire) {
     const covering = rules.candidates.filter(s => anyCovers(s.servers, name));
     const candidate = covering.find(s => pullSecrets.resolvesHere(s));
     if (candidate) {
       pullSecrets.add(candidate);
-      return violations;
+      return;
     }
     if (covering.length > 0) {
       report(pullSecrets.namespaceViolation(covering[0]));
@@ -381,7 +383,6 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
       + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
     registry: ref.registry,
   });
-  return violations;
 }
 
 /** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
@@ -459,9 +460,26 @@ class PullSecrets {
     return this.cache;
   }
 
+  /** whether a secret of the pod covers the image name, or cannot be read (which fails every pull of the pod) */
+  public covers(imageName: string): boolean {
+    for (const s of this.resolved()) {
+      if (s.invalid !== undefined || anyCovers(s.servers, imageName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** the secrets of the pod's namespace that it names and the kubelet cannot read */
   public invalid(): PullSecretInfo[] {
-    return this.names().map(name => this.lookup(name).here).filter((s): s is PullSecretInfo => s?.invalid !== undefined);
+    const found: PullSecretInfo[] = [];
+    for (const name of this.names()) {
+      const here = this.lookup(name).here;
+      if (here?.invalid !== undefined) {
+        found.push(here);
+      }
+    }
+    return found;
   }
 
   public describe(): string {
@@ -485,8 +503,9 @@ class PullSecrets {
   private lookup(name: string): { here?: PullSecretInfo; elsewhere?: PullSecretInfo } {
     // in that order, stopping at the first secret the pod can name; this runs for every pod
     let elsewhere: PullSecretInfo | undefined;
-    for (const list of [this.rules.required, this.rules.candidates, this.rules.known, undefined]) {
-      for (const secret of list ?? this.context.secrets(name)) {
+    for (let l = 0; l < 4; l++) {
+      const list = l === 0 ? this.rules.required : l === 1 ? this.rules.candidates : l === 2 ? this.rules.known : this.context.secrets(name);
+      for (const secret of list) {
         if (secret.name === name) {
           elsewhere ??= secret;
           if (this.resolvesHere(secret)) {

@@ -44,6 +44,9 @@ const CACHE_LIMIT = 10_000;
 
 const keyCache = new Map<string, KeyInfo | null>();
 const imageCache = new Map<string, SplitUrl | null>();
+/** RegistryMatch.covers by server, then image name; `coverCount` entries in all */
+const coverCache = new Map<string, Map<string, boolean>>();
+let coverCount = 0;
 
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
@@ -562,6 +565,19 @@ function urlsMatch(glob: SplitUrl, target: SplitUrl): boolean {
   return true;
 }
 
+/** `RegistryMatch.covers`, uncached */
+function matches(server: string, imageName: string): boolean {
+  const info = keyInfo(server);
+  if (info === undefined) {
+    return false;
+  }
+  const target = imageSplit(imageName);
+  if (info.split !== undefined && target !== undefined && urlsMatch(info.split, target)) {
+    return true;
+  }
+  return info.keyBytes === DEFAULT_REGISTRY_HOST && isDefaultRegistryMatch(imageName);
+}
+
 /** Go's `isDefaultRegistryMatch`: whether the image name pulls from Docker Hub. */
 function isDefaultRegistryMatch(imageName: string): boolean {
   const slash = imageName.indexOf('/');
@@ -655,15 +671,21 @@ export class RegistryMatch {
    * digest (for example `docker.io/library/nginx`)
    */
   public static covers(server: string, imageName: string): boolean {
-    const info = keyInfo(server);
-    if (info === undefined) {
-      return false;
+    // asked for every container of every pod, mostly of a few servers and names
+    let byName = coverCache.get(server);
+    let covered = byName?.get(imageName);
+    if (covered === undefined) {
+      if (++coverCount > CACHE_LIMIT) {
+        coverCache.clear();
+        coverCount = 1;
+        byName = undefined;
+      }
+      if (byName === undefined) {
+        coverCache.set(server, byName = new Map());
+      }
+      byName.set(imageName, covered = matches(server, imageName));
     }
-    const target = imageSplit(imageName);
-    if (info.split !== undefined && target !== undefined && urlsMatch(info.split, target)) {
-      return true;
-    }
-    return info.keyBytes === DEFAULT_REGISTRY_HOST && isDefaultRegistryMatch(imageName);
+    return covered;
   }
 
   /**
