@@ -80,20 +80,32 @@ function readsPlainly(manifest: any): boolean {
   if (!isPlain(podSpec)) {
     return false;
   }
-  const text = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-  if (!text(podSpec.serviceAccountName) || !text(podSpec.serviceAccount)) {
+  if (!isText(podSpec.serviceAccountName) || !isText(podSpec.serviceAccount)) {
     return false;
   }
   const secrets = podSpec.imagePullSecrets;
-  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(s => s === null || (isPlain(s) && text(s.name))))) {
+  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(isPlainSecretRef))) {
     return false;
   }
-  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+  for (const list of CONTAINER_LISTS) {
     const containers = podSpec[list];
-    if (containers !== undefined && !(Array.isArray(containers)
-      && containers.every(c => c === null || (isPlain(c) && text(c.image) && text(c.imagePullPolicy) && text(c.name))))) {
+    if (containers !== undefined && !(Array.isArray(containers) && containers.every(isPlainContainer))) {
       return false;
     }
   }
   return true;
+}
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+
+function isText(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === 'string';
+}
+
+function isPlainSecretRef(s: any): boolean {
+  return s === null || (isPlain(s) && isText(s.name));
+}
+
+function isPlainContainer(c: any): boolean {
+  return c === null || (isPlain(c) && isText(c.image) && isText(c.imagePullPolicy) && isText(c.name));
 }

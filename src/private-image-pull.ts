@@ -6,7 +6,7 @@ import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefus
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { ImageReference } from './rules/image-reference';
-import { podSpecPath } from './rules/pod-spec-check';
+import { runsPods } from './rules/pod-spec-check';
 
 /**
  * Props for `PrivateImagePull`, and the pull settings of every `PrivateImage*` workload.
@@ -183,7 +183,7 @@ export class PrivateImagePull implements IMixin {
    * ReplicaSets, ReplicationControllers, Jobs, CronJobs and PodTemplates.
    */
   public supports(construct: IConstruct): boolean {
-    return ApiObject.isApiObject(construct) && podSpecPath({ kind: construct.kind }) !== undefined;
+    return ApiObject.isApiObject(construct) && runsPods(construct.kind);
   }
 
   /**

@@ -5,7 +5,8 @@ import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
-import { podSpecPath } from './rules/pod-spec-check';
+import { runsPods } from './rules/pod-spec-check';
+import { SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
 
 /**
@@ -122,15 +123,24 @@ export class PrivateRegistryPolicy extends Construct {
 
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): string[] {
+    // cdk8s validates the app again for each chart it writes; within one request the answer is the same
+    const request = SynthRequest.current(this.node.root);
+    const found = request?.violations.get(this);
+    if (found) {
+      return found;
+    }
     const index = TreeIndex.of(this);
     // the same for every object this policy reports: its scope's rules and those above
     const rules = PullWiring.scopeRules(this.node.scope!);
     const violations: string[] = [];
     for (const c of this.node.scope!.node.findAll()) {
-      if (ApiObject.isApiObject(c) && podSpecPath({ kind: c.kind }) !== undefined && PullWiring.rulesOf(c)[0]?.owner === this) {
-        violations.push(...PullWiring.violations(c, index, rules).map(v => `${c.node.path}: ${v}`));
+      if (ApiObject.isApiObject(c) && runsPods(c.kind) && PullWiring.innermostRule(c)?.owner === this) {
+        for (const v of PullWiring.violations(c, index, rules)) {
+          violations.push(`${c.node.path}: ${v}`);
+        }
       }
     }
+    request?.violations.set(this, violations);
     return violations;
   }
 }

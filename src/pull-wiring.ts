@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, objectRef, podSpecOf, podSpecPath, PodSpecRules, PullSecretInfo } from './rules/pod-spec-check';
+import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -59,7 +59,7 @@ const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('c
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
 /** whether a rule can decide pull fields of this kind: the kinds that run pods, and ServiceAccounts */
 function isWired(kind: unknown): boolean {
-  return kind === 'ServiceAccount' || podSpecPath({ kind }) !== undefined;
+  return kind === 'ServiceAccount' || runsPods(kind);
 }
 
 /**
@@ -106,6 +106,17 @@ export class PullWiring {
     return { sources, merged: mergeRules(sources, false) };
   }
 
+  /** the innermost rule over `obj`, if any */
+  public static innermostRule(obj: IConstruct): PullRule | undefined {
+    for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
+      const own = RULES.get(c);
+      if (own && own.length > 0) {
+        return own[own.length - 1];
+      }
+    }
+    return undefined;
+  }
+
   /** the rules over `obj`, innermost first */
   public static rulesOf(obj: IConstruct): PullRule[] {
     const rules: PullRule[] = [];
@@ -131,10 +142,15 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
+    const check = () => complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
+    if (rules) {
+      // a policy, which keeps what it found for the whole request
+      return check();
+    }
     const checked = SynthRequest.current(obj.node.root)?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
+      found = check();
       checked?.set(obj, found);
     }
     return found;
@@ -161,11 +177,12 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   if (!isWired(json?.kind)) {
     return [];
   }
-  const sources = scope?.sources ?? PullWiring.rulesOf(obj);
-  if (sources.length === 0) {
+  if (!report && !PullWiring.innermostRule(obj)?.wire) {
+    // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
     return [];
   }
-  if (!report && !sources[0].wire) {
+  const sources = scope?.sources ?? PullWiring.rulesOf(obj);
+  if (sources.length === 0) {
     return [];
   }
   const rules = scope?.merged ?? mergeRules(sources, !report);
@@ -184,7 +201,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   let known = index;
   const lookup = () => known ??= TreeIndex.of(obj);
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
-  const specKeys = Object.keys(podSpec).length;
+  const specKeys = report ? 0 : Object.keys(podSpec).length;
   const unset = report ? [] : containersWithout(podSpec, 'imagePullPolicy');
   const violations = checkPodSpec(podSpec, rules, {
     namespace,

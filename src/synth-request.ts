@@ -1,7 +1,7 @@
 // One synth request of cdk8s: App.synth, App.synthYaml, or Chart.toJson (Testing.synth). The tree does
 // not change while it is written, so what is read of the whole app is read once per request, as cdk8s's
 // own SynthRequestCache does for its tree walk. Nothing outlives the request.
-import { ApiObject, App } from 'cdk8s';
+import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { Lookup } from './tree-index';
 
@@ -42,10 +42,10 @@ export class SynthRequest {
   /** the app's secrets and ServiceAccounts, read on first need */
   public index?: Lookup;
   /**
-   * what validation found wrong with each object: cdk8s validates the whole app again for each
-   * chart it writes, and within one request the answer cannot change
+   * what validation found wrong with each object, or under each policy: cdk8s validates the whole
+   * app again for each chart it writes, and within one request the answer cannot change
    */
-  public readonly violations = new WeakMap<ApiObject, string[]>();
+  public readonly violations = new WeakMap<IConstruct, string[]>();
 
   private constructor(public readonly root: IConstruct) {}
 }

@@ -46,11 +46,6 @@ const DIGEST_HEX_LENGTHS: ReadonlyMap<string, number> = new Map([
   ['sha512', 128],
 ]);
 
-/** parsed references by string, shared by every caller: they are frozen */
-const PARSED = new Map<string, ImageReference>();
-/** PARSED is cleared when it holds this many */
-const PARSED_LIMIT = 50_000;
-
 const POLICY_ALWAYS = 'Always';
 const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
 
@@ -85,20 +80,6 @@ export class ImageReference {
     if (typeof image !== 'string') {
       throw new Error(`invalid image reference ${String(image)}: expected a string`);
     }
-    // a construct parses its images when it is made, and again at every synth
-    let ref = PARSED.get(image);
-    if (ref === undefined) {
-      ref = Object.freeze(ImageReference.parseUncached(image));
-      if (PARSED.size >= PARSED_LIMIT) {
-        PARSED.clear();
-      }
-      PARSED.set(image, ref);
-    }
-    return ref;
-  }
-
-  /** `parse`, for a string not seen before */
-  private static parseUncached(image: string): ImageReference {
     const fail = (detail: string): never => {
       throw new Error(`invalid image reference ${JSON.stringify(image)}: ${detail}`);
     };

@@ -90,7 +90,15 @@ const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
  */
 export function podSpecPath(manifest: any): readonly string[] | undefined {
   const kind = manifest?.kind;
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
+  return runsPods(kind) ? POD_SPEC_PATHS[kind] : undefined;
+}
+
+/**
+ * Whether objects of this kind run pods.
+ * @internal
+ */
+export function runsPods(kind: unknown): boolean {
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind);
 }
 
 /**
