@@ -20,10 +20,11 @@ export function manifestForCheck(obj: ApiObject, render: () => any): any {
     if (owner instanceof kplus.AbstractPod && obj.node.id === RESOURCE_ID) {
       return withPodSpec(manifest, podSpecOfModel(owner));
     }
-    for (const key of Object.keys(props)) {
-      if (key !== 'metadata' && key !== 'kind') {
-        manifest[key] = props[key] instanceof Lazy ? props[key].produce() : props[key];
-      }
+    // the one field that holds what the checks read: the pod spec's first key, or a ServiceAccount's list
+    const key = obj.kind === 'ServiceAccount' ? 'imagePullSecrets' : podSpecPath(manifest)?.[0];
+    if (key !== undefined && key in props) {
+      const value = props[key];
+      manifest[key] = value instanceof Lazy ? value.produce() : value;
     }
     if (readsPlainly(manifest)) {
       return manifest;

@@ -181,6 +181,10 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
     return [];
   }
+  if (!report && scope === undefined && !RULES.has(obj) && obj.node.scope) {
+    // an object with no rule of its own has its parent's, the same for all its siblings
+    scope = renderRules(obj.node.scope);
+  }
   const sources = scope?.sources ?? PullWiring.rulesOf(obj);
   if (sources.length === 0) {
     return [];
@@ -234,6 +238,18 @@ function ownCopy(podSpec: any): any {
 
 function overridesToJson(obj: ApiObject): boolean {
   return Object.getPrototypeOf(obj).toJson !== ApiObject.prototype.toJson;
+}
+
+/** the rules a render applies to the objects right under `parent` that have none of their own: once per synth request */
+function renderRules(parent: IConstruct): ScopeRules {
+  const request = SynthRequest.current(parent.node.root);
+  let rules = request?.renderRules.get(parent);
+  if (!rules) {
+    const sources = PullWiring.rulesOf(parent);
+    rules = { sources, merged: mergeRules(sources, true) };
+    request?.renderRules.set(parent, rules);
+  }
+  return rules;
 }
 
 /** a ServiceAccount lists its required secrets in `imagePullSecrets`, each once, after its own */

@@ -3,6 +3,7 @@
 // own SynthRequestCache does for its tree walk. Nothing outlives the request.
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { ScopeRules } from './pull-wiring';
 import type { Lookup } from './tree-index';
 
 let current: SynthRequest | undefined;
@@ -46,6 +47,8 @@ export class SynthRequest {
    * app again for each chart it writes, and within one request the answer cannot change
    */
   public readonly violations = new WeakMap<IConstruct, string[]>();
+  /** the rules a render applies under each scope, which cannot change within the request either */
+  public readonly renderRules = new Map<IConstruct, ScopeRules>();
 
   private constructor(public readonly root: IConstruct) {}
 }
