@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, objectRef, podSpecOf, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
+import { checkPodSpec, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -142,15 +142,11 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    const check = () => complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
-    if (rules) {
-      // a policy, which keeps what it found for the whole request
-      return check();
-    }
-    const checked = SynthRequest.current(obj.node.root)?.violations;
+    // a policy keeps what it found for the whole request; an object's own construct, here
+    const checked = rules ? undefined : SynthRequest.current(obj.node.root)?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      found = check();
+      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
       checked?.set(obj, found);
     }
     return found;
@@ -202,16 +198,10 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     // what validation reads may be the user's L1 props: completing them would change the next render
     podSpec = ownCopy(podSpec);
   }
-  let known = index;
-  const lookup = () => known ??= TreeIndex.of(obj);
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
   const specKeys = report ? 0 : Object.keys(podSpec).length;
-  const unset = report ? [] : containersWithout(podSpec, 'imagePullPolicy');
-  const violations = checkPodSpec(podSpec, rules, {
-    namespace,
-    secrets: name => lookup().secrets(name),
-    serviceAccount: name => lookup().serviceAccount(name, namespace),
-  });
+  const unset = report ? NO_CONTAINERS : containersWithout(podSpec, 'imagePullPolicy');
+  const violations = checkPodSpec(podSpec, rules, new TreeContext(obj, namespace, index));
   if (!report && rules.wire) {
     // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
     if (!overridesToJson(obj)) {
@@ -221,8 +211,29 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
-  const own = RULES.get(obj) ?? [];
-  return own.includes(sources[0]) ? violations : violations.map(v => `${objectRef(json)}: ${v}`);
+  if (violations.length === 0 || RULES.get(obj)?.includes(sources[0])) {
+    return violations;
+  }
+  return violations.map(v => `${objectRef(json)}: ${v}`);
+}
+
+const NO_CONTAINERS: any[] = [];
+
+/** what a pod spec's check asks of the tree around it, read on first need */
+class TreeContext implements PodSpecContext {
+  constructor(private readonly obj: ApiObject, public readonly namespace: string | undefined, private index?: Lookup) {}
+
+  public secrets(name: string): PullSecretInfo[] {
+    return this.lookup().secrets(name);
+  }
+
+  public serviceAccount(name: string): string[] | undefined {
+    return this.lookup().serviceAccount(name, this.namespace);
+  }
+
+  private lookup(): Lookup {
+    return this.index ??= TreeIndex.of(this.obj);
+  }
 }
 
 /** the pod spec and its containers, copied one level deep: all that wiring changes */

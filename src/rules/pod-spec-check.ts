@@ -201,7 +201,8 @@ export interface PodSpecViolation {
  * @internal
  */
 export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): string[] {
-  return podSpecViolations(podSpec, rules, context).map(v => `${v.message}; ${v.fix}`);
+  const violations = podSpecViolations(podSpec, rules, context);
+  return violations.length === 0 ? [] : violations.map(v => `${v.message}; ${v.fix}`);
 }
 
 /**
@@ -482,7 +483,7 @@ class PullSecrets {
   public invalid(): PullSecretInfo[] {
     const found: PullSecretInfo[] = [];
     for (const name of this.names()) {
-      const here = this.lookup(name).here;
+      const here = this.find(name, true);
       if (here?.invalid !== undefined) {
         found.push(here);
       }
@@ -505,31 +506,28 @@ class PullSecrets {
   }
 
   /**
-   * the secret the pod's namespace has under `name`, and any same-named one elsewhere; the
+   * the first secret named `name`: one the pod can name (`here`), or one in any namespace; the
    * rules' secrets come first, then those of the manifests
    */
-  private lookup(name: string): { here?: PullSecretInfo; elsewhere?: PullSecretInfo } {
-    // in that order, stopping at the first secret the pod can name; this runs for every pod
-    let elsewhere: PullSecretInfo | undefined;
+  private find(name: string, here: boolean): PullSecretInfo | undefined {
+    // in that order, stopping at the first secret that fits; this runs for every pod
     for (let l = 0; l < 4; l++) {
       const list = l === 0 ? this.rules.required : l === 1 ? this.rules.candidates : l === 2 ? this.rules.known : this.context.secrets(name);
       for (const secret of list) {
-        if (secret.name === name) {
-          elsewhere ??= secret;
-          if (this.resolvesHere(secret)) {
-            return { here: secret, elsewhere };
-          }
+        if (secret.name === name && (!here || this.resolvesHere(secret))) {
+          return secret;
         }
       }
     }
-    return { elsewhere };
+    return undefined;
   }
 
   private resolve(name: string): PullSecretInfo {
-    const { here, elsewhere } = this.lookup(name);
+    const here = this.find(name, true);
     if (here) {
       return here;
     }
+    const elsewhere = this.find(name, false);
     if (elsewhere) {
       (this.elsewhere ??= new Map()).set(name, elsewhere.namespace);
       this.violations.push(this.namespaceViolation(elsewhere));
