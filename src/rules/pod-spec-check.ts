@@ -107,7 +107,17 @@ export function runsPods(kind: unknown): boolean {
  */
 export function podSpecOf(manifest: any): any | undefined {
   const path = podSpecPath(manifest);
-  return path?.reduce((node, key) => node?.[key], manifest);
+  if (path === undefined) {
+    return undefined;
+  }
+  let node = manifest;
+  for (const key of path) {
+    if (node === undefined || node === null) {
+      return undefined;
+    }
+    node = node[key];
+  }
+  return node;
 }
 
 /**
@@ -155,7 +165,13 @@ export function namedSecrets(list: unknown): string[] {
   if (!Array.isArray(list)) {
     return [];
   }
-  return list.filter(s => typeof s?.name === 'string' && s.name !== '').map(s => s.name as string);
+  const names: string[] = [];
+  for (const s of list) {
+    if (typeof s?.name === 'string' && s.name !== '') {
+      names.push(s.name);
+    }
+  }
+  return names;
 }
 
 /**
@@ -456,8 +472,9 @@ class PullSecrets {
   public add(secret: PullSecretInfo): void {
     // the ServiceAccount admission plugin fills in only pods that name no secret, so a pod that
     // relied on its account keeps the account's secrets when it gets one of its own
-    const names = this.names();
-    this.podSpec.imagePullSecrets = [...names, secret.name].map(name => ({ name }));
+    const list = this.names().map(name => ({ name }));
+    list.push({ name: secret.name });
+    this.podSpec.imagePullSecrets = list;
     this.cache = undefined;
     this.namesCache = undefined;
   }
