@@ -386,6 +386,21 @@ describe('RegistryMatch.keyOf', () => {
     expect(second).toEqual(first);
     expect(second).toEqual(['registry.example.com:5000', true]);
   });
+
+  test('answers stay right past the size at which the caches are cleared', () => {
+    // GIVEN: more distinct questions than a cache holds, then the first ones again
+    const names = Array.from({ length: 12_000 }, (_, i) => `registry.example.com/team/app-${i}`);
+
+    // WHEN
+    const first = names.map(name => RegistryMatch.covers('registry.example.com', name));
+    const misses = names.map(name => RegistryMatch.covers('*.example.com', name.replace('registry.example.com', 'example.com')));
+    const again = names.slice(0, 100).map(name => RegistryMatch.covers('registry.example.com', name));
+
+    // THEN
+    expect(first.every(Boolean)).toBe(true);
+    expect(misses.some(Boolean)).toBe(false);
+    expect(again.every(Boolean)).toBe(true);
+  });
 });
 
 describe('serverKeyProblem', () => {

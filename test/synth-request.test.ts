@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { PullWiring } from '../src/pull-wiring';
 import { ManifestIndex } from '../src/rules/manifest-index';
 
 function gitlab(chart: Chart, id = 'gitlab') {
@@ -39,5 +40,38 @@ describe('one synth request', () => {
 
     // THEN: written once; checked once, from its model
     expect(built).toHaveBeenCalledTimes(1);
+  });
+
+  test('a policy checks each of its pods once per synth request, however often cdk8s validates the app', () => {
+    // GIVEN: two charts, so synthYaml validates the app three times
+    const app = Testing.app();
+    const a = new Chart(app, 'a');
+    new PrivateRegistryPolicy(a, 'policy', { registrySecrets: [gitlab(a)] });
+    const pod = new kplus.k8s.KubePod(a, 'pod', { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+    new Chart(app, 'b');
+    const checked = jest.spyOn(PullWiring, 'violations');
+
+    // WHEN
+    app.synthYaml();
+
+    // THEN
+    expect(checked.mock.calls.filter(([obj]) => obj === pod)).toHaveLength(1);
+  });
+
+  test('what a request knows of the rules ends with it: a policy added after a synth wires the next one', () => {
+    // GIVEN: a pod under a WIRE policy, synthesized once
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'gitlab-policy', { registrySecrets: [gitlab(chart)] });
+    new kplus.k8s.KubePod(chart, 'gitlab-pod', { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
+    Testing.synth(chart);
+
+    // WHEN: a second policy and a pod only it covers
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+    new PrivateRegistryPolicy(chart, 'ghcr-policy', { registrySecrets: [ghcr] });
+    new kplus.k8s.KubePod(chart, 'ghcr-pod', { spec: { containers: [{ name: 'c', image: 'ghcr.io/a/b:v1' }] } });
+    const pods = Testing.synth(chart).filter(o => o.kind === 'Pod');
+
+    // THEN: each pod names the secret that covers its image
+    expect(pods.map(p => p.spec.imagePullSecrets)).toEqual([[{ name: 'gitlab' }], [{ name: 'ghcr' }]]);
   });
 });
