@@ -179,7 +179,9 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   }
   if (!report && scope === undefined && !RULES.has(obj) && obj.node.scope) {
     // an object with no rule of its own has its parent's, the same for all its siblings
-    scope = renderRules(obj.node.scope);
+    const request = SynthRequest.current(obj.node.root);
+    scope = renderRules(obj.node.scope, request);
+    index ??= request?.index;
   }
   const sources = scope?.sources ?? PullWiring.rulesOf(obj);
   if (sources.length === 0) {
@@ -252,8 +254,7 @@ function overridesToJson(obj: ApiObject): boolean {
 }
 
 /** the rules a render applies to the objects right under `parent` that have none of their own: once per synth request */
-function renderRules(parent: IConstruct): ScopeRules {
-  const request = SynthRequest.current(parent.node.root);
+function renderRules(parent: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.renderRules.get(parent);
   if (!rules) {
     const sources = PullWiring.rulesOf(parent);
