@@ -1,6 +1,7 @@
 // What the checks read of an ApiObject, without rendering it when rendering changes nothing they read.
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
 
 /**
@@ -10,10 +11,10 @@ import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
  * props are read directly, Lazy values produced; otherwise cdk8s renders it. So what it returns
  * may be the user's own objects: a caller that would change it copies first.
  */
-export function manifestForCheck(obj: ApiObject, render: () => any): any {
+export function manifestForCheck(obj: ApiObject, render: () => any, root: IConstruct = obj.node.root): any {
   const props = (obj as any).props;
   const patches = (obj as any).patches;
-  const resolvers = (obj.node.root as any).resolvers;
+  const resolvers = (root as any).resolvers;
   if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;

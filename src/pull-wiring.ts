@@ -142,11 +142,14 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
+    const root = obj.node.root;
+    const request = SynthRequest.current(root);
     // a policy keeps what it found for the whole request; an object's own construct, here
-    const checked = rules ? undefined : SynthRequest.current(obj.node.root)?.violations;
+    const checked = rules ? undefined : request?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      found = complete(obj, manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj)), true, index, rules);
+      const manifest = manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj), root);
+      found = complete(obj, manifest, true, index ?? request?.index, rules);
       checked?.set(obj, found);
     }
     return found;
