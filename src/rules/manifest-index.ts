@@ -34,7 +34,8 @@ export class ManifestIndex {
 
   /** imagePullSecrets of the ServiceAccount `name` in `namespace`, if it is known */
   public serviceAccount(name: string, namespace: string | undefined): string[] | undefined {
-    return this.accounts.get(`${namespace ?? ''}/${name}`);
+    // most apps declare no ServiceAccount, and every pod without secrets of its own asks
+    return this.accounts.size === 0 ? undefined : this.accounts.get(`${namespace ?? ''}/${name}`);
   }
 
   /** records `manifest` if it is a pull secret or a ServiceAccount; anything else, of any shape, is skipped */
