@@ -86,19 +86,12 @@ export class PrivateImagePull implements IMixin {
         throw new Error(`${owner.node.path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
-      const pullProps: PrivateImagePullProps = {
+      const pull = new PrivateImagePull({
         registrySecrets: secrets === undefined ? [] : secrets,
         publicRegistries: props.publicRegistries,
         imageLock: props.imageLock,
         requireLock: props.requireLock,
-      };
-      let pull: PrivateImagePull;
-      checked = true;
-      try {
-        pull = new PrivateImagePull(pullProps);
-      } finally {
-        checked = false;
-      }
+      });
       pull.owner = owner;
       if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
         throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
@@ -145,10 +138,8 @@ export class PrivateImagePull implements IMixin {
   private owner?: IConstruct;
 
   constructor(props: PrivateImagePullProps) {
-    if (!checked) {
-      checkObject(this.where(), 'props', props);
-      checkProps(this.where(), props, false);
-    }
+    checkObject(this.where(), 'props', props);
+    checkProps(this.where(), props, false);
     for (const secret of props.registrySecrets) {
       if (!this.secrets.includes(secret)) {
         this.secrets.push(secret);
@@ -190,10 +181,10 @@ export class PrivateImagePull implements IMixin {
    * Names the secrets in the object's pod spec and checks it at synth.
    */
   public applyTo(construct: IConstruct): void {
-    if (typeof (construct as any)?.node?.addValidation !== 'function') {
-      invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
-    }
     if (!this.supports(construct)) {
+      if (typeof (construct as any)?.node?.path !== 'string') {
+        invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
+      }
       throw new Error(`${construct.node.path}: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart`);
     }
     const obj = construct as ApiObject;
@@ -214,7 +205,4 @@ function checkProps(where: string, props: Partial<PrivateImagePullProps>, option
   checkStringArray(where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
   checkImageLock(where, props);
 }
-
-/** true while `_attach` makes a mixin of props that `_checkWorkloadProps` has checked */
-let checked = false;
 

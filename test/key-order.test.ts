@@ -1,15 +1,12 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
-import { CredentialValue, PrivateRegistryPolicy, RegistrySecret } from '../src';
-
-function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
-}
+import { ApiObject, Testing } from 'cdk8s';
+import { PrivateRegistryPolicy } from '../src';
+import { testSecret } from './support/secrets';
 
 describe('keys the wiring adds keep cdk8s\'s order', () => {
   test('imagePullSecrets and imagePullPolicy take their sorted place in a plain ApiObject', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
 
     // WHEN
     new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }], restartPolicy: 'Never' } });
@@ -23,7 +20,7 @@ describe('keys the wiring adds keep cdk8s\'s order', () => {
   test('with CDK8S_DISABLE_SORT the added keys come last, as cdk8s leaves every key', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
     new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
 
     // WHEN

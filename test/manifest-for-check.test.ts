@@ -1,17 +1,14 @@
-import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { PrivateImagePod } from '../src';
 import { manifestForCheck } from '../src/manifest-for-check';
-
-function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
-}
+import { testSecret } from './support/secrets';
 
 describe('what validation reads of an object', () => {
   test('a cdk8s-plus pod is read from its model, with no render', () => {
     // GIVEN
     const chart = Testing.chart();
-    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:v1' }] });
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:v1' }] });
     const render = jest.fn();
 
     // WHEN
@@ -52,7 +49,7 @@ describe('what validation reads of an object', () => {
   test('a JSON patch that changes an image is checked as written: validation renders a patched object', () => {
     // GIVEN
     const chart = Testing.chart();
-    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
 
     // WHEN
     ApiObject.of(pod).addJsonPatch(JsonPatch.replace('/spec/containers/0/image', 'ghcr.io/a/b:v1'));

@@ -1,18 +1,15 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
+import { PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
+import { testSecret } from './support/secrets';
 
 const IMAGE = 'registry.gitlab.com/team/app:v1';
-
-function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('ci'), password: CredentialValue.fromString('token') });
-}
 
 describe('PrivateImagePull, the mixin', () => {
   test('gives a plain cdk8s-plus Deployment its pull secret, and refuses an image no secret covers', () => {
     // GIVEN
     const chart = Testing.chart();
-    const regcred = gitlab(chart);
+    const regcred = testSecret(chart);
 
     // WHEN
     const web = new kplus.Deployment(chart, 'web', { containers: [{ image: IMAGE }] }).with(new PrivateImagePull({ registrySecrets: [regcred] })) as kplus.Deployment;
@@ -28,7 +25,7 @@ describe('PrivateImagePull, the mixin', () => {
   test('applied to a chart, it covers every pod in it, L1 objects included, and makes a missing imagePullPolicy explicit', () => {
     // GIVEN
     const chart = Testing.chart();
-    const regcred = gitlab(chart);
+    const regcred = testSecret(chart);
     new kplus.k8s.KubeJob(chart, 'job', { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'registry.gitlab.com/team/job' }] } } } });
     new kplus.k8s.KubeConfigMap(chart, 'cm', { data: { image: 'ghcr.io/not/a/pod' } });
 
@@ -44,7 +41,7 @@ describe('PrivateImagePull, the mixin', () => {
   test('a secret added to the mixin later is named by every object it applies to', () => {
     // GIVEN
     const chart = Testing.chart();
-    const pull = new PrivateImagePull({ registrySecrets: [gitlab(chart)] });
+    const pull = new PrivateImagePull({ registrySecrets: [testSecret(chart)] });
     new kplus.Pod(chart, 'a', { containers: [{ image: IMAGE }] }).with(pull);
     new kplus.Pod(chart, 'b', { containers: [{ image: IMAGE }] }).with(pull);
 
@@ -63,7 +60,7 @@ describe('PrivateImagePull, the mixin', () => {
     const cm = new kplus.ConfigMap(chart, 'cm');
 
     // WHEN
-    const attempt = () => new PrivateImagePull({ registrySecrets: [gitlab(chart)] }).applyTo(ApiObject.of(cm));
+    const attempt = () => new PrivateImagePull({ registrySecrets: [testSecret(chart)] }).applyTo(ApiObject.of(cm));
 
     // THEN
     expect(attempt).toThrow('test/cm/Resource: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart');
@@ -86,7 +83,7 @@ describe('the secrets a cdk8s-plus user already has', () => {
   test('dockerRegistryAuth given alone is the pod\'s registry secret', () => {
     // GIVEN
     const chart = Testing.chart();
-    const regcred = gitlab(chart);
+    const regcred = testSecret(chart);
 
     // WHEN: a JavaScript caller, or one moving from cdk8s-plus
     const web = new PrivateImageDeployment(chart, 'web', { dockerRegistryAuth: regcred, containers: [{ image: IMAGE }] } as any);

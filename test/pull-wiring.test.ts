@@ -2,12 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, ImageLock, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { ImageLock, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { PullWiring } from '../src/pull-wiring';
-
-function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
-}
+import { testSecret } from './support/secrets';
 
 function l1Deployment(chart: Chart, image = 'registry.gitlab.com/a/b:v1') {
   return new kplus.k8s.KubeDeployment(chart, 'l1', {
@@ -40,7 +37,7 @@ describe('PullWiring: no state from one render to the next', () => {
   test('a policy-covered L1 Deployment changed between two synths is written as it is now', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
     const deployment = l1Deployment(chart);
     const first = Testing.synth(chart).find(m => m.kind === 'Deployment');
 
@@ -61,7 +58,7 @@ describe('PullWiring: no state from one render to the next', () => {
     // GIVEN an L1 pod under a WIRE policy with a lock, its spec an object the user keeps
     const chart = Testing.chart();
     const digest = 'sha256:' + 'a'.repeat(64);
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)], imageLock: ImageLock.fromDigests({ 'registry.gitlab.com/a/b:v1': digest }) });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)], imageLock: ImageLock.fromDigests({ 'registry.gitlab.com/a/b:v1': digest }) });
     const spec: any = { containers: [{ name: 'app', image: 'registry.gitlab.com/a/b:v1' }] };
     const pod = new kplus.k8s.KubePod(chart, 'pod', { spec });
     const before = JSON.stringify(spec);
@@ -81,7 +78,7 @@ describe('PullWiring: no state from one render to the next', () => {
     // GIVEN
     const chart = Testing.chart();
     const deployment = l1Deployment(chart);
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
 
     // WHEN
     const before = ApiObject.of(deployment).toJson();
@@ -99,7 +96,7 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
   test('the hook wraps ApiObject.prototype.toJson, and L1 classes reach it through super.toJson', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
 
     // THEN
     expect(ApiObject.prototype.toJson.name).toBe('toJson');
@@ -117,8 +114,8 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
     // GIVEN
     const app = Testing.app({ yamlOutputType });
     const chart = new Chart(app, 'chart');
-    new PrivateImagePod(chart, 'pod', { registrySecrets: [gitlab(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart, 'other')] });
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart, 'other')] });
     l1Deployment(chart);
 
     // WHEN
@@ -135,7 +132,7 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
   test('the innermost policy reports an object, once', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'outer', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'outer', { registrySecrets: [testSecret(chart)] });
     const team = new Chart(chart, 'team');
     new PrivateRegistryPolicy(team, 'inner', { disallowLatest: true });
 
@@ -153,7 +150,7 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
   test('an object of another copy of cdk8s is refused, not silently left unwired', () => {
     // GIVEN: an ApiObject whose class comes from elsewhere (cdk8s marks its objects with a global symbol)
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
     const pod = new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
     const foreign = Object.create(Object.getPrototypeOf(ApiObject.prototype));
     foreign.toJson = (ApiObject.prototype as any)[Symbol.for('cdk8s-private-registry.cdk8sToJson')];
@@ -169,7 +166,7 @@ describe('PullWiring: surviving a cdk8s upgrade', () => {
   test('leaves objects that run no pods alone', () => {
     // GIVEN
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [testSecret(chart)] });
 
     // WHEN
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { image: 'ghcr.io/x/y' } } as any);

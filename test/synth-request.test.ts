@@ -1,18 +1,15 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
+import { PrivateImagePod, PrivateRegistryPolicy } from '../src';
 import { PullWiring } from '../src/pull-wiring';
+import { testSecret } from './support/secrets';
 import { ManifestIndex } from '../src/rules/manifest-index';
-
-function gitlab(chart: Chart, id = 'gitlab') {
-  return new RegistrySecret(chart, id, { metadata: { name: id }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
-}
 
 describe('one synth request', () => {
   test('the app\'s secrets are read once per synth, however many pods ask', () => {
     // GIVEN
     const chart = Testing.chart();
-    const secret = gitlab(chart);
+    const secret = testSecret(chart);
     new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [secret] });
     for (let i = 0; i < 20; i++) {
       // a pod with no secret of its own pulls with its ServiceAccount's: looked up in the app
@@ -31,7 +28,7 @@ describe('one synth request', () => {
     // GIVEN: cdk8s validates the whole app in synthYaml, then again for each chart it writes
     const app = Testing.app();
     const a = new Chart(app, 'a');
-    const pod = new PrivateImagePod(a, 'pod', { registrySecrets: [gitlab(a)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    const pod = new PrivateImagePod(a, 'pod', { registrySecrets: [testSecret(a)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
     new Chart(app, 'b');
     const built = jest.spyOn(pod as any, '_toKube');
 
@@ -46,7 +43,7 @@ describe('one synth request', () => {
     // GIVEN: two charts, so synthYaml validates the app three times
     const app = Testing.app();
     const a = new Chart(app, 'a');
-    new PrivateRegistryPolicy(a, 'policy', { registrySecrets: [gitlab(a)] });
+    new PrivateRegistryPolicy(a, 'policy', { registrySecrets: [testSecret(a)] });
     const pod = new kplus.k8s.KubePod(a, 'pod', { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
     new Chart(app, 'b');
     const checked = jest.spyOn(PullWiring, 'violations');
@@ -61,12 +58,12 @@ describe('one synth request', () => {
   test('what a request knows of the rules ends with it: a policy added after a synth wires the next one', () => {
     // GIVEN: a pod under a WIRE policy, synthesized once
     const chart = Testing.chart();
-    new PrivateRegistryPolicy(chart, 'gitlab-policy', { registrySecrets: [gitlab(chart)] });
+    new PrivateRegistryPolicy(chart, 'gitlab-policy', { registrySecrets: [testSecret(chart)] });
     new kplus.k8s.KubePod(chart, 'gitlab-pod', { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
     Testing.synth(chart);
 
     // WHEN: a second policy and a pod only it covers
-    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+    const ghcr = testSecret(chart, 'ghcr', 'ghcr.io');
     new PrivateRegistryPolicy(chart, 'ghcr-policy', { registrySecrets: [ghcr] });
     new kplus.k8s.KubePod(chart, 'ghcr-pod', { spec: { containers: [{ name: 'c', image: 'ghcr.io/a/b:v1' }] } });
     const pods = Testing.synth(chart).filter(o => o.kind === 'Pod');
