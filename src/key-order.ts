@@ -1,5 +1,6 @@
 // cdk8s's key order for keys the wiring adds after cdk8s has rendered an object.
 import { isPlain } from './manifest-for-check';
+import { CONTAINER_LISTS } from './rules/pod-spec-check';
 
 /**
  * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); a key the
@@ -14,10 +15,11 @@ export function keepKeyOrder(obj: any, keyCountBefore: number, first: string[] =
 /** the containers of a pod spec that lack `key` */
 export function containersWithout(podSpec: any, key: string): any[] {
   const found: any[] = [];
-  for (const list of ['initContainers', 'containers']) {
-    for (const c of Array.isArray(podSpec[list]) ? podSpec[list] : []) {
-      if (isPlain(c) && !(key in c)) {
-        found.push(c);
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = podSpec[CONTAINER_LISTS[l]];
+    for (let i = 0; Array.isArray(containers) && i < containers.length; i++) {
+      if (isPlain(containers[i]) && !(key in containers[i])) {
+        found.push(containers[i]);
       }
     }
   }

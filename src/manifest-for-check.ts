@@ -39,21 +39,24 @@ export function manifestForCheck(obj: ApiObject, render: () => any, root: IConst
  * writes for them, without building the rest of the spec (resources, probes, volumes)
  */
 function podSpecOfModel(pod: kplus.AbstractPod): any {
-  const container = (c: kplus.Container) => ({ name: c.name, image: c.image, imagePullPolicy: c.imagePullPolicy });
   return {
     serviceAccountName: pod.serviceAccount?.name,
-    containers: pod.containers.map(container),
-    initContainers: pod.initContainers.map(container),
+    containers: pod.containers.map(containerOfModel),
+    initContainers: pod.initContainers.map(containerOfModel),
     imagePullSecrets: pod.dockerRegistryAuth ? [{ name: pod.dockerRegistryAuth.name }] : undefined,
   };
+}
+
+function containerOfModel(c: kplus.Container): any {
+  return { name: c.name, image: c.image, imagePullPolicy: c.imagePullPolicy };
 }
 
 /** `manifest` with `podSpec` where its kind keeps it */
 function withPodSpec(manifest: any, podSpec: any): any {
   const path = podSpecPath(manifest)!;
   let node = manifest;
-  for (const key of path.slice(0, -1)) {
-    node = node[key] = {};
+  for (let i = 0; i < path.length - 1; i++) {
+    node = node[path[i]] = {};
   }
   node[path[path.length - 1]] = podSpec;
   return manifest;

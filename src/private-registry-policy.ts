@@ -118,11 +118,12 @@ export class PrivateRegistryPolicy extends Construct {
       lock: props.imageLock && lockDigests(props.imageLock),
       requireLock: props.requireLock,
     });
-    this.node.addValidation({ validate: () => this.validatePods() });
+    // cdk8s only reads the list
+    this.node.addValidation({ validate: () => this.validatePods() as string[] });
   }
 
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
-  private validatePods(): string[] {
+  private validatePods(): readonly string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
     const request = SynthRequest.current(this.node.root);
     const found = request?.violations.get(this);
@@ -133,10 +134,13 @@ export class PrivateRegistryPolicy extends Construct {
     // the same for every object this policy reports: its scope's rules and those above
     const rules = PullWiring.scopeRules(this.node.scope!);
     const violations: string[] = [];
-    for (const c of this.node.scope!.node.findAll()) {
+    const all = this.node.scope!.node.findAll();
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i];
       if (ApiObject.isApiObject(c) && runsPods(c.kind) && PullWiring.innermostRule(c)?.owner === this) {
-        for (const v of PullWiring.violations(c, index, rules)) {
-          violations.push(`${c.node.path}: ${v}`);
+        const own = PullWiring.violations(c, index, rules);
+        for (let v = 0; v < own.length; v++) {
+          violations.push(`${c.node.path}: ${own[v]}`);
         }
       }
     }

@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
+import { checkPodSpec, CONTAINER_LISTS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -84,7 +84,7 @@ export class PullWiring {
    */
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: readonly kplus.ISecret[], publicRegistries: string[] = NONE,
     lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }): void {
-    if (!RULES.get(obj)?.some(r => r.use === 'require')) {
+    if (!RULES.get(obj)?.some(isRequire)) {
       owner.node.addValidation(new Validation(obj));
     }
     PullWiring.addRule(obj, {
@@ -119,14 +119,12 @@ export class PullWiring {
 
   /** the rules over `obj`, innermost first */
   public static rulesOf(obj: IConstruct): PullRule[] {
-    const rules: PullRule[] = [];
+    let rules: PullRule[] = [];
     for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
       const own = RULES.get(c);
-      if (own) {
-        // the last rule added to a construct is the innermost
-        for (let i = own.length - 1; i >= 0; i--) {
-          rules.push(own[i]);
-        }
+      // the last rule added to a construct is the innermost
+      for (let i = own ? own.length - 1 : -1; i >= 0; i--) {
+        rules = append(rules, own![i]);
       }
     }
     return rules;
@@ -137,7 +135,7 @@ export class PullWiring {
    * reports it.
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
-  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): string[] {
+  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): readonly string[] {
     if (!ApiObject.prototype.isPrototypeOf(obj)) {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
@@ -156,6 +154,10 @@ export class PullWiring {
   }
 }
 
+function isRequire(rule: PullRule): boolean {
+  return rule.use === 'require';
+}
+
 /** no servers */
 const NONE: string[] = [];
 
@@ -164,7 +166,8 @@ class Validation {
   constructor(private readonly obj: ApiObject) {}
 
   public validate(): string[] {
-    return PullWiring.violations(this.obj);
+    // cdk8s only reads the list
+    return PullWiring.violations(this.obj) as string[];
   }
 }
 
@@ -172,7 +175,7 @@ class Validation {
  * Completes `json`, the JSON cdk8s rendered for `obj`, and returns what is still wrong.
  * @param report false when only the JSON is wanted: then rules that change nothing are not run
  */
-function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, scope?: ScopeRules): string[] {
+function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, scope?: ScopeRules): readonly string[] {
   if (!isWired(json?.kind)) {
     return [];
   }
@@ -244,12 +247,17 @@ class TreeContext implements PodSpecContext {
 /** the pod spec and its containers, copied one level deep: all that wiring changes */
 function ownCopy(podSpec: any): any {
   const copy = { ...podSpec };
-  for (const list of ['initContainers', 'containers']) {
-    if (Array.isArray(copy[list])) {
-      copy[list] = copy[list].map((c: unknown) => typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c);
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = copy[CONTAINER_LISTS[l]];
+    if (Array.isArray(containers)) {
+      copy[CONTAINER_LISTS[l]] = containers.map(copyContainer);
     }
   }
   return copy;
+}
+
+function copyContainer(c: unknown): unknown {
+  return typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c;
 }
 
 function overridesToJson(obj: ApiObject): boolean {
@@ -285,6 +293,9 @@ function completeServiceAccount(json: any, rules: PodSpecRules, namespace: strin
 
 /** the secrets named by the pod that were created out of band, as an annotation the plugin and `check` read */
 function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInfo[], namespace: string | undefined): void {
+  if (secrets.length === 0) {
+    return;
+  }
   const existing = secrets.filter(s => s.namespace === undefined || s.namespace === namespace);
   if (existing.length === 0) {
     return;
@@ -315,21 +326,30 @@ function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInf
 
 /** @param completeOnly for a render, which reports nothing */
 function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
-  const required: PullSecretInfo[] = [];
-  const candidates: PullSecretInfo[] = [];
-  const known: PullSecretInfo[] = [];
-  const existing: PullSecretInfo[] = [];
+  // most lists stay empty: they are made on their first secret
+  let required = NO_SECRETS;
+  let candidates = NO_SECRETS;
+  let known = NO_SECRETS;
+  let existing = NO_SECRETS;
   let disallowLatest = false;
   let requireDigest = false;
   let requireLock = false;
   let lock: ReadonlyMap<string, string> | undefined;
   // this runs for every object of every synth: one pass, no callbacks
-  for (const source of sources) {
-    for (const secret of source.secrets) {
+  for (let s = 0; s < sources.length; s++) {
+    const source = sources[s];
+    for (let i = 0; i < source.secrets.length; i++) {
+      const secret = source.secrets[i];
       const info = secretInfo(secret);
-      (source.use === 'require' ? required : source.use === 'offer' ? candidates : known).push(info);
+      if (source.use === 'require') {
+        required = append(required, info);
+      } else if (source.use === 'offer') {
+        candidates = append(candidates, info);
+      } else {
+        known = append(known, info);
+      }
       if (isExistingSecret(secret)) {
-        existing.push(info);
+        existing = append(existing, info);
       }
     }
     disallowLatest ||= source.disallowLatest;
@@ -352,6 +372,17 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
     requireLock,
     completeOnly,
   };
+}
+
+const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
+
+/** `list` with `item` after its items: a new list when `list` is NO_SECRETS */
+function append<T>(list: T[], item: T): T[] {
+  if (list.length === 0) {
+    return [item];
+  }
+  list.push(item);
+  return list;
 }
 
 /** each secret once: the same name in the same namespace is the same secret */

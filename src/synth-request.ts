@@ -46,7 +46,7 @@ export class SynthRequest {
    * what validation found wrong with each object, or under each policy: cdk8s validates the whole
    * app again for each chart it writes, and within one request the answer cannot change
    */
-  public readonly violations = new WeakMap<IConstruct, string[]>();
+  public readonly violations = new Map<IConstruct, readonly string[]>();
   /** the rules a render applies under each scope, which cannot change within the request either */
   public readonly renderRules = new Map<IConstruct, ScopeRules>();
 

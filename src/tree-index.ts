@@ -25,7 +25,9 @@ export class TreeIndex extends ManifestIndex implements Lookup {
 
   constructor(root: IConstruct) {
     super();
-    for (const c of root.node.findAll()) {
+    const all = root.node.findAll();
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i];
       const secret = c as any;
       if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
         // a RegistrySecret or a reference to one: its servers are known without reading credentials

@@ -28,7 +28,10 @@ const DOMAIN_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 /** host[:port] where host is a DNS name / IPv4 address or a bracketed IPv6 address (no zone). */
 const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 const PATH_COMPONENT_PATTERN = '[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*';
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`);
+/** components joined by '/', tested at once */
+const PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG_PATTERN = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
 const TAG_RE = /^\w[\w.-]{0,127}$/;
 /** The digest syntax the reference grammar accepts before go-digest validates it. */
@@ -52,6 +55,11 @@ const POLICY_IF_NOT_PRESENT = 'IfNotPresent';
 /** SetDefaults_Container: no tag and no digest means the tag `latest` */
 function pullPolicyFor(tag: string | undefined, digest: string | undefined): string {
   return tag === 'latest' || (tag === undefined && digest === undefined) ? POLICY_ALWAYS : POLICY_IF_NOT_PRESENT;
+}
+
+/** refuses `image` as the kubelet would, saying why */
+function refuse(image: string, detail: string): never {
+  throw new Error(`invalid image reference ${JSON.stringify(image)}: ${detail}`);
 }
 
 /**
@@ -80,22 +88,18 @@ export class ImageReference {
     if (typeof image !== 'string') {
       throw new Error(`invalid image reference ${String(image)}: expected a string`);
     }
-    const fail = (detail: string): never => {
-      throw new Error(`invalid image reference ${JSON.stringify(image)}: ${detail}`);
-    };
-
     if (image === '') {
-      fail('must not be empty: expected [registry/]repository[:tag][@digest], e.g. "nginx:1.25"');
+      refuse(image, 'must not be empty: expected [registry/]repository[:tag][@digest], e.g. "nginx:1.25"');
     }
     if (image.trim() !== image) {
-      fail('must not have leading or trailing whitespace');
+      refuse(image, 'must not have leading or trailing whitespace');
     }
     if (IDENTIFIER_RE.test(image)) {
-      fail('cannot specify 64-byte hexadecimal strings: this is an image id, expected a repository name such as "nginx" or a digest reference such as "nginx@sha256:<hex>"');
+      refuse(image, 'cannot specify 64-byte hexadecimal strings: this is an image id, expected a repository name such as "nginx" or a digest reference such as "nginx@sha256:<hex>"');
     }
     const scheme = image.indexOf('://');
     if (scheme >= 0) {
-      fail(`must not contain a URL scheme (${JSON.stringify(image.slice(0, scheme + 3))}): expected registry[:port]/repository`);
+      refuse(image, `must not contain a URL scheme (${JSON.stringify(image.slice(0, scheme + 3))}): expected registry[:port]/repository`);
     }
 
     // Split the domain off the way splitDockerDomain does: on the first '/'.
@@ -138,23 +142,22 @@ export class ImageReference {
         // the first segment, which is where a pull would go.
         lengthCounted = domain + '/';
       } else {
-        fail(`registry ${JSON.stringify(domain)} must be a DNS name or IPv4 address (labels of letters, digits and inner '-', joined by '.') `
+        refuse(image, `registry ${JSON.stringify(domain)} must be a DNS name or IPv4 address (labels of letters, digits and inner '-', joined by '.') `
           + 'or an IPv6 address in brackets, optionally followed by a numeric :port');
       }
     }
 
     // Path.
     if (path === '') {
-      fail('repository name must not be empty: expected [registry/]repository[:tag][@digest]');
+      refuse(image, 'repository name must not be empty: expected [registry/]repository[:tag][@digest]');
     }
     if (UPPERCASE_RE.test(path)) {
-      fail(`repository name ${JSON.stringify(path)} must be lowercase`);
+      refuse(image, `repository name ${JSON.stringify(path)} must be lowercase`);
     }
-    for (const component of path.split('/')) {
-      if (!PATH_COMPONENT_RE.test(component)) {
-        fail(`repository name ${JSON.stringify(path)} has an invalid component ${JSON.stringify(component)}: `
-          + `each '/'-separated component must match ${PATH_COMPONENT_PATTERN}`);
-      }
+    if (!PATH_RE.test(path)) {
+      const component = path.split('/').find(c => !PATH_COMPONENT_RE.test(c));
+      refuse(image, `repository name ${JSON.stringify(path)} has an invalid component ${JSON.stringify(component)}: `
+        + `each '/'-separated component must match ${PATH_COMPONENT_PATTERN}`);
     }
     let implied = '';
     if (domain === DEFAULT_DOMAIN && path.indexOf('/') < 0) {
@@ -163,18 +166,18 @@ export class ImageReference {
     }
     const pathLength = lengthCounted.length + path.length;
     if (pathLength > MAX_PATH_LENGTH) {
-      fail(`repository name must not be more than ${MAX_PATH_LENGTH} characters, not counting the registry, got ${pathLength}${implied}`);
+      refuse(image, `repository name must not be more than ${MAX_PATH_LENGTH} characters, not counting the registry, got ${pathLength}${implied}`);
     }
 
     // Tag.
     if (tag !== undefined && !TAG_RE.test(tag)) {
-      fail(`tag ${JSON.stringify(tag)} must match ${TAG_PATTERN}`);
+      refuse(image, `tag ${JSON.stringify(tag)} must match ${TAG_PATTERN}`);
     }
 
     // Digest, validated like go-digest's Digest.Validate.
     if (digest !== undefined) {
       if (!DIGEST_RE.test(digest)) {
-        fail(`invalid digest ${JSON.stringify(digest)}: expected algorithm:hex with at least 32 hex digits, e.g. "sha256:" followed by 64 lowercase hex digits`);
+        refuse(image, `invalid digest ${JSON.stringify(digest)}: expected algorithm:hex with at least 32 hex digits, e.g. "sha256:" followed by 64 lowercase hex digits`);
       }
       const sep = digest.indexOf(':');
       const algorithm = digest.slice(0, sep);
@@ -182,15 +185,15 @@ export class ImageReference {
       const expectedLength = DIGEST_HEX_LENGTHS.get(algorithm);
       if (expectedLength === undefined) {
         if (UPPERCASE_RE.test(algorithm)) {
-          fail(`invalid digest ${JSON.stringify(digest)}: algorithm ${JSON.stringify(algorithm)} must be lowercase (sha256, sha384 or sha512)`);
+          refuse(image, `invalid digest ${JSON.stringify(digest)}: algorithm ${JSON.stringify(algorithm)} must be lowercase (sha256, sha384 or sha512)`);
         }
-        fail(`unsupported digest algorithm ${JSON.stringify(algorithm)}: expected sha256, sha384 or sha512`);
+        refuse(image, `unsupported digest algorithm ${JSON.stringify(algorithm)}: expected sha256, sha384 or sha512`);
       }
       if (hex.length !== expectedLength) {
-        fail(`invalid digest ${JSON.stringify(digest)}: expected ${expectedLength} hex digits after "${algorithm}:", got ${hex.length}`);
+        refuse(image, `invalid digest ${JSON.stringify(digest)}: expected ${expectedLength} hex digits after "${algorithm}:", got ${hex.length}`);
       }
       if (!LOWER_HEX_RE.test(hex)) {
-        fail(`invalid digest ${JSON.stringify(digest)}: hex digits must be lowercase`);
+        refuse(image, `invalid digest ${JSON.stringify(digest)}: hex digits must be lowercase`);
       }
     }
 

@@ -68,8 +68,9 @@ export interface PodSpecContext {
 /**
  * The container lists of a pod spec, in the order the kubelet starts them. Ephemeral containers
  * are refused instead: the API server forbids them when a pod is created and in every template.
+ * @internal
  */
-const CONTAINER_LISTS = ['initContainers', 'containers'];
+export const CONTAINER_LISTS: readonly string[] = ['initContainers', 'containers'];
 
 /** Where each kind that runs pods keeps its pod spec. */
 const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
@@ -111,11 +112,11 @@ export function podSpecOf(manifest: any): any | undefined {
     return undefined;
   }
   let node = manifest;
-  for (const key of path) {
+  for (let i = 0; i < path.length; i++) {
     if (node === undefined || node === null) {
       return undefined;
     }
-    node = node[key];
+    node = node[path[i]];
   }
   return node;
 }
@@ -166,9 +167,10 @@ export function namedSecrets(list: unknown): string[] {
     return [];
   }
   const names: string[] = [];
-  for (const s of list) {
-    if (typeof s?.name === 'string' && s.name !== '') {
-      names.push(s.name);
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]?.name;
+    if (typeof name === 'string' && name !== '') {
+      names.push(name);
     }
   }
   return names;
@@ -211,14 +213,17 @@ export interface PodSpecViolation {
   readonly registry?: string;
 }
 
+/** no violations: one frozen list, as this runs for every pod of every synth */
+const NONE: readonly string[] = Object.freeze([]);
+
 /**
  * Applies the rules to `podSpec`, completing it in wire mode, and returns what is still wrong.
  * Messages name the container and the value, never a credential.
  * @internal
  */
-export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): string[] {
+export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): readonly string[] {
   const violations = podSpecViolations(podSpec, rules, context);
-  return violations.length === 0 ? [] : violations.map(v => `${v.message}; ${v.fix}`);
+  return violations.length === 0 ? NONE : violations.map(v => `${v.message}; ${v.fix}`);
 }
 
 /**
@@ -229,7 +234,8 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   const violations: PodSpecViolation[] = [];
   const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
-  for (const secret of rules.required) {
+  for (let i = 0; i < rules.required.length; i++) {
+    const secret = rules.required[i];
     if (!pullSecrets.resolvesHere(secret)) {
       // a same-named secret of the pod's namespace would be another secret
       violations.push(pullSecrets.namespaceViolation(secret));
@@ -253,7 +259,9 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     return violations;
   }
 
-  for (const secret of pullSecrets.invalid()) {
+  const invalid = pullSecrets.invalid();
+  for (let i = 0; i < invalid.length; i++) {
+    const secret = invalid[i];
     violations.push({
       rule: PodSpecRule.PULL_SECRET_INVALID,
       message: `pull secret "${secret.name}" cannot be read by the kubelet (${secret.invalid}), so every image pull of the pod fails`,
@@ -272,15 +280,13 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   }
 
   // this runs for every pod of a synth: strings and objects are made only for violations
-  for (const list of CONTAINER_LISTS) {
-    const containers = podSpec[list];
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = podSpec[CONTAINER_LISTS[l]];
     if (!Array.isArray(containers)) {
       continue;
     }
     for (let index = 0; index < containers.length; index++) {
-      const container = containers[index] ?? {};
-      checkContainer(list, container, rules, pullSecrets,
-        v => violations.push({ path: [list, index], container: container.name, ...v }));
+      checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets);
     }
   }
   if (violations.length < 2) {
@@ -292,9 +298,10 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
 
 /** Kubernetes' default imagePullPolicy, made explicit where a container with a valid image leaves it unset */
 function completePullPolicies(podSpec: any): void {
-  for (const list of CONTAINER_LISTS) {
-    const containers = podSpec[list];
-    for (const container of Array.isArray(containers) ? containers : []) {
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = podSpec[CONTAINER_LISTS[l]];
+    for (let i = 0; Array.isArray(containers) && i < containers.length; i++) {
+      const container = containers[i];
       const policy = container?.imagePullPolicy;
       if ((policy === undefined || policy === null || policy === '') && typeof container.image === 'string') {
         try {
@@ -314,38 +321,56 @@ function describeContainer(list: string, container: any): string {
 
 /** whether any of `servers` covers the image name, by the kubelet's rules */
 function anyCovers(servers: string[] | undefined, imageName: string): boolean {
-  if (servers) {
-    for (const server of servers) {
-      if (RegistryMatch.covers(server, imageName)) {
-        return true;
-      }
+  for (let i = 0; servers !== undefined && i < servers.length; i++) {
+    if (RegistryMatch.covers(servers[i], imageName)) {
+      return true;
     }
   }
   return false;
 }
 
-type ContainerViolation = Omit<PodSpecViolation, 'path'>;
+type ContainerViolation = Omit<PodSpecViolation, 'path' | 'container'>;
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
+/** one container of a pod spec, and where its violations go */
+class ContainerCheck {
+  constructor(private readonly list: string, private readonly index: number, public readonly container: any,
+    private readonly violations: PodSpecViolation[]) {}
+
+  public report(v: ContainerViolation): void {
+    this.violations.push({ path: [this.list, this.index], container: this.container.name, ...v });
+  }
+
+  /** how messages name the container: `container "app"` */
+  public describe(): string {
+    return describeContainer(this.list, this.container);
+  }
+
+  /** how messages name the container's image */
+  public image(): string {
+    return `${this.describe()} image "${this.container.image}"`;
+  }
+}
+
 /** checks one container, completing it in wire mode, and reports what is still wrong */
-function checkContainer(list: string, container: any, rules: PodSpecRules, pullSecrets: PullSecrets, report: (v: ContainerViolation) => void): void {
+function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets): void {
+  const container = check.container;
   if (typeof container.image !== 'string') {
-    report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)} has no image`, fix: 'set its image' });
+    check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()} has no image`, fix: 'set its image' });
     return;
   }
   let ref: ImageReference;
   try {
     ref = ImageReference.parse(container.image);
   } catch (e: any) {
-    report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${describeContainer(list, container)}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
+    check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
     return;
   }
 
-  const image = () => `${describeContainer(list, container)} image "${container.image}"`;
   if (rules.lock && ref.digest === undefined) {
     // before the pull policy, which follows the pinned reference
-    ref = checkLock(container, ref, rules, image, report);
+    ref = checkLock(check, ref, rules);
   }
   const policy = container.imagePullPolicy;
   // Helm renders an unset value as null or ""; the API server defaults both like a missing field
@@ -353,30 +378,30 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
-      report({
+      check.report({
         rule: PodSpecRule.IMAGE_PULL_POLICY,
-        message: `${image()} has no explicit imagePullPolicy`,
+        message: `${check.image()} has no explicit imagePullPolicy`,
         fix: `set it (Kubernetes would default to ${ref.defaultPullPolicy})`,
       });
     }
   } else if (!PULL_POLICIES.includes(policy)) {
-    report({
+    check.report({
       rule: PodSpecRule.IMAGE_PULL_POLICY,
-      message: `${image()} has imagePullPolicy ${JSON.stringify(policy)}, which the API server refuses`,
+      message: `${check.image()} has imagePullPolicy ${JSON.stringify(policy)}, which the API server refuses`,
       fix: `use one of ${PULL_POLICIES.join(', ')}`,
     });
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
-    report({
+    check.report({
       rule: PodSpecRule.DISALLOW_LATEST,
-      message: `${image()} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
+      message: `${check.image()} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
       fix: 'pin a version tag or a digest',
     });
   }
   if (rules.requireDigest && ref.digest === undefined) {
-    report({
+    check.report({
       rule: PodSpecRule.REQUIRE_DIGEST,
-      message: `${image()} has no digest`,
+      message: `${check.image()} has no digest`,
       fix: `pin it as ${ref.toFamiliarString()}@sha256:<digest>`,
     });
   }
@@ -390,20 +415,27 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
     return;
   }
   if (rules.wire) {
-    const covering = rules.candidates.filter(s => anyCovers(s.servers, name));
-    const candidate = covering.find(s => pullSecrets.resolvesHere(s));
-    if (candidate) {
-      pullSecrets.add(candidate);
-      return;
+    // the first offered secret that covers the image and that the pod can name
+    let elsewhere: PullSecretInfo | undefined;
+    for (let i = 0; i < rules.candidates.length; i++) {
+      const candidate = rules.candidates[i];
+      if (!anyCovers(candidate.servers, name)) {
+        continue;
+      }
+      if (pullSecrets.resolvesHere(candidate)) {
+        pullSecrets.add(candidate);
+        return;
+      }
+      elsewhere ??= candidate;
     }
-    if (covering.length > 0) {
-      report(pullSecrets.namespaceViolation(covering[0]));
+    if (elsewhere) {
+      check.report(pullSecrets.namespaceViolation(elsewhere));
     }
   }
   const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
-  report({
+  check.report({
     rule: PodSpecRule.PULL_SECRET_COVERAGE,
-    message: `${image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
+    message: `${check.image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
     fix: `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`
       + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
     registry: ref.registry,
@@ -411,29 +443,31 @@ function checkContainer(list: string, container: any, rules: PodSpecRules, pullS
 }
 
 /** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
-function checkLock(container: any, ref: ImageReference, rules: PodSpecRules, image: () => string,
-  report: (v: ContainerViolation) => void): ImageReference {
+function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRules): ImageReference {
+  const container = check.container;
   const digest = rules.lock!.get(lockKey(ref)!);
   if (digest !== undefined && rules.wire) {
     container.image = pinImage(container.image, ref, digest);
     return ImageReference.parse(container.image);
   }
   if (digest !== undefined) {
-    report({
+    check.report({
       rule: PodSpecRule.IMAGE_LOCK,
-      message: `${image()} is in the image lock as ${digest} but is not pinned`,
+      message: `${check.image()} is in the image lock as ${digest} but is not pinned`,
       fix: `write it as ${pinImage(container.image, ref, digest)}`,
     });
   } else if (rules.requireLock) {
-    report({
+    check.report({
       rule: PodSpecRule.IMAGE_LOCK,
-      message: `${image()} is not in the image lock (as ${lockKey(ref)})`,
+      message: `${check.image()} is not in the image lock (as ${lockKey(ref)})`,
       fix: 'lock it: synth without requireLock (e.g. requireLock: process.env.UPDATE_IMAGE_LOCK !== \'1\'), run '
         + '"cdk8s-private-registry check --pull --lock FILE" on that output, and synth again; or pin it with @sha256:<digest>',
     });
   }
   return ref;
 }
+
+const NO_NAMES: string[] = Object.freeze([]) as any;
 
 /** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */
 class PullSecrets {
@@ -448,7 +482,7 @@ class PullSecrets {
   public names(): string[] {
     if (!this.namesCache) {
       const source = pullSecretSource(this.podSpec);
-      this.namesCache = 'secrets' in source ? source.secrets : this.context.serviceAccount(source.serviceAccount) ?? [];
+      this.namesCache = 'secrets' in source ? source.secrets : this.context.serviceAccount(source.serviceAccount) ?? NO_NAMES;
     }
     return this.namesCache;
   }
@@ -472,8 +506,12 @@ class PullSecrets {
   public add(secret: PullSecretInfo): void {
     // the ServiceAccount admission plugin fills in only pods that name no secret, so a pod that
     // relied on its account keeps the account's secrets when it gets one of its own
-    const list = this.names().map(name => ({ name }));
-    list.push({ name: secret.name });
+    const names = this.names();
+    const list: Array<{ name: string }> = new Array(names.length + 1);
+    for (let i = 0; i < names.length; i++) {
+      list[i] = { name: names[i] };
+    }
+    list[names.length] = { name: secret.name };
     this.podSpec.imagePullSecrets = list;
     this.cache = undefined;
     this.namesCache = undefined;
@@ -481,14 +519,21 @@ class PullSecrets {
 
   public resolved(): PullSecretInfo[] {
     if (!this.cache) {
-      this.cache = this.names().map(name => this.resolve(name));
+      const names = this.names();
+      const resolved: PullSecretInfo[] = new Array(names.length);
+      for (let i = 0; i < names.length; i++) {
+        resolved[i] = this.resolve(names[i]);
+      }
+      this.cache = resolved;
     }
     return this.cache;
   }
 
   /** whether a secret of the pod covers the image name, or cannot be read (which fails every pull of the pod) */
   public covers(imageName: string): boolean {
-    for (const s of this.resolved()) {
+    const resolved = this.resolved();
+    for (let i = 0; i < resolved.length; i++) {
+      const s = resolved[i];
       if (s.invalid !== undefined || anyCovers(s.servers, imageName)) {
         return true;
       }
@@ -499,8 +544,9 @@ class PullSecrets {
   /** the secrets of the pod's namespace that it names and the kubelet cannot read */
   public invalid(): PullSecretInfo[] {
     const found: PullSecretInfo[] = [];
-    for (const name of this.names()) {
-      const here = this.find(name, true);
+    const names = this.names();
+    for (let i = 0; i < names.length; i++) {
+      const here = this.find(names[i], true);
       if (here?.invalid !== undefined) {
         found.push(here);
       }
@@ -530,9 +576,9 @@ class PullSecrets {
     // in that order, stopping at the first secret that fits; this runs for every pod
     for (let l = 0; l < 4; l++) {
       const list = l === 0 ? this.rules.required : l === 1 ? this.rules.candidates : l === 2 ? this.rules.known : this.context.secrets(name);
-      for (const secret of list) {
-        if (secret.name === name && (!here || this.resolvesHere(secret))) {
-          return secret;
+      for (let i = 0; i < list.length; i++) {
+        if (list[i].name === name && (!here || this.resolvesHere(list[i]))) {
+          return list[i];
         }
       }
     }
