@@ -3,6 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
+import { rootOf } from './synth-request';
 
 /**
  * The object as the checks read it. Validation comes before serialization, so rendering the whole
@@ -11,7 +12,7 @@ import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
  * props are read directly, Lazy values produced; otherwise cdk8s renders it. So what it returns
  * may be the user's own objects: a caller that would change it copies first.
  */
-export function manifestForCheck(obj: ApiObject, render: () => any, root: IConstruct = obj.node.root): any {
+export function manifestForCheck(obj: ApiObject, render: () => any, root: IConstruct = rootOf(obj)): any {
   const props = (obj as any).props;
   const patches = (obj as any).patches;
   const resolvers = (root as any).resolvers;

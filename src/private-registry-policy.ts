@@ -6,7 +6,7 @@ import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathO
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { runsPods } from './rules/pod-spec-check';
-import { SynthRequest } from './synth-request';
+import { rootOf, SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
 
 /**
@@ -125,7 +125,7 @@ export class PrivateRegistryPolicy extends Construct {
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): readonly string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
-    const request = SynthRequest.current(this.node.root);
+    const request = SynthRequest.current(rootOf(this));
     const found = request?.violations.get(this);
     if (found) {
       return found;

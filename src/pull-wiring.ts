@@ -13,7 +13,7 @@ import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
 import { checkPodSpec, CONTAINER_LISTS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
-import { SynthRequest } from './synth-request';
+import { rootOf, SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
 /**
@@ -140,7 +140,7 @@ export class PullWiring {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
-    const root = obj.node.root;
+    const root = rootOf(obj);
     const request = SynthRequest.current(root);
     // a policy keeps what it found for the whole request; an object's own construct, here
     const checked = rules ? undefined : request?.violations;
@@ -185,7 +185,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   }
   if (!report && scope === undefined && !RULES.has(obj) && obj.node.scope) {
     // an object with no rule of its own has its parent's, the same for all its siblings
-    const request = SynthRequest.current(obj.node.root);
+    const request = SynthRequest.current(rootOf(obj));
     scope = renderRules(obj.node.scope, request);
     index ??= request?.index;
   }

@@ -8,6 +8,15 @@ import type { Lookup } from './tree-index';
 
 let current: SynthRequest | undefined;
 
+/** the root of `c`'s tree; `node.root` builds the list of all scopes to find it, and this runs for every object */
+export function rootOf(c: IConstruct): IConstruct {
+  let root = c;
+  for (let scope = root.node.scope; scope !== undefined; scope = scope.node.scope) {
+    root = scope;
+  }
+  return root;
+}
+
 /** @internal */
 export class SynthRequest {
   /** the request now running for the app whose root is `root`, if any */
@@ -22,7 +31,7 @@ export class SynthRequest {
       const original = owner[method];
       if (typeof original === 'function') {
         owner[method] = function (this: any, ...args: any[]) {
-          return SynthRequest.run((args[0] ?? this).node.root, () => original.apply(this, args));
+          return SynthRequest.run(rootOf(args[0] ?? this), () => original.apply(this, args));
         };
       }
     }

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ManifestIndex } from './rules/manifest-index';
 import { PullSecretInfo } from './rules/pod-spec-check';
-import { SynthRequest } from './synth-request';
+import { rootOf, SynthRequest } from './synth-request';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {
@@ -18,23 +18,35 @@ export interface Lookup {
 export class TreeIndex extends ManifestIndex implements Lookup {
   /** the index of `obj`'s app: the one of the current synth request, or a new one */
   public static of(obj: IConstruct): Lookup {
-    const root = obj.node.root;
+    const root = rootOf(obj);
     const request = SynthRequest.current(root);
     return request ? request.index ??= new TreeIndex(root) : new TreeIndex(root);
   }
 
   constructor(root: IConstruct) {
     super();
-    const all = root.node.findAll();
-    for (let i = 0; i < all.length; i++) {
-      const c = all[i];
-      const secret = c as any;
-      if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
-        // a RegistrySecret or a reference to one: its servers are known without reading credentials
-        this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
-      } else if (ApiObject.isApiObject(c) && (c.kind === 'Secret' || c.kind === 'ServiceAccount') && !isRegistrySecretResource(c)) {
-        this.addManifest(c.toJson());
-      }
+    this.visit(root);
+  }
+
+  /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
+  private visit(c: IConstruct): void {
+    const kind = (c as any).kind;
+    if (kind === 'Secret' || kind === 'ServiceAccount') {
+      this.add(c);
+    }
+    const children = c.node.children;
+    for (let i = 0; i < children.length; i++) {
+      this.visit(children[i]);
+    }
+  }
+
+  private add(c: IConstruct): void {
+    const secret = c as any;
+    if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
+      // a RegistrySecret or a reference to one: its servers are known without reading credentials
+      this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
+    } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
+      this.addManifest(c.toJson());
     }
   }
 }
