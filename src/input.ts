@@ -61,10 +61,18 @@ export function checkStringArray(where: string, property: string, value: unknown
   (value as unknown[] | undefined)?.forEach((item, i) => checkString(where, `${property}[${i}]`, item));
 }
 
-/** the path a construct `id` under `scope` will have, for errors raised before it exists */
+/**
+ * the path a construct `id` under `scope` will have, for errors raised before it exists; built
+ * from the ids above it, as `node.path` would be, without its list of scopes: every workload asks
+ */
 export function pathOf(scope: unknown, id: unknown): string {
-  const parent = (scope as any)?.node?.path;
-  return typeof parent === 'string' ? (parent === '' ? String(id) : `${parent}/${id}`) : String(id);
+  let path = String(id);
+  for (let s = scope as any; typeof s?.node?.id === 'string'; s = s.node.scope) {
+    if (s.node.id !== '') {
+      path = `${s.node.id}/${path}`;
+    }
+  }
+  return path;
 }
 
 /**

@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, CONTAINER_LISTS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
+import { checkPodSpec, CONTAINER_LISTS, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -102,8 +102,7 @@ export class PullWiring {
 
   /** The rules of `scope` and the scopes above it, merged: those of every object whose innermost rule is on `scope`. */
   public static scopeRules(scope: IConstruct): ScopeRules {
-    const sources = PullWiring.rulesOf(scope);
-    return { sources, merged: mergeRules(sources, false) };
+    return rulesOn(scope, SynthRequest.current(rootOf(scope)));
   }
 
   /** the innermost rule over `obj`, if any */
@@ -147,7 +146,7 @@ export class PullWiring {
     let found = checked?.get(obj);
     if (!found) {
       const manifest = manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj), root);
-      found = complete(obj, manifest, true, index ?? request?.index, rules);
+      found = complete(obj, manifest, true, request, index, rules);
       checked?.set(obj, found);
     }
     return found;
@@ -174,33 +173,29 @@ class Validation {
 /**
  * Completes `json`, the JSON cdk8s rendered for `obj`, and returns what is still wrong.
  * @param report false when only the JSON is wanted: then rules that change nothing are not run
+ * @param request the synth request running for `obj`'s app, if any
+ * @param index the app's secrets and ServiceAccounts, when the caller has them
+ * @param scope the rules over `obj`, when the caller has them
  */
-function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, scope?: ScopeRules): readonly string[] {
+function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequest | undefined,
+  index?: Lookup, scope?: ScopeRules): readonly string[] {
   if (!isWired(json?.kind)) {
-    return [];
+    return NO_VIOLATIONS;
   }
-  if (!report && !PullWiring.innermostRule(obj)?.wire) {
-    // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
-    return [];
+  // an object with no rule of its own has its parent's, the same for all its siblings
+  const over = scope ?? rulesOn(RULES.has(obj) || !obj.node.scope ? obj : obj.node.scope, request);
+  if (over.sources.length === 0) {
+    return NO_VIOLATIONS;
   }
-  if (!report && scope === undefined && !RULES.has(obj) && obj.node.scope) {
-    // an object with no rule of its own has its parent's, the same for all its siblings
-    const request = SynthRequest.current(rootOf(obj));
-    scope = renderRules(obj.node.scope, request);
-    index ??= request?.index;
-  }
-  const sources = scope?.sources ?? PullWiring.rulesOf(obj);
-  if (sources.length === 0) {
-    return [];
-  }
-  const rules = scope?.merged ?? mergeRules(sources, !report);
+  const rules = over.merged;
+  index ??= request?.index;
   const namespace: string | undefined = json.metadata?.namespace;
   if (json.kind === 'ServiceAccount') {
     return completeServiceAccount(json, rules, namespace);
   }
   let podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
-    return [];
+    return NO_VIOLATIONS;
   }
   if (report && rules.wire) {
     // what validation reads may be the user's L1 props: completing them would change the next render
@@ -209,7 +204,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
   const specKeys = report ? 0 : Object.keys(podSpec).length;
   const unset = report ? NO_CONTAINERS : containersWithout(podSpec, 'imagePullPolicy');
-  const violations = checkPodSpec(podSpec, rules, new TreeContext(obj, namespace, index));
+  const violations = checkPodSpec(podSpec, rules, new TreeContext(obj, namespace, index), !report);
   if (!report && rules.wire) {
     // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
     if (!overridesToJson(obj)) {
@@ -219,7 +214,7 @@ function complete(obj: ApiObject, json: any, report: boolean, index?: Lookup, sc
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
-  if (violations.length === 0 || RULES.get(obj)?.includes(sources[0])) {
+  if (violations.length === 0 || RULES.get(obj)?.includes(over.sources[0])) {
     return violations;
   }
   return violations.map(v => `${objectRef(json)}: ${v}`);
@@ -264,13 +259,16 @@ function overridesToJson(obj: ApiObject): boolean {
   return Object.getPrototypeOf(obj).toJson !== ApiObject.prototype.toJson;
 }
 
-/** the rules a render applies to the objects right under `parent` that have none of their own: once per synth request */
-function renderRules(parent: IConstruct, request: SynthRequest | undefined): ScopeRules {
-  let rules = request?.renderRules.get(parent);
+/**
+ * The rules on `c` and above it, merged: those over `c`, and over the objects under it that have
+ * none of their own. Read once per synth request, by validation and by the render alike.
+ */
+function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
+  let rules = request?.rules.get(c);
   if (!rules) {
-    const sources = PullWiring.rulesOf(parent);
-    rules = { sources, merged: mergeRules(sources, true) };
-    request?.renderRules.set(parent, rules);
+    const sources = PullWiring.rulesOf(c);
+    rules = { sources, merged: mergeRules(sources) };
+    request?.rules.set(c, rules);
   }
   return rules;
 }
@@ -324,8 +322,7 @@ function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInf
   }
 }
 
-/** @param completeOnly for a render, which reports nothing */
-function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
+function mergeRules(sources: PullRule[]): MergedRules {
   // most lists stay empty: they are made on their first secret
   let required = NO_SECRETS;
   let candidates = NO_SECRETS;
@@ -370,7 +367,6 @@ function mergeRules(sources: PullRule[], completeOnly: boolean): MergedRules {
     requireDigest,
     lock,
     requireLock,
-    completeOnly,
   };
 }
 
@@ -411,8 +407,9 @@ function installHook(): void {
   Object.defineProperty(proto, CDK8S_TO_JSON, { value: cdk8sToJson });
   proto.toJson = function toJson(this: ApiObject): any {
     const json = cdk8sToJson.call(this);
-    if (isWired(this.kind)) {
-      complete(this, json, false);
+    // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
+    if (isWired(this.kind) && PullWiring.innermostRule(this)?.wire) {
+      complete(this, json, false, SynthRequest.current(rootOf(this)));
     }
     return json;
   };

@@ -224,6 +224,8 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
 
   /** the name before the hash; set only with appendHash */
   private readonly baseName?: string;
+  /** the keys of the entries, in order: every pod that names the secret reads them */
+  private readonly serverList: string[] = [];
 
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
     checkObject(pathOf(scope, id), 'props', props);
@@ -245,6 +247,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
         // the parser has checked the servers, and found those the kubelet reads as one
         for (const server of Object.keys(config.entries)) {
           this.entries.set(server, { entry: config.entries[server] });
+          this.serverList.push(server);
         }
         CONTENT.get(this)!.configText = config.text;
       } else {
@@ -280,7 +283,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    * The servers this secret holds credentials for, in the order they were added.
    */
   public get servers(): string[] {
-    return [...this.entries.keys()];
+    return this.serverList.slice();
   }
 
   /**
@@ -312,6 +315,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       entryOf(where, source);
     }
     this.entries.set(server, { credentials: source });
+    this.serverList.push(server);
     CONTENT.get(this)!.configText = undefined;
   }
 

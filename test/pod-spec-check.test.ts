@@ -430,7 +430,7 @@ describe('the image lock', () => {
     };
 
     // WHEN checked in wire mode with the lock (a render: complete only)
-    const violations = checkPodSpec(spec, rules({ wire: true, lock, publicRegistries: ['registry.gitlab.com', 'docker.io'], completeOnly: true }), context());
+    const violations = checkPodSpec(spec, rules({ wire: true, lock, publicRegistries: ['registry.gitlab.com', 'docker.io'] }), context(), true);
 
     // THEN the locked ones are pinned with their tag, and the policy follows it
     expect(violations).toEqual([]);

@@ -45,11 +45,6 @@ export interface PodSpecRules {
   readonly lock?: ReadonlyMap<string, string>;
   /** refuse an image that has no digest and is not in `lock` */
   readonly requireLock?: boolean;
-  /**
-   * only complete the pod spec, in wire mode, for a caller that reports nothing (a render whose
-   * violations validation has reported): what only matters for a report is skipped
-   */
-  readonly completeOnly?: boolean;
 }
 
 /**
@@ -213,24 +208,29 @@ export interface PodSpecViolation {
   readonly registry?: string;
 }
 
-/** no violations: one frozen list, as this runs for every pod of every synth */
-const NONE: readonly string[] = Object.freeze([]);
+/**
+ * No violations: one frozen list, as this runs for every pod of every synth.
+ * @internal
+ */
+export const NO_VIOLATIONS: readonly string[] = Object.freeze([]);
 
 /**
  * Applies the rules to `podSpec`, completing it in wire mode, and returns what is still wrong.
  * Messages name the container and the value, never a credential.
+ * @param completeOnly only complete the pod spec, in wire mode, for a caller that reports nothing
+ * (a render, whose violations validation has reported): what only matters for a report is skipped
  * @internal
  */
-export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): readonly string[] {
-  const violations = podSpecViolations(podSpec, rules, context);
-  return violations.length === 0 ? NONE : violations.map(v => `${v.message}; ${v.fix}`);
+export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext, completeOnly = false): readonly string[] {
+  const violations = podSpecViolations(podSpec, rules, context, completeOnly);
+  return violations.length === 0 ? NO_VIOLATIONS : violations.map(v => `${v.message}; ${v.fix}`);
 }
 
 /**
  * `checkPodSpec`, with each violation's rule, fix and place kept apart.
  * @internal
  */
-export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: PodSpecContext): PodSpecViolation[] {
+export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: PodSpecContext, completeOnly = false): PodSpecViolation[] {
   const violations: PodSpecViolation[] = [];
   const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
@@ -253,7 +253,7 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
   }
 
-  if (rules.completeOnly && rules.wire && rules.candidates.length === 0 && rules.lock === undefined) {
+  if (completeOnly && rules.wire && rules.candidates.length === 0 && rules.lock === undefined) {
     // no secret can be added for an image: what remains is each missing imagePullPolicy
     completePullPolicies(podSpec);
     return violations;
