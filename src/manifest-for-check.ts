@@ -5,6 +5,10 @@ import { IConstruct } from 'constructs';
 import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
 import { rootOf } from './synth-request';
 
+// read once: through their packages' modules, each read calls a getter, and this runs for every object
+const ABSTRACT_POD = kplus.AbstractPod;
+const LAZY = Lazy;
+
 /**
  * The object as the checks read it. Validation comes before serialization, so rendering the whole
  * object here would render it twice per synth. When nothing can change the fields the checks read
@@ -12,27 +16,27 @@ import { rootOf } from './synth-request';
  * props are read directly, Lazy values produced; otherwise cdk8s renders it. So what it returns
  * may be the user's own objects: a caller that would change it copies first.
  */
-export function manifestForCheck(obj: ApiObject, render: () => any, root: IConstruct = rootOf(obj)): any {
+export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj)): any {
   const props = (obj as any).props;
   const patches = (obj as any).patches;
   const resolvers = (root as any).resolvers;
   if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;
-    if (owner instanceof kplus.AbstractPod && obj.node.id === RESOURCE_ID) {
+    if (owner instanceof ABSTRACT_POD && obj.node.id === RESOURCE_ID) {
       return withPodSpec(manifest, podSpecOfModel(owner));
     }
     // the one field that holds what the checks read: the pod spec's first key, or a ServiceAccount's list
     const key = obj.kind === 'ServiceAccount' ? 'imagePullSecrets' : podSpecPath(manifest)?.[0];
     if (key !== undefined && key in props) {
       const value = props[key];
-      manifest[key] = value instanceof Lazy ? value.produce() : value;
+      manifest[key] = value instanceof LAZY ? value.produce() : value;
     }
     if (readsPlainly(manifest)) {
       return manifest;
     }
   }
-  return render();
+  return render(obj);
 }
 
 /**

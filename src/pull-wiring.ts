@@ -57,6 +57,8 @@ interface MergedRules extends PodSpecRules {
  */
 const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('cdk8s-private-registry.PullRules')] ??= new WeakMap();
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
+/** read once: through cdk8s's module, each read of `ApiObject` calls a getter, and this runs for every object */
+const API_OBJECT: any = ApiObject.prototype;
 /** whether a rule can decide pull fields of this kind: the kinds that run pods, and ServiceAccounts */
 function isWired(kind: unknown): boolean {
   return kind === 'ServiceAccount' || runsPods(kind);
@@ -135,7 +137,7 @@ export class PullWiring {
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
   public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): readonly string[] {
-    if (!ApiObject.prototype.isPrototypeOf(obj)) {
+    if (!API_OBJECT.isPrototypeOf(obj)) {
       return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
         + 'install one copy (npm ls cdk8s, then npm dedupe)'];
     }
@@ -145,7 +147,7 @@ export class PullWiring {
     const checked = rules ? undefined : request?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      const manifest = manifestForCheck(obj, () => (ApiObject.prototype as any)[CDK8S_TO_JSON].call(obj), root);
+      const manifest = manifestForCheck(obj, cdk8sJson, root);
       found = complete(obj, manifest, true, request, index, rules);
       checked?.set(obj, found);
     }
@@ -201,16 +203,17 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
     // what validation reads may be the user's L1 props: completing them would change the next render
     podSpec = ownCopy(podSpec);
   }
+  // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
+  const sorts = !report && rules.wire && !overridesToJson(obj);
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
-  const specKeys = report ? 0 : Object.keys(podSpec).length;
-  const unset = report ? NO_CONTAINERS : containersWithout(podSpec, 'imagePullPolicy');
+  const specKeys = sorts ? Object.keys(podSpec).length : 0;
+  const unset = sorts ? containersWithout(podSpec, 'imagePullPolicy') : NO_CONTAINERS;
   const violations = checkPodSpec(podSpec, rules, new TreeContext(obj, namespace, index), !report);
+  if (sorts) {
+    keepKeyOrder(podSpec, specKeys);
+    unset.forEach(c => keepKeyOrder(c, 0));
+  }
   if (!report && rules.wire) {
-    // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
-    if (!overridesToJson(obj)) {
-      keepKeyOrder(podSpec, specKeys);
-      unset.forEach(c => keepKeyOrder(c, 0));
-    }
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
   // a rule on the object itself is reported by its construct; a scope's names the object
@@ -256,7 +259,12 @@ function copyContainer(c: unknown): unknown {
 }
 
 function overridesToJson(obj: ApiObject): boolean {
-  return Object.getPrototypeOf(obj).toJson !== ApiObject.prototype.toJson;
+  return Object.getPrototypeOf(obj).toJson !== API_OBJECT.toJson;
+}
+
+/** the JSON cdk8s renders for `obj`, without the wiring */
+function cdk8sJson(obj: ApiObject): any {
+  return API_OBJECT[CDK8S_TO_JSON].call(obj);
 }
 
 /**
@@ -399,7 +407,7 @@ function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
  * whenever a rule was added above it. L1 classes call it through `super.toJson()`.
  */
 function installHook(): void {
-  const proto = ApiObject.prototype as any;
+  const proto = API_OBJECT;
   if (proto[CDK8S_TO_JSON]) {
     return;
   }

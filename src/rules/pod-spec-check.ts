@@ -68,25 +68,24 @@ export interface PodSpecContext {
 export const CONTAINER_LISTS: readonly string[] = ['initContainers', 'containers'];
 
 /** Where each kind that runs pods keeps its pod spec. */
-const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+const POD_SPEC_PATHS: ReadonlyMap<unknown, readonly string[]> = new Map([
+  ['Pod', ['spec']],
+  ['PodTemplate', ['template', 'spec']],
+  ['Deployment', ['spec', 'template', 'spec']],
+  ['StatefulSet', ['spec', 'template', 'spec']],
+  ['DaemonSet', ['spec', 'template', 'spec']],
+  ['ReplicaSet', ['spec', 'template', 'spec']],
+  ['ReplicationController', ['spec', 'template', 'spec']],
+  ['Job', ['spec', 'template', 'spec']],
+  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+]);
 
 /**
  * The path of the pod spec inside a manifest of any kind that runs pods.
  * @internal
  */
 export function podSpecPath(manifest: any): readonly string[] | undefined {
-  const kind = manifest?.kind;
-  return runsPods(kind) ? POD_SPEC_PATHS[kind] : undefined;
+  return POD_SPEC_PATHS.get(manifest?.kind);
 }
 
 /**
@@ -94,7 +93,7 @@ export function podSpecPath(manifest: any): readonly string[] | undefined {
  * @internal
  */
 export function runsPods(kind: unknown): boolean {
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_SPEC_PATHS, kind);
+  return POD_SPEC_PATHS.has(kind);
 }
 
 /**
