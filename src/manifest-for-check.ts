@@ -2,7 +2,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { podSpecOf, podSpecPath } from './rules/pod-spec-check';
+import { CONTAINER_LISTS, podSpecOf, podSpecPath } from './rules/pod-spec-check';
 import { rootOf } from './synth-request';
 
 // read once: through their packages' modules, each read calls a getter, and this runs for every object
@@ -13,10 +13,11 @@ const LAZY = Lazy;
  * The object as the checks read it. Validation comes before serialization, so rendering the whole
  * object here would render it twice per synth. When nothing can change the fields the checks read
  * between the object's props and its JSON (no JSON patch, no custom resolver, plain values), its
- * props are read directly, Lazy values produced; otherwise cdk8s renders it. So what it returns
- * may be the user's own objects: a caller that would change it copies first.
+ * props are read directly, Lazy values produced; otherwise cdk8s renders it.
+ * @param copy whether the caller changes the pod spec it gets: then what of it is the user's own
+ * objects (the pod spec of L1 props, its containers and the objects that hold it) is copied
  */
-export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj)): any {
+export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj), copy = false): any {
   const props = (obj as any).props;
   const patches = (obj as any).patches;
   const resolvers = (root as any).resolvers;
@@ -33,7 +34,7 @@ export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any
       manifest[key] = value instanceof LAZY ? value.produce() : value;
     }
     if (readsPlainly(manifest)) {
-      return manifest;
+      return copy && key === podSpecPath(manifest)?.[0] ? withPodSpec(manifest, ownCopy(podSpecOf(manifest))) : manifest;
     }
   }
   return render(obj);
@@ -56,15 +57,31 @@ function containerOfModel(c: kplus.Container): any {
   return { name: c.name, image: c.image, imagePullPolicy: c.imagePullPolicy };
 }
 
-/** `manifest` with `podSpec` where its kind keeps it */
+/** `manifest` with `podSpec` where its kind keeps it, in copies of the objects above it */
 function withPodSpec(manifest: any, podSpec: any): any {
   const path = podSpecPath(manifest)!;
   let node = manifest;
   for (let i = 0; i < path.length - 1; i++) {
-    node = node[path[i]] = {};
+    node = node[path[i]] = { ...node[path[i]] };
   }
   node[path[path.length - 1]] = podSpec;
   return manifest;
+}
+
+/** the pod spec and its containers, copied one level deep: all that wiring changes */
+function ownCopy(podSpec: any): any {
+  const copy = { ...podSpec };
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = copy[CONTAINER_LISTS[l]];
+    if (Array.isArray(containers)) {
+      copy[CONTAINER_LISTS[l]] = containers.map(copyContainer);
+    }
+  }
+  return copy;
+}
+
+function copyContainer(c: unknown): unknown {
+  return typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c;
 }
 
 /** the id cdk8s-plus gives the ApiObject of each of its resources */
@@ -97,7 +114,7 @@ function readsPlainly(manifest: any): boolean {
   if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(isPlainSecretRef))) {
     return false;
   }
-  for (const list of CONTAINER_LISTS) {
+  for (const list of CHECKED_LISTS) {
     const containers = podSpec[list];
     if (containers !== undefined && !(Array.isArray(containers) && containers.every(isPlainContainer))) {
       return false;
@@ -106,7 +123,8 @@ function readsPlainly(manifest: any): boolean {
   return true;
 }
 
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+/** the container lists the checks read: the ones the kubelet starts, and those the API server refuses */
+const CHECKED_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
 function isText(v: unknown): boolean {
   return v === undefined || v === null || typeof v === 'string';

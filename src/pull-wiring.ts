@@ -12,7 +12,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, CONTAINER_LISTS, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
+import { checkPodSpec, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -147,8 +147,10 @@ export class PullWiring {
     const checked = rules ? undefined : request?.violations;
     let found = checked?.get(obj);
     if (!found) {
-      const manifest = manifestForCheck(obj, cdk8sJson, root);
-      found = complete(obj, manifest, true, request, index, rules);
+      const over = rules ?? rulesOver(obj, request);
+      // completing what validation reads must not change the user's L1 props
+      const manifest = manifestForCheck(obj, cdk8sJson, root, over.merged.wire);
+      found = complete(obj, manifest, true, request, index, over);
       checked?.set(obj, found);
     }
     return found;
@@ -184,8 +186,7 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   if (!isWired(json?.kind)) {
     return NO_VIOLATIONS;
   }
-  // an object with no rule of its own has its parent's, the same for all its siblings
-  const over = scope ?? rulesOn(RULES.has(obj) || !obj.node.scope ? obj : obj.node.scope, request);
+  const over = scope ?? rulesOver(obj, request);
   if (over.sources.length === 0) {
     return NO_VIOLATIONS;
   }
@@ -195,13 +196,9 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   if (json.kind === 'ServiceAccount') {
     return completeServiceAccount(json, rules, namespace);
   }
-  let podSpec = podSpecOf(json);
+  const podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
     return NO_VIOLATIONS;
-  }
-  if (report && rules.wire) {
-    // what validation reads may be the user's L1 props: completing them would change the next render
-    podSpec = ownCopy(podSpec);
   }
   // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
   const sorts = !report && rules.wire && !overridesToJson(obj);
@@ -242,22 +239,6 @@ class TreeContext implements PodSpecContext {
   }
 }
 
-/** the pod spec and its containers, copied one level deep: all that wiring changes */
-function ownCopy(podSpec: any): any {
-  const copy = { ...podSpec };
-  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
-    const containers = copy[CONTAINER_LISTS[l]];
-    if (Array.isArray(containers)) {
-      copy[CONTAINER_LISTS[l]] = containers.map(copyContainer);
-    }
-  }
-  return copy;
-}
-
-function copyContainer(c: unknown): unknown {
-  return typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...c } : c;
-}
-
 function overridesToJson(obj: ApiObject): boolean {
   return Object.getPrototypeOf(obj).toJson !== API_OBJECT.toJson;
 }
@@ -267,9 +248,19 @@ function cdk8sJson(obj: ApiObject): any {
   return API_OBJECT[CDK8S_TO_JSON].call(obj);
 }
 
+/** the rules over `obj`, merged */
+function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
+  if (RULES.has(obj) || !obj.node.scope) {
+    const sources = PullWiring.rulesOf(obj);
+    return { sources, merged: mergeRules(sources) };
+  }
+  // an object with no rule of its own has its parent's, the same for all its siblings
+  return rulesOn(obj.node.scope, request);
+}
+
 /**
- * The rules on `c` and above it, merged: those over `c`, and over the objects under it that have
- * none of their own. Read once per synth request, by validation and by the render alike.
+ * The rules on `c` and above it, merged: those of the objects under it that have none of their
+ * own. Read once per synth request, by validation and by the render alike.
  */
 function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.rules.get(c);

@@ -33,6 +33,39 @@ describe('what validation reads of an object', () => {
     expect(manifest.spec.template.spec.containers[0].image).toBe('ghcr.io/a/b:v1');
   });
 
+  test('asked for a copy, an L1 workload\'s pod spec can be completed without changing its props', () => {
+    // GIVEN a Deployment whose pod spec is three levels down in its props
+    const chart = Testing.chart();
+    const container = { name: 'c', image: 'ghcr.io/a/b:v1' };
+    const props = { spec: { selector: {}, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [container] } } } };
+    const deployment = new kplus.k8s.KubeDeployment(chart, 'web', props);
+    const before = JSON.stringify(props);
+
+    // WHEN validation completes what it reads
+    const manifest = manifestForCheck(deployment, jest.fn(), undefined, true);
+    manifest.spec.template.spec.imagePullSecrets = [{ name: 'regcred' }];
+    manifest.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';
+
+    // THEN the props are as the user wrote them, and the copy keeps what is beside the pod spec
+    expect(JSON.stringify(props)).toBe(before);
+    expect(manifest.spec.template.spec.containers[0]).not.toBe(container);
+    expect(manifest.spec.template.metadata).toEqual({ labels: { a: 'b' } });
+    expect(manifest.spec.selector).toEqual({});
+  });
+
+  test('without a copy, an L1 object is read as it is, at no cost', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const podSpec = { containers: [{ name: 'c', image: 'ghcr.io/a/b:v1' }] };
+    const pod = new kplus.k8s.KubePod(chart, 'pod', { spec: podSpec });
+
+    // WHEN
+    const manifest = manifestForCheck(pod, jest.fn());
+
+    // THEN
+    expect(manifest.spec).toBe(podSpec);
+  });
+
   test('an object with a JSON patch is rendered, since the patch may change what the checks read', () => {
     // GIVEN
     const chart = Testing.chart();
