@@ -56,7 +56,7 @@ export class SynthRequest {
    * app again for each chart it writes, and within one request the answer cannot change
    */
   public readonly violations = new Map<IConstruct, readonly string[]>();
-  /** the rules on each object or scope, which cannot change within the request either */
+  /** the rules on each scope, which cannot change within the request either */
   public readonly rules = new Map<IConstruct, ScopeRules>();
 
   private constructor(public readonly root: IConstruct) {}
