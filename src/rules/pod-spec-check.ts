@@ -258,24 +258,27 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     return violations;
   }
 
-  const invalid = pullSecrets.invalid();
-  for (let i = 0; i < invalid.length; i++) {
-    const secret = invalid[i];
-    violations.push({
-      rule: PodSpecRule.PULL_SECRET_INVALID,
-      message: `pull secret "${secret.name}" cannot be read by the kubelet (${secret.invalid}), so every image pull of the pod fails`,
-      fix: 'fix the secret, e.g. recreate it with kubectl create secret docker-registry',
-      path: ['imagePullSecrets'],
-    });
-  }
-  const ephemeral: unknown = podSpec.ephemeralContainers;
-  if (ephemeral !== undefined && ephemeral !== null && !(Array.isArray(ephemeral) && ephemeral.length === 0)) {
-    violations.push({
-      rule: PodSpecRule.EPHEMERAL_CONTAINERS,
-      message: 'the pod spec has ephemeralContainers, which the API server refuses when a pod is created and in every pod template',
-      fix: 'remove them; add one to a running pod with kubectl debug',
-      path: ['ephemeralContainers'],
-    });
+  // what only a report needs
+  if (!completeOnly) {
+    const invalid = pullSecrets.invalid();
+    for (let i = 0; i < invalid.length; i++) {
+      const secret = invalid[i];
+      violations.push({
+        rule: PodSpecRule.PULL_SECRET_INVALID,
+        message: `pull secret "${secret.name}" cannot be read by the kubelet (${secret.invalid}), so every image pull of the pod fails`,
+        fix: 'fix the secret, e.g. recreate it with kubectl create secret docker-registry',
+        path: ['imagePullSecrets'],
+      });
+    }
+    const ephemeral: unknown = podSpec.ephemeralContainers;
+    if (ephemeral !== undefined && ephemeral !== null && !(Array.isArray(ephemeral) && ephemeral.length === 0)) {
+      violations.push({
+        rule: PodSpecRule.EPHEMERAL_CONTAINERS,
+        message: 'the pod spec has ephemeralContainers, which the API server refuses when a pod is created and in every pod template',
+        fix: 'remove them; add one to a running pod with kubectl debug',
+        path: ['ephemeralContainers'],
+      });
+    }
   }
 
   // this runs for every pod of a synth: strings and objects are made only for violations
