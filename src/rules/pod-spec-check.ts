@@ -178,11 +178,18 @@ export function namedSecrets(list: unknown): string[] {
  * @internal
  */
 export function pullSecretSource(podSpec: any): { readonly secrets: string[] } | { readonly serviceAccount: string } {
+  return namesOwnSecrets(podSpec) ? { secrets: namedSecrets(podSpec.imagePullSecrets) } : { serviceAccount: serviceAccountOf(podSpec) };
+}
+
+/** whether the pod has an `imagePullSecrets` entry of its own, which keeps its ServiceAccount's out */
+function namesOwnSecrets(podSpec: any): boolean {
   const own: unknown = podSpec.imagePullSecrets;
-  if (Array.isArray(own) && own.length > 0) {
-    return { secrets: namedSecrets(own) };
-  }
-  return { serviceAccount: nonEmpty(podSpec.serviceAccountName) ?? nonEmpty(podSpec.serviceAccount) ?? 'default' };
+  return Array.isArray(own) && own.length > 0;
+}
+
+/** the ServiceAccount a pod runs as */
+function serviceAccountOf(podSpec: any): string {
+  return nonEmpty(podSpec.serviceAccountName) ?? nonEmpty(podSpec.serviceAccount) ?? 'default';
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -482,10 +489,10 @@ class PullSecrets {
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
 
   public names(): string[] {
-    if (!this.namesCache) {
-      const source = pullSecretSource(this.podSpec);
-      this.namesCache = 'secrets' in source ? source.secrets : this.context.serviceAccount(source.serviceAccount) ?? NO_NAMES;
-    }
+    // pullSecretSource, without an object for its answer: this runs for every pod
+    this.namesCache ??= namesOwnSecrets(this.podSpec)
+      ? namedSecrets(this.podSpec.imagePullSecrets)
+      : this.context.serviceAccount(serviceAccountOf(this.podSpec)) ?? NO_NAMES;
     return this.namesCache;
   }
 
@@ -516,7 +523,8 @@ class PullSecrets {
     list[names.length] = { name: secret.name };
     this.podSpec.imagePullSecrets = list;
     this.cache = undefined;
-    this.namesCache = undefined;
+    // what names() would read from the list
+    this.namesCache = typeof secret.name === 'string' && secret.name !== '' ? [...names, secret.name] : undefined;
   }
 
   public resolved(): PullSecretInfo[] {
