@@ -252,7 +252,7 @@ function cdk8sJson(obj: ApiObject): any {
 function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
   if (RULES.has(obj) || !obj.node.scope) {
     const sources = PullWiring.rulesOf(obj);
-    return { sources, merged: mergeRules(sources) };
+    return { sources, merged: mergeRules(sources, request) };
   }
   // an object with no rule of its own has its parent's, the same for all its siblings
   return rulesOn(obj.node.scope, request);
@@ -266,7 +266,7 @@ function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.rules.get(c);
   if (!rules) {
     const sources = PullWiring.rulesOf(c);
-    rules = { sources, merged: mergeRules(sources) };
+    rules = { sources, merged: mergeRules(sources, request) };
     request?.rules.set(c, rules);
   }
   return rules;
@@ -321,7 +321,7 @@ function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInf
   }
 }
 
-function mergeRules(sources: PullRule[]): MergedRules {
+function mergeRules(sources: PullRule[], request: SynthRequest | undefined): MergedRules {
   // most lists stay empty: they are made on their first secret
   let required = NO_SECRETS;
   let candidates = NO_SECRETS;
@@ -336,7 +336,7 @@ function mergeRules(sources: PullRule[]): MergedRules {
     const source = sources[s];
     for (let i = 0; i < source.secrets.length; i++) {
       const secret = source.secrets[i];
-      const info = secretInfo(secret);
+      const info = infoOf(secret, request);
       if (source.use === 'require') {
         required = append(required, info);
       } else if (source.use === 'offer') {
@@ -370,6 +370,16 @@ function mergeRules(sources: PullRule[]): MergedRules {
 }
 
 const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
+
+/** what the rules know of `secret`: read once per synth request, as every pod that names it asks */
+function infoOf(secret: kplus.ISecret, request: SynthRequest | undefined): PullSecretInfo {
+  let info = request?.secrets.get(secret);
+  if (!info) {
+    info = secretInfo(secret);
+    request?.secrets.set(secret, info);
+  }
+  return info;
+}
 
 /** `list` with `item` after its items: a new list when `list` is NO_SECRETS */
 function append<T>(list: T[], item: T): T[] {

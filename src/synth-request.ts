@@ -4,6 +4,7 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ScopeRules } from './pull-wiring';
+import type { PullSecretInfo } from './rules/pod-spec-check';
 import type { Lookup } from './tree-index';
 
 let current: SynthRequest | undefined;
@@ -56,6 +57,8 @@ export class SynthRequest {
    * app again for each chart it writes, and within one request the answer cannot change
    */
   public readonly violations = new Map<IConstruct, readonly string[]>();
+  /** what the rules know of each secret (its name, namespace and servers), which cannot change either */
+  public readonly secrets = new Map<object, PullSecretInfo>();
   /** the rules on each scope, which cannot change within the request either */
   public readonly rules = new Map<IConstruct, ScopeRules>();
 
