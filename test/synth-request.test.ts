@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImagePod, PrivateRegistryPolicy } from '../src';
+import { CredentialValue, PrivateImagePod, PrivateRegistryPolicy } from '../src';
 import { PullWiring } from '../src/pull-wiring';
 import { testSecret } from './support/secrets';
 import { ManifestIndex } from '../src/rules/manifest-index';
@@ -22,6 +22,39 @@ describe('one synth request', () => {
 
     // THEN: once for the policy's validation, at most once for the pods' serialization
     expect(indexed.mock.calls.filter(([info]) => info.name === secret.name).length).toBeLessThanOrEqual(2);
+  });
+
+  test('a pod\'s secret is read once per synth request, however many pods name it', () => {
+    // GIVEN a cdk8s-plus DockerConfigSecret, whose servers are read from its rendered data
+    const synthWith = (pods: number) => {
+      const chart = Testing.chart();
+      const secret = new kplus.DockerConfigSecret(chart, 'regcred', { data: { auths: { 'registry.gitlab.com': { auth: 'dTpw' } } } });
+      for (let i = 0; i < pods; i++) {
+        new PrivateImagePod(chart, `pod${i}`, { registrySecrets: [secret], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+      }
+      const rendered = jest.spyOn(kplus.k8s.KubeSecret.prototype, 'toJson');
+      Testing.synth(chart);
+      const count = rendered.mock.calls.length;
+      rendered.mockRestore();
+      return count;
+    };
+
+    // WHEN / THEN: 20 pods read it as often as one does
+    expect(synthWith(20)).toBe(synthWith(1));
+  });
+
+  test('what a request knows of a secret ends with it: a server added after a synth covers the next one', () => {
+    // GIVEN a pod whose image no secret covers
+    const chart = Testing.chart();
+    const secret = testSecret(chart);
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [secret], containers: [{ image: 'ghcr.io/a/b:v1' }] });
+    expect(() => Testing.synth(chart)).toThrow(/no pull secret covers registry "ghcr\.io"/);
+
+    // WHEN the secret gets a server for it
+    secret.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+
+    // THEN the next synth sees it
+    expect(Testing.synth(chart)[1].spec.imagePullSecrets).toEqual([{ name: secret.name }]);
   });
 
   test('a pod is rendered once per synth request, however often cdk8s validates the app', () => {
