@@ -316,29 +316,23 @@ function withTagAndDigest(name: string, tag: string | undefined, digest: string 
   return result;
 }
 
-/** references parsed for containers of the constructs, by image */
+/** parsed references by image: the construct, the check and the render each parse a container's image */
 const PARSED = new Map<string, ImageReference>();
 const PARSED_LIMIT = 10_000;
 
 /**
- * `ImageReference.parse`, for the image of a container a construct of this library makes: the
- * reference is kept, as the check and the render parse that image again. A reference is immutable.
- * @internal
- */
-export function rememberImage(image: string): ImageReference {
-  const ref = parseImage(image);
-  if (PARSED.size >= PARSED_LIMIT) {
-    PARSED.clear();
-  }
-  PARSED.set(image, ref);
-  return ref;
-}
-
-/**
- * `ImageReference.parse`, answered from what `rememberImage` kept. Nothing else is kept: an image
- * read from a large input may be a slice of it, which keeping would keep in memory.
+ * `ImageReference.parse`, remembered for the rules: a reference is immutable, and an image that
+ * does not parse is not kept, so its error is thrown each time.
  * @internal
  */
 export function parseImage(image: string): ImageReference {
-  return PARSED.get(image) ?? ImageReference.parse(image);
+  let ref = PARSED.get(image);
+  if (ref === undefined) {
+    ref = ImageReference.parse(image);
+    if (PARSED.size >= PARSED_LIMIT) {
+      PARSED.clear();
+    }
+    PARSED.set(image, ref);
+  }
+  return ref;
 }
