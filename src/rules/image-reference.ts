@@ -315,24 +315,3 @@ function withTagAndDigest(name: string, tag: string | undefined, digest: string 
   }
   return result;
 }
-
-/** parsed references by image: the construct, the check and the render each parse a container's image */
-const PARSED = new Map<string, ImageReference>();
-const PARSED_LIMIT = 10_000;
-
-/**
- * `ImageReference.parse`, remembered for the rules: a reference is immutable, and an image that
- * does not parse is not kept, so its error is thrown each time.
- * @internal
- */
-export function parseImage(image: string): ImageReference {
-  let ref = PARSED.get(image);
-  if (ref === undefined) {
-    ref = ImageReference.parse(image);
-    if (PARSED.size >= PARSED_LIMIT) {
-      PARSED.clear();
-    }
-    PARSED.set(image, ref);
-  }
-  return ref;
-}

@@ -2,7 +2,7 @@
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
 import { lockKey, pinImage } from './image-lock';
-import { ImageReference, parseImage } from './image-reference';
+import { ImageReference } from './image-reference';
 import { redactUserinfo, RegistryMatch } from './registry-match';
 
 /**
@@ -314,7 +314,7 @@ function completePullPolicies(podSpec: any): void {
       const policy = container?.imagePullPolicy;
       if ((policy === undefined || policy === null || policy === '') && typeof container.image === 'string') {
         try {
-          container.imagePullPolicy = parseImage(container.image).defaultPullPolicy;
+          container.imagePullPolicy = ImageReference.parse(container.image).defaultPullPolicy;
         } catch {
           // an image the kubelet cannot parse is reported by validation
         }
@@ -371,7 +371,7 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
   }
   let ref: ImageReference;
   try {
-    ref = parseImage(container.image);
+    ref = ImageReference.parse(container.image);
   } catch (e: any) {
     check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
     return;
@@ -457,7 +457,7 @@ function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRul
   const digest = rules.lock!.get(lockKey(ref)!);
   if (digest !== undefined && rules.wire) {
     container.image = pinImage(container.image, ref, digest);
-    return parseImage(container.image);
+    return ImageReference.parse(container.image);
   }
   if (digest !== undefined) {
     check.report({
