@@ -120,12 +120,14 @@ export class PullWiring {
 
   /** the rules over `obj`, innermost first */
   public static rulesOf(obj: IConstruct): PullRule[] {
-    let rules: PullRule[] = [];
+    const rules: PullRule[] = [];
     for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
       const own = RULES.get(c);
-      // the last rule added to a construct is the innermost
-      for (let i = own ? own.length - 1 : -1; i >= 0; i--) {
-        rules = append(rules, own![i]);
+      if (own) {
+        // the last rule added to a construct is the innermost
+        for (let i = own.length - 1; i >= 0; i--) {
+          rules.push(own[i]);
+        }
       }
     }
     return rules;
@@ -369,6 +371,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
   };
 }
 
+/** no secrets: one frozen list shared by every merge, so that a change to it would throw */
 const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
 
 /** what the rules know of `secret`: read once per synth request, as every pod that names it asks */
@@ -381,7 +384,7 @@ function infoOf(secret: kplus.ISecret, request: SynthRequest | undefined): PullS
   return info;
 }
 
-/** `list` with `item` after its items: a new list when `list` is NO_SECRETS */
+/** `list` with `item` after its items: a new list when `list` is empty, as NO_SECRETS is */
 function append<T>(list: T[], item: T): T[] {
   if (list.length === 0) {
     return [item];

@@ -476,6 +476,7 @@ function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRul
   return ref;
 }
 
+/** no names: one frozen list for every pod whose ServiceAccount gives none */
 const NO_NAMES: string[] = Object.freeze([]) as any;
 
 /** The secrets a pod pulls with: its own imagePullSecrets, else its ServiceAccount's. */
