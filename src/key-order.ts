@@ -28,15 +28,21 @@ export function containersWithout(podSpec: any, key: string): any[] {
 
 function sortKeys(obj: any, first: string[]): void {
   const keys = Object.keys(obj);
-  const sorted = [...first.filter(k => k in obj), ...keys.filter(k => !first.includes(k)).sort()];
-  if (sorted.every((k, i) => k === keys[i])) {
-    return;
+  const sorted = first.length === 0 ? keys.slice().sort() : [...first.filter(k => k in obj), ...keys.filter(k => !first.includes(k)).sort()];
+  let from = 0;
+  while (from < keys.length && keys[from] === sorted[from]) {
+    from++;
   }
-  const entries = sorted.map(k => [k, obj[k]] as const);
-  for (const k of keys) {
-    delete obj[k];
+  // the keys from the first one out of place are put back in order; taken out last first, so
+  // that the object keeps its fast shape
+  const values: unknown[] = [];
+  for (let i = from; i < sorted.length; i++) {
+    values.push(obj[sorted[i]]);
   }
-  for (const [k, v] of entries) {
-    obj[k] = v;
+  for (let i = keys.length - 1; i >= from; i--) {
+    delete obj[keys[i]];
+  }
+  for (let i = from; i < sorted.length; i++) {
+    obj[sorted[i]] = values[i - from];
   }
 }

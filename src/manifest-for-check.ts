@@ -45,10 +45,11 @@ export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any
  * writes for them, without building the rest of the spec (resources, probes, volumes)
  */
 function podSpecOfModel(pod: kplus.AbstractPod): any {
+  const initContainers = pod.initContainers;
   return {
     serviceAccountName: pod.serviceAccount?.name,
     containers: pod.containers.map(containerOfModel),
-    initContainers: pod.initContainers.map(containerOfModel),
+    initContainers: initContainers.length === 0 ? undefined : initContainers.map(containerOfModel),
     imagePullSecrets: pod.dockerRegistryAuth ? [{ name: pod.dockerRegistryAuth.name }] : undefined,
   };
 }

@@ -86,13 +86,18 @@ export class PrivateImagePull implements IMixin {
         throw new Error(`${owner.node.path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
-      const pull = new PrivateImagePull({
-        registrySecrets: secrets === undefined ? [] : secrets,
-        publicRegistries: props.publicRegistries,
-        imageLock: props.imageLock,
-        requireLock: props.requireLock,
-      });
-      pull.owner = owner;
+      attaching = owner;
+      let pull: PrivateImagePull;
+      try {
+        pull = new PrivateImagePull({
+          registrySecrets: secrets === undefined ? [] : secrets,
+          publicRegistries: props.publicRegistries,
+          imageLock: props.imageLock,
+          requireLock: props.requireLock,
+        });
+      } finally {
+        attaching = undefined;
+      }
       if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
         throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
@@ -131,21 +136,22 @@ export class PrivateImagePull implements IMixin {
     return copy;
   }
 
-  private readonly secrets: kplus.ISecret[] = [];
+  private readonly secrets: kplus.ISecret[];
   private readonly publicRegistries: string[];
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** the workload, when a PrivateImage* class made the mixin: errors name its path */
-  private owner?: IConstruct;
+  private readonly owner?: IConstruct;
 
   constructor(props: PrivateImagePullProps) {
-    checkObject(this.where(), 'props', props);
-    checkProps(this.where(), props, false);
-    for (const secret of props.registrySecrets) {
-      if (!this.secrets.includes(secret)) {
-        this.secrets.push(secret);
-      }
+    this.owner = attaching;
+    if (this.owner === undefined) {
+      // a PrivateImage* class checked its props before cdk8s-plus read them
+      checkObject(this.where(), 'props', props);
+      checkProps(this.where(), props, false);
     }
-    this.publicRegistries = props.publicRegistries === undefined ? [] : [...props.publicRegistries];
+    // each list at its size: there is one per workload, kept for the app's life
+    this.secrets = unique(props.registrySecrets);
+    this.publicRegistries = props.publicRegistries === undefined ? NO_SERVERS : [...props.publicRegistries];
     if (props.imageLock !== undefined || props.requireLock !== undefined) {
       this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
     }
@@ -196,6 +202,17 @@ export class PrivateImagePull implements IMixin {
   private where(): string {
     return this.owner?.node.path ?? 'PrivateImagePull';
   }
+}
+
+/** the workload whose checked props the mixin now being made reads */
+let attaching: IConstruct | undefined;
+
+/** no public registries: one frozen list, shared, as nothing adds to it */
+const NO_SERVERS: string[] = Object.freeze([]) as any;
+
+/** each secret once, in order */
+function unique(secrets: kplus.ISecret[]): kplus.ISecret[] {
+  return secrets.every((s, i) => secrets.indexOf(s) === i) ? secrets.slice() : secrets.filter((s, i) => secrets.indexOf(s) === i);
 }
 
 /** the types of the pull props; `registrySecrets` may be left out of a workload's props (JavaScript) */

@@ -72,12 +72,13 @@ export class PullWiring {
   /** Makes `rule` apply to `target` (an ApiObject) or to every object under it (a scope). */
   public static addRule(target: IConstruct, rule: PullRule): void {
     installHook();
-    let rules = RULES.get(target);
-    if (!rules) {
-      rules = [];
-      RULES.set(target, rules);
+    const rules = RULES.get(target);
+    if (rules) {
+      rules.push(rule);
+    } else {
+      // a list of one, not an empty list grown to many: there is one per workload
+      RULES.set(target, [rule]);
     }
-    rules.push(rule);
   }
 
   /**
@@ -250,19 +251,15 @@ function cdk8sJson(obj: ApiObject): any {
   return API_OBJECT[CDK8S_TO_JSON].call(obj);
 }
 
-/** the rules over `obj`, merged */
+/** the rules over `obj`, merged; none: `merged.wire` is false */
 function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
-  if (RULES.has(obj) || !obj.node.scope) {
-    const sources = PullWiring.rulesOf(obj);
-    return { sources, merged: mergeRules(sources, request) };
-  }
   // an object with no rule of its own has its parent's, the same for all its siblings
-  return rulesOn(obj.node.scope, request);
+  return rulesOn(RULES.has(obj) || !obj.node.scope ? obj : obj.node.scope, request);
 }
 
 /**
- * The rules on `c` and above it, merged: those of the objects under it that have none of their
- * own. Read once per synth request, by validation and by the render alike.
+ * The rules on `c` and above it, merged: those of `c`, if it is an object, or of the objects under
+ * it that have none of their own. Read once per synth request, by validation and by the render alike.
  */
 function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.rules.get(c);
@@ -362,7 +359,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     known: candidates.length === 0 ? unique(known) : unique([...known, ...candidates]),
     existing,
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
-    wire: sources[0].wire,
+    wire: sources.length > 0 && sources[0].wire,
     publicRegistries: sources.length === 1 ? sources[0].publicRegistries : sources.flatMap(s => s.publicRegistries),
     disallowLatest,
     requireDigest,
@@ -419,9 +416,13 @@ function installHook(): void {
   Object.defineProperty(proto, CDK8S_TO_JSON, { value: cdk8sToJson });
   proto.toJson = function toJson(this: ApiObject): any {
     const json = cdk8sToJson.call(this);
-    // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
-    if (isWired(this.kind) && PullWiring.innermostRule(this)?.wire) {
-      complete(this, json, false, SynthRequest.current(rootOf(this)));
+    if (isWired(this.kind)) {
+      const request = SynthRequest.current(rootOf(this));
+      const over = rulesOver(this, request);
+      // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
+      if (over.merged.wire) {
+        complete(this, json, false, request, undefined, over);
+      }
     }
     return json;
   };
