@@ -140,24 +140,21 @@ export class PullWiring {
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
   public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): readonly string[] {
-    if (!API_OBJECT.isPrototypeOf(obj)) {
-      return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
-        + 'install one copy (npm ls cdk8s, then npm dedupe)'];
-    }
     const root = rootOf(obj);
-    const request = SynthRequest.current(root);
-    // a policy keeps what it found for the whole request; an object's own construct, here
-    const checked = rules ? undefined : request?.violations;
-    let found = checked?.get(obj);
-    if (!found) {
-      const over = rules ?? rulesOver(obj, request);
-      // completing what validation reads must not change the user's L1 props
-      const manifest = manifestForCheck(obj, cdk8sJson, root, over.merged.wire);
-      found = complete(obj, manifest, true, request, index, over);
-      checked?.set(obj, found);
-    }
-    return found;
+    return check(obj, root, SynthRequest.current(root), index, rules);
   }
+}
+
+/** `PullWiring.violations`, for a caller that has `obj`'s root and request */
+function check(obj: ApiObject, root: IConstruct, request: SynthRequest | undefined, index?: Lookup, rules?: ScopeRules): readonly string[] {
+  if (!API_OBJECT.isPrototypeOf(obj)) {
+    return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
+      + 'install one copy (npm ls cdk8s, then npm dedupe)'];
+  }
+  const over = rules ?? rulesOver(obj, request);
+  // completing what validation reads must not change the user's L1 props
+  const manifest = manifestForCheck(obj, cdk8sJson, root, over.merged.wire);
+  return complete(obj, manifest, true, request, index, over);
 }
 
 function isRequire(rule: PullRule): boolean {
@@ -169,11 +166,24 @@ const NONE: string[] = [];
 
 /** an object's check at synth, one small object per object */
 class Validation {
+  /**
+   * the synth request whose findings `found` holds: cdk8s validates the whole app again for each
+   * chart it writes, and within one request the answer cannot change; 0 for none
+   */
+  private request = 0;
+  private found: readonly string[] = NO_VIOLATIONS;
+
   constructor(private readonly obj: ApiObject) {}
 
   public validate(): string[] {
+    const root = rootOf(this.obj);
+    const request = SynthRequest.current(root);
+    if (request === undefined || request.id !== this.request) {
+      this.found = check(this.obj, root, request);
+      this.request = request === undefined ? 0 : request.id;
+    }
     // cdk8s only reads the list
-    return PullWiring.violations(this.obj) as string[];
+    return this.found as string[];
   }
 }
 
@@ -253,13 +263,18 @@ function cdk8sJson(obj: ApiObject): any {
 
 /** the rules over `obj`, merged; none: `merged.wire` is false */
 function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
+  if (RULES.has(obj) || !obj.node.scope) {
+    // an object's own rules are merged where they are read: for one object, a merge costs less than a map entry
+    const sources = PullWiring.rulesOf(obj);
+    return { sources, merged: mergeRules(sources, request) };
+  }
   // an object with no rule of its own has its parent's, the same for all its siblings
-  return rulesOn(RULES.has(obj) || !obj.node.scope ? obj : obj.node.scope, request);
+  return rulesOn(obj.node.scope, request);
 }
 
 /**
- * The rules on `c` and above it, merged: those of `c`, if it is an object, or of the objects under
- * it that have none of their own. Read once per synth request, by validation and by the render alike.
+ * The rules on `c` and above it, merged: those of the objects under it that have none of their
+ * own. Read once per synth request, by validation and by the render alike.
  */
 function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.rules.get(c);

@@ -1,6 +1,6 @@
 // One synth request of cdk8s: App.synth, App.synthYaml, or Chart.toJson (Testing.synth). The tree does
 // not change while it is written, so what is read of the whole app is read once per request, as cdk8s's
-// own SynthRequestCache does for its tree walk. Nothing outlives the request.
+// own SynthRequestCache does for its tree walk. Nothing read in one request is used by another.
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ScopeRules } from './pull-wiring';
@@ -8,6 +8,8 @@ import type { PullSecretInfo } from './rules/pod-spec-check';
 import type { Lookup } from './tree-index';
 
 let current: SynthRequest | undefined;
+/** how many requests have run: each has its own number */
+let requests = 0;
 
 /** the root of `c`'s tree; `node.root` builds the list of all scopes to find it, and this runs for every object */
 export function rootOf(c: IConstruct): IConstruct {
@@ -52,9 +54,11 @@ export class SynthRequest {
 
   /** the app's secrets and ServiceAccounts, read on first need */
   public index?: Lookup;
+  /** this request's number, never 0: what an object's check found is kept with the number, not here */
+  public readonly id = ++requests;
   /**
-   * what validation found wrong with each object, or under each policy: cdk8s validates the whole
-   * app again for each chart it writes, and within one request the answer cannot change
+   * what each policy found wrong: cdk8s validates the whole app again for each chart it writes,
+   * and within one request the answer cannot change
    */
   public readonly violations = new Map<IConstruct, readonly string[]>();
   /** what the rules know of each secret (its name, namespace and servers), which cannot change either */

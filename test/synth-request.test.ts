@@ -1,6 +1,6 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImagePod, PrivateRegistryPolicy } from '../src';
+import { CredentialValue, PrivateImagePod, PrivateImagePull, PrivateRegistryPolicy } from '../src';
 import { PullWiring } from '../src/pull-wiring';
 import { testSecret } from './support/secrets';
 import { ManifestIndex } from '../src/rules/manifest-index';
@@ -86,6 +86,25 @@ describe('one synth request', () => {
 
     // THEN
     expect(checked.mock.calls.filter(([obj]) => obj === pod)).toHaveLength(1);
+  });
+
+  test('an object is checked once per synth request, however often cdk8s validates the app, and again in the next', () => {
+    // GIVEN: an L1 pod whose spec is a Lazy, produced once by each check (from its props) and once by each render
+    const app = Testing.app();
+    const a = new Chart(app, 'a');
+    let produced = 0;
+    const spec = Lazy.any({ produce: () => (produced++, { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] }) });
+    new kplus.k8s.KubePod(a, 'pod', { spec: spec as any }).with(new PrivateImagePull({ registrySecrets: [testSecret(a)] }));
+    new Chart(app, 'b');
+
+    // WHEN: synthYaml validates the app three times (once, then for each chart)
+    app.synthYaml();
+    const first = produced;
+    app.synthYaml();
+
+    // THEN: one check and one render per request
+    expect(first).toBe(2);
+    expect(produced).toBe(4);
   });
 
   test('what a request knows of the rules ends with it: a policy added after a synth wires the next one', () => {
