@@ -4,7 +4,7 @@
 // to a pod-bearing ApiObject, a PrivateImageServiceAccount to its ServiceAccount, a
 // PrivateRegistryPolicy to a scope. Whenever cdk8s renders an ApiObject, `toJson` asks the tree,
 // at that moment, which rules cover the object and completes its pull fields; validation runs the
-// same function and reports what is still wrong. Nothing is kept from one call to the next.
+// same function and reports what is still wrong. Nothing read in one synth request is used by another.
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
@@ -263,14 +263,28 @@ function cdk8sJson(obj: ApiObject): any {
 
 /** the rules over `obj`, merged; none: `merged.wire` is false */
 function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
-  if (RULES.has(obj) || !obj.node.scope) {
-    // an object's own rules are merged where they are read: for one object, a merge costs less than a map entry
-    const sources = PullWiring.rulesOf(obj);
-    return { sources, merged: mergeRules(sources, request) };
+  const own = RULES.get(obj) as OwnRules | undefined;
+  if (own === undefined && obj.node.scope) {
+    // an object with no rule of its own has its parent's, the same for all its siblings
+    return rulesOn(obj.node.scope, request);
   }
-  // an object with no rule of its own has its parent's, the same for all its siblings
-  return rulesOn(obj.node.scope, request);
+  // an object's own rules are merged once per synth request, by validation and the render alike;
+  // kept on its list with the request's number, not in a map of one entry per object, which costs more
+  const kept = own?.[MERGED];
+  if (request !== undefined && kept !== undefined && kept.request === request.id) {
+    return kept.rules;
+  }
+  const sources = PullWiring.rulesOf(obj);
+  const rules = { sources, merged: mergeRules(sources, request) };
+  if (request !== undefined && own !== undefined) {
+    own[MERGED] = { request: request.id, rules };
+  }
+  return rules;
 }
+
+/** what an object's own rules and those above it came to in a synth request: only that request reads it */
+const MERGED = Symbol('merged');
+type OwnRules = PullRule[] & { [MERGED]?: { readonly request: number; readonly rules: ScopeRules } };
 
 /**
  * The rules on `c` and above it, merged: those of the objects under it that have none of their

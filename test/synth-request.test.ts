@@ -107,6 +107,21 @@ describe('one synth request', () => {
     expect(produced).toBe(4);
   });
 
+  test('what a request knows of an object\'s own rules ends with it: a secret added after a synth is named in the next one', () => {
+    // GIVEN: a pod synthesized once
+    const chart = Testing.chart();
+    const pod = new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    Testing.synth(chart);
+
+    // WHEN: it gets a second secret, and an image only that one covers
+    pod.addRegistrySecret(testSecret(chart, 'ghcr', 'ghcr.io'));
+    pod.addContainer({ name: 'late', image: 'ghcr.io/a/b:v1' });
+    const synthesized = Testing.synth(chart).find(o => o.kind === 'Pod');
+
+    // THEN
+    expect(synthesized.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }, { name: 'ghcr' }]);
+  });
+
   test('what a request knows of the rules ends with it: a policy added after a synth wires the next one', () => {
     // GIVEN: a pod under a WIRE policy, synthesized once
     const chart = Testing.chart();
