@@ -381,11 +381,13 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     requireLock ||= source.requireLock === true;
     lock ??= source.lock;
   }
+  // an offered secret tells what it covers too
+  const allKnown = candidates.length === 0 ? known : [...known, ...candidates];
   return {
-    required: unique(required),
-    candidates: unique(candidates),
-    // an offered secret tells what it covers too
-    known: candidates.length === 0 ? unique(known) : unique([...known, ...candidates]),
+    // most lists hold one secret or none: nothing to make unique
+    required: required.length < 2 ? required : unique(required),
+    candidates: candidates.length < 2 ? candidates : unique(candidates),
+    known: allKnown.length < 2 ? allKnown : unique(allKnown),
     existing,
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources.length > 0 && sources[0].wire,
@@ -421,9 +423,6 @@ function append<T>(list: T[], item: T): T[] {
 
 /** each secret once: the same name in the same namespace is the same secret */
 function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
-  if (secrets.length < 2) {
-    return secrets;
-  }
   const seen = new Set<string>();
   return secrets.filter(s => {
     const key = `${s.namespace ?? ''}/${s.name}`;
