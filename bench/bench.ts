@@ -12,6 +12,11 @@ import { pullBench } from './pull';
 const ROOT = path.join(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// the ours/hand-wired table resolves a ratio to the second decimal: one run's ratio moves by up to
+// 20% (a run takes 0.3 s at 1,000 pods), and the median of 7 runs of one commit moved by 0.03
+const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 21);
+/** the sizes the 1.10 target is set for; smaller apps show the fixed cost of loading the rules */
+const TARGET_SIZE = 1000;
 // where validation/load.js keeps src/ transpiled
 const TRANSPILE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-private-registry');
 
@@ -24,12 +29,12 @@ function once(variant: string, size: number): Sample {
 }
 
 /**
- * RUNS interleaved runs of each variant, so that drift in the machine hits all alike: the median
+ * `count` interleaved runs of each variant, so that drift in the machine hits all alike: the median
  * sample of each, and the median of each variant's per-run ratio to the first one
  */
-function measure(variants: string[], size: number): Array<Sample & { ratio: number }> {
+function measure(variants: string[], size: number, count = RUNS): Array<Sample & { ratio: number }> {
   const samples: Sample[][] = variants.map(() => []);
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < count; i++) {
     variants.forEach((variant, v) => samples[v].push(once(variant, size)));
   }
   return samples.map(runs => ({
@@ -90,14 +95,16 @@ function coldSynth(): string {
 const rows = ['| pods | ours ms | hand-wired ms | ratio (median of per-run ratios) | ours peak MB | hand-wired peak MB |', '|---:|---:|---:|---:|---:|---:|'];
 let worst = 0;
 for (const size of SIZES) {
-  const [hand, ours] = measure(['hand-wired', 'ours'], size);
+  const [hand, ours] = measure(['hand-wired', 'ours'], size, SYNTH_RUNS);
   const ratio = ours.ratio;
-  worst = Math.max(worst, ratio);
+  if (size >= TARGET_SIZE) {
+    worst = Math.max(worst, ratio);
+  }
   rows.push(`| ${size} | ${ours.ms.toFixed(0)} | ${hand.ms.toFixed(0)} | ${ratio.toFixed(2)} | ${ours.maxRssMb.toFixed(0)} | ${hand.maxRssMb.toFixed(0)} |`);
 }
-console.log(`median of ${RUNS} interleaved runs, each in a fresh node process (node ${process.version})\n`);
+console.log(`median of ${SYNTH_RUNS} interleaved runs, each in a fresh node process (node ${process.version})\n`);
 console.log(rows.join('\n'));
-console.log(`\nworst ratio ours/hand-wired: ${worst.toFixed(2)} (target <= 1.10)`);
+console.log(`\nworst ratio ours/hand-wired at ${TARGET_SIZE} pods and more: ${worst.toFixed(2)} (target <= 1.10)`);
 
 // the scope-wide policy over L1 pods that are already wired by hand (VERIFY) or not at all (WIRE)
 const policySize = SIZES[SIZES.length - 1];
