@@ -1,11 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
-import { runsPods } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
 
@@ -125,7 +123,8 @@ export class PrivateRegistryPolicy extends Construct {
   /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
   private validatePods(): readonly string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
-    const request = SynthRequest.current(rootOf(this));
+    const root = rootOf(this);
+    const request = SynthRequest.current(root);
     const found = request?.violations.get(this);
     if (found) {
       return found;
@@ -134,14 +133,12 @@ export class PrivateRegistryPolicy extends Construct {
     // the same for every object this policy reports: its scope's rules and those above
     const rules = PullWiring.scopeRules(this.node.scope!);
     const violations: string[] = [];
-    const all = this.node.scope!.node.findAll();
-    for (let i = 0; i < all.length; i++) {
-      const c = all[i];
-      if (ApiObject.isApiObject(c) && runsPods(c.kind) && PullWiring.innermostRule(c)?.owner === this) {
-        const own = PullWiring.violations(c, index, rules);
-        for (let v = 0; v < own.length; v++) {
-          violations.push(`${c.node.path}: ${own[v]}`);
-        }
+    const reported = PullWiring.reportedBy(this, this.node.scope!);
+    for (let i = 0; i < reported.length; i++) {
+      const c = reported[i];
+      const own = PullWiring.violations(c, index, rules, root);
+      for (let v = 0; v < own.length; v++) {
+        violations.push(`${c.node.path}: ${own[v]}`);
       }
     }
     request?.violations.set(this, violations);

@@ -59,6 +59,8 @@ const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('c
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
 /** read once: through cdk8s's module, each read of `ApiObject` calls a getter, and this runs for every object */
 const API_OBJECT: any = ApiObject.prototype;
+/** by its symbol, as cdk8s checks it: an object of another copy of cdk8s is one too, and is refused with a message */
+const IS_API_OBJECT: (c: unknown) => c is ApiObject = ApiObject.isApiObject;
 /** whether a rule can decide pull fields of this kind: the kinds that run pods, and ServiceAccounts */
 function isWired(kind: unknown): boolean {
   return kind === 'ServiceAccount' || runsPods(kind);
@@ -119,6 +121,16 @@ export class PullWiring {
     return undefined;
   }
 
+  /**
+   * The objects that run pods under `scope` (and `scope` itself), in the order of `findAll()`,
+   * whose innermost rule `owner` reports: found in one walk down, not one walk up per object.
+   */
+  public static reportedBy(owner: IConstruct, scope: IConstruct): ApiObject[] {
+    const found: ApiObject[] = [];
+    collect(scope, PullWiring.innermostRule(scope), owner, found);
+    return found;
+  }
+
   /** the rules over `obj`, innermost first */
   public static rulesOf(obj: IConstruct): PullRule[] {
     const rules: PullRule[] = [];
@@ -139,9 +151,21 @@ export class PullWiring {
    * reports it.
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    */
-  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules): readonly string[] {
-    const root = rootOf(obj);
+  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules, root: IConstruct = rootOf(obj)): readonly string[] {
     return check(obj, root, SynthRequest.current(root), index, rules);
+  }
+}
+
+/** `PullWiring.reportedBy` under `c`, whose innermost rule from above is `inherited` */
+function collect(c: IConstruct, inherited: PullRule | undefined, owner: IConstruct, found: ApiObject[]): void {
+  const own = RULES.get(c);
+  const innermost = own !== undefined && own.length > 0 ? own[own.length - 1] : inherited;
+  if (innermost !== undefined && innermost.owner === owner && IS_API_OBJECT(c) && runsPods(c.kind)) {
+    found.push(c);
+  }
+  const children = c.node.children;
+  for (let i = 0; i < children.length; i++) {
+    collect(children[i], innermost, owner, found);
   }
 }
 

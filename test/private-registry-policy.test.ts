@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PolicyMode, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret, CredentialValue } from '../src';
+import { PolicyMode, PrivateImagePod, PrivateImagePull, PrivateRegistryPolicy, RegistrySecret, CredentialValue } from '../src';
 
 const HELM_STYLE = path.join(__dirname, 'fixtures', 'helm-style.yaml');
 
@@ -304,6 +304,30 @@ describe('PrivateRegistryPolicy edge cases', () => {
 
     // THEN
     expect(() => Testing.synth(chart)).toThrow(/\[test\/team\/verify\] test\/team\/app: Pod\/app: container "a" image "registry\.gitlab\.com\/t\/a:v1" has no explicit imagePullPolicy/);
+  });
+
+  test('a pod is reported once, by its innermost rule: an inner policy, or its own PrivateImagePull', () => {
+    // GIVEN: a WIRE policy over the chart, a VERIFY one over a nested chart
+    const chart = Testing.chart();
+    const secret = gitlab(chart);
+    new PrivateRegistryPolicy(chart, 'wire', { registrySecrets: [secret] });
+    const team = new Chart(chart, 'team');
+    new PrivateRegistryPolicy(team, 'verify', { mode: PolicyMode.VERIFY });
+
+    // WHEN: two pods with an image nothing covers, one under the inner policy, one with its own mixin
+    pod(team, 'app', { containers: [{ name: 'a', image: 'quay.io/t/a:v1', imagePullPolicy: 'IfNotPresent' }] });
+    pod(chart, 'own', { containers: [{ name: 'b', image: 'quay.io/t/b:v1' }] }).with(new PrivateImagePull({ registrySecrets: [secret] }));
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e: any) {
+      message = e.message;
+    }
+
+    // THEN
+    expect(message).toMatch(/\[test\/team\/verify\] test\/team\/app: Pod\/app: container "a" image "quay\.io\/t\/a:v1": no pull secret covers/);
+    expect(message).toMatch(/\[test\/own\] container "b" image "quay\.io\/t\/b:v1": no pull secret covers/);
+    expect(message).not.toMatch(/\[test\/wire\]/);
   });
 
   test('a synth refused for a violation is judged again after a fix', () => {
