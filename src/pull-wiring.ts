@@ -110,24 +110,13 @@ export class PullWiring {
     return rulesOn(scope, SynthRequest.current(rootOf(scope)));
   }
 
-  /** the innermost rule over `obj`, if any */
-  public static innermostRule(obj: IConstruct): PullRule | undefined {
-    for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
-      const own = RULES.get(c);
-      if (own && own.length > 0) {
-        return own[own.length - 1];
-      }
-    }
-    return undefined;
-  }
-
   /**
    * The objects that run pods under `scope` (and `scope` itself), in the order of `findAll()`,
    * whose innermost rule `owner` reports: found in one walk down, not one walk up per object.
    */
   public static reportedBy(owner: IConstruct, scope: IConstruct): ApiObject[] {
     const found: ApiObject[] = [];
-    collect(scope, PullWiring.innermostRule(scope), owner, found);
+    collect(scope, innermostRule(scope), owner, found);
     return found;
   }
 
@@ -150,10 +139,23 @@ export class PullWiring {
    * What is wrong with `obj`'s pull fields under the rules over it, as its innermost rule's owner
    * reports it.
    * @param index the app's secrets and ServiceAccounts, when the caller has them
+   * @param rules the rules over `obj`, when the caller has them
+   * @param root the root of `obj`'s tree, when the caller has it
    */
   public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules, root: IConstruct = rootOf(obj)): readonly string[] {
     return check(obj, root, SynthRequest.current(root), index, rules);
   }
+}
+
+/** the innermost rule over `obj`, if any */
+function innermostRule(obj: IConstruct): PullRule | undefined {
+  for (let c: IConstruct | undefined = obj; c; c = c.node.scope) {
+    const own = RULES.get(c);
+    if (own && own.length > 0) {
+      return own[own.length - 1];
+    }
+  }
+  return undefined;
 }
 
 /** `PullWiring.reportedBy` under `c`, whose innermost rule from above is `inherited` */
