@@ -1,0 +1,131 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runIsolated } from './support/isolated';
+import { BoundedReadError, BoundedReadFailure, formatBytes, readRegularFile } from '../src/tools/bounded-read';
+
+/** a child that blocked or filled memory is killed at this; the jest timeout is above it */
+const DEADLINE_MS = 5_000;
+const TEST_TIMEOUT_MS = 15_000;
+const MIB = 1024 * 1024;
+
+let work: string;
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-pr-bounded-'));
+});
+
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** readRegularFile in a child node, so that a hang or a memory blow-up ends there */
+function readIsolated(file: string, what: string, maxBytes: number) {
+  return runIsolated(`
+    const { readRegularFile } = load('tools/bounded-read');
+    const bytes = readRegularFile(args[0], args[1], args[2]);
+    return bytes.length;`, [file, what, maxBytes], DEADLINE_MS);
+}
+
+describe('readRegularFile', () => {
+  test('a regular file is read whole, up to and including the limit', () => {
+    // GIVEN a file of exactly the limit
+    const file = path.join(work, 'exact.pem');
+    fs.writeFileSync(file, 'x'.repeat(1024));
+    // WHEN it is read with that limit
+    const bytes = readRegularFile(file, '--ca-file', 1024);
+    // THEN every byte is returned
+    expect(bytes.toString()).toBe('x'.repeat(1024));
+  });
+
+  test('an empty file is an empty buffer', () => {
+    // GIVEN an empty file WHEN it is read THEN no bytes come back, and no error
+    const file = path.join(work, 'empty');
+    fs.writeFileSync(file, '');
+    expect(readRegularFile(file, 'what', 10).length).toBe(0);
+  });
+
+  test('/dev/zero is refused at once as a character device, without reading it', () => {
+    // GIVEN /dev/zero, which never ends
+    // WHEN it is read, in a child that is killed if it hangs or fills memory
+    const run = readIsolated('/dev/zero', '--ca-file', MIB);
+    // THEN the child returns in time with an error naming the argument, the path and the kind of file
+    expect(run.signal).toBeNull();
+    expect(run.error).toBe('--ca-file "/dev/zero" is not a regular file (it is a character device); give the path of a file');
+    expect(run.elapsedMs).toBeLessThan(DEADLINE_MS);
+  }, TEST_TIMEOUT_MS);
+
+  test('a FIFO with no writer is refused at once instead of waiting for one', () => {
+    // GIVEN a FIFO that nothing writes to
+    const fifo = path.join(work, 'lock.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // WHEN it is read, in a child that is killed if the open blocks
+    const run = readIsolated(fifo, '--lock', MIB);
+    // THEN the child returns in time, saying it is a FIFO
+    expect(run.signal).toBeNull();
+    expect(run.error).toBe(`--lock ${JSON.stringify(fifo)} is not a regular file (it is a FIFO); give the path of a file`);
+  }, TEST_TIMEOUT_MS);
+
+  test('a sparse file larger than the limit is refused by its size, naming the limit', () => {
+    // GIVEN a sparse file one byte over 4 MiB (no disk used, and reading it would take the whole file into memory)
+    const file = path.join(work, 'sparse.json');
+    execFileSync('truncate', ['-s', String(4 * MIB + 1), file]);
+    // WHEN it is read with a 4 MiB limit, in a child that is killed if it hangs
+    const run = readIsolated(file, 'ImageLock.fromFile', 4 * MIB);
+    // THEN the error says the limit
+    expect(run.signal).toBeNull();
+    expect(run.error).toBe(`ImageLock.fromFile ${JSON.stringify(file)} is larger than 4 MiB, the most read from it`);
+  }, TEST_TIMEOUT_MS);
+
+  test('a huge sparse file is refused as fast as a small one', () => {
+    // GIVEN a sparse file of 64 GiB
+    const file = path.join(work, 'huge');
+    execFileSync('truncate', ['-s', '64G', file]);
+    // WHEN it is read THEN it is refused by its size, in the same process, with nothing read
+    expect(() => readRegularFile(file, '--ca-file', MIB)).toThrow(/is larger than 1 MiB, the most read from it$/);
+  }, TEST_TIMEOUT_MS);
+
+  (process.platform === 'linux' ? test : test.skip)('a file whose size says 0 is still read only up to the limit', () => {
+    // GIVEN /proc/self/status: a regular file whose fstat size is 0, though it holds about a KiB
+    // WHEN it is read with a limit of 16 bytes, and with one of 1 MiB
+    // THEN the limit holds though the size said less, and under the limit every byte is read
+    expect(() => readRegularFile('/proc/self/status', 'what', 16)).toThrow('what "/proc/self/status" is larger than 16 bytes, the most read from it');
+    expect(readRegularFile('/proc/self/status', 'what', MIB).toString()).toMatch(/^Name:/);
+  });
+
+  test('a missing file, a directory and an unreadable file each say why', () => {
+    // GIVEN a path with nothing at it, a directory, and a file without read permission
+    const missing = path.join(work, 'nothing-here');
+    const locked = path.join(work, 'locked');
+    fs.writeFileSync(locked, 'x');
+    fs.chmodSync(locked, 0o000);
+    // WHEN each is read THEN each error names the argument, the path and the reason, with its failure
+    expect(failureOf(missing)).toEqual([BoundedReadFailure.MISSING, `--ca-file ${JSON.stringify(missing)} does not exist`]);
+    expect(failureOf(work)).toEqual([BoundedReadFailure.NOT_REGULAR,
+      `--ca-file ${JSON.stringify(work)} is not a regular file (it is a directory); give the path of a file`]);
+    if (process.getuid?.() !== 0) {
+      // root reads it anyway
+      expect(failureOf(locked)).toEqual([BoundedReadFailure.UNREADABLE, `--ca-file ${JSON.stringify(locked)} cannot be read (permission denied)`]);
+    }
+  });
+
+  test.each([
+    [4 * MIB, '4 MiB'],
+    [512 * 1024, '512 KiB'],
+    [1000, '1000 bytes'],
+    [1, '1 byte'],
+  ])('a limit of %d bytes is said as %s', (bytes, said) => {
+    expect(formatBytes(bytes)).toBe(said);
+  });
+});
+
+function failureOf(file: string): [BoundedReadFailure, string] {
+  try {
+    readRegularFile(file, '--ca-file', MIB);
+  } catch (e) {
+    expect(e).toBeInstanceOf(BoundedReadError);
+    return [(e as BoundedReadError).failure, (e as Error).message];
+  }
+  throw new Error(`${file} was read`);
+}
