@@ -334,6 +334,92 @@ describe('RegistryClient: redirects, retries and failures', () => {
     expect(other.seen).toEqual([{ method: 'HEAD', url: '/blob/manifest', authorization: undefined }]);
   });
 
+  describe('a credential goes to its registry and to the token realm its own challenge names, nowhere else', () => {
+    /** a host that answers every request with 401 and a Bearer challenge naming its own realm, and grants any token there */
+    async function harvester() {
+      const cdn: FakeRegistry = await serve((req, res) => {
+        if (req.url!.startsWith('/harvest')) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"harvested","expires_in":300}');
+        } else {
+          res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${cdn.host}/harvest",service="cdn"` }).end();
+        }
+      });
+      return cdn;
+    }
+
+    /** every Authorization header any server saw, with the host that saw it */
+    const authorizationsSeen = (...hosts: FakeRegistry[]) =>
+      hosts.flatMap(h => h.seen.filter(s => s.authorization !== undefined).map(s => ({ host: h.host, url: s.url, authorization: s.authorization })));
+
+    test('a 401 from the origin a manifest request was redirected to is not answered with the registry\'s Basic credentials', async () => {
+      // GIVEN a registry with Basic auth that redirects the manifest to another origin, which answers
+      // 401 with a Bearer challenge naming a realm of its own
+      const cdn = await harvester();
+      const registry = await serve((req, res) => {
+        if (req.headers.authorization !== basicOf('user', SENTINEL)) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' }).end();
+        } else {
+          res.writeHead(302, { location: `http://${cdn.host}/cdn/team/app/manifests/v1` }).end();
+        }
+      });
+
+      // WHEN the manifest is asked for with the registry's credentials
+      const result = await client({ insecureRegistries: [registry.host, cdn.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+      // THEN only the registry saw an Authorization header: neither the redirect target nor the realm
+      // it named got the credentials, and the answer says why it is unauthorized
+      expect(authorizationsSeen(registry, cdn)).toEqual([
+        { host: registry.host, url: '/v2/team/app/manifests/v1', authorization: basicOf('user', SENTINEL) },
+      ]);
+      expect(cdn.seen.map(s => s.url)).toEqual(['/cdn/team/app/manifests/v1']);
+      expect(result).toMatchObject({ status: 'unauthorized', tried: [{ secret: 'r' }] });
+      expect((result as any).reason).toBe(`http://${registry.host} redirected the manifest request to http://${cdn.host}, which answered 401; `
+        + 'a challenge from another origin is not answered, as no credential goes anywhere but its registry');
+      expect(JSON.stringify(result)).not.toContain(SENTINEL);
+      expect(JSON.stringify(result)).not.toContain(basicOf('user', SENTINEL).slice(6));
+    });
+
+    test('a challenge to GET /v2/ from the origin it was redirected to is not the registry\'s', async () => {
+      // GIVEN a registry whose /v2/ redirects to another origin that challenges with a realm of its own
+      const cdn = await harvester();
+      const registry = await serve((_req, res) => res.writeHead(302, { location: `http://${cdn.host}/v2/` }).end());
+
+      // WHEN the manifest is asked for with credentials
+      const result = await client({ insecureRegistries: [registry.host, cdn.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+      // THEN no host saw the credentials, and the image is unauthorized with the reason
+      expect(authorizationsSeen(registry, cdn)).toEqual([]);
+      expect(cdn.seen.map(s => s.url)).toEqual(['/v2/']);
+      expect(result).toMatchObject({
+        status: 'unauthorized',
+        reason: `http://${registry.host} redirected GET /v2/ to http://${cdn.host}, which answered 401; `
+          + 'a challenge from another origin is not answered, as no credential goes anywhere but its registry',
+      });
+    });
+
+    test('a token realm on another origin, named by the registry\'s own challenge, gets the credentials, as Docker sends them', async () => {
+      // GIVEN a registry whose own Bearer challenge names a token service on another origin
+      const tokens = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t1"}'));
+      const registry = await serve((req, res) => {
+        if (req.headers.authorization === 'Bearer t1' && req.url !== '/v2/') {
+          res.writeHead(200, { 'docker-content-digest': DIGEST }).end();
+        } else {
+          res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${tokens.host}/token",service="reg"` }).end();
+        }
+      });
+
+      // WHEN the manifest is asked for with credentials
+      const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [credential('r', registry.host, SENTINEL)]);
+
+      // THEN the realm got the Basic credentials, the registry only the token
+      expect(result).toMatchObject({ status: 'ok', digest: DIGEST });
+      expect(authorizationsSeen(registry, tokens)).toEqual([
+        { host: registry.host, url: '/v2/team/app/manifests/v1', authorization: 'Bearer t1' },
+        { host: tokens.host, url: '/token?service=reg&scope=repository%3Ateam%2Fapp%3Apull', authorization: basicOf('user', SENTINEL) },
+      ]);
+    });
+  });
+
   test('a registry without HEAD on manifests is asked with GET', async () => {
     // GIVEN a registry that answers HEAD with 405 and sends no digest header
     const registry = await serve((req, res) => {

@@ -123,6 +123,8 @@ interface Answer {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
   readonly body?: Buffer;
+  /** the URL that answered, after any redirects: whose challenge a 401 is */
+  readonly url: URL;
 }
 
 /** a request that failed before the registry answered: unreachable, or a result of its own */
@@ -225,6 +227,9 @@ export class RegistryClient {
       return authorization;
     }
     let answer = await this.manifest(url, authorization);
+    if (answer.status === 401 && answer.url.origin !== url.origin) {
+      return foreignChallenge(answer, url, 'the manifest request');
+    }
     const asked = parseChallenge(answer.headers['www-authenticate']);
     if (answer.status === 401 && asked && !sameChallenge(asked, challenge)) {
       // a registry open at /v2/ may still challenge for the repository: answer that challenge, as containerd does
@@ -233,6 +238,9 @@ export class RegistryClient {
         return authorization;
       }
       answer = await this.manifest(url, authorization);
+      if (answer.status === 401 && answer.url.origin !== url.origin) {
+        return foreignChallenge(answer, url, 'the manifest request');
+      }
     }
     switch (answer.status) {
       case 200: {
@@ -298,12 +306,16 @@ export class RegistryClient {
 
   /** the registry's answer to `GET /v2/` */
   private async challenge(base: string): Promise<Challenge> {
-    const answer = await this.send('GET', new URL(`${base}/v2/`), {});
+    const ping = new URL(`${base}/v2/`);
+    const answer = await this.send('GET', ping, {});
     if (answer.status === 200) {
       return { scheme: 'none' };
     }
     if (answer.status !== 401) {
       throw new Failure({ status: 'error', reason: unexpected(answer.status, 'GET /v2/') });
+    }
+    if (answer.url.origin !== ping.origin) {
+      throw new Failure(foreignChallenge(answer, ping, 'GET /v2/'));
     }
     const parsed = parseChallenge(answer.headers['www-authenticate']);
     if (!parsed) {
@@ -415,7 +427,11 @@ export class RegistryClient {
     }
   }
 
-  /** follows redirects, never carrying the credentials to another origin or down to plain HTTP */
+  /**
+   * Follows redirects, never carrying the credentials to another origin (nor back from one) or
+   * down to plain HTTP. The answer names the URL that gave it: a 401 from another origin is not
+   * the registry's challenge.
+   */
   private async follow(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body: boolean): Promise<Answer> {
     let current = url;
     let sent = headers;
@@ -423,7 +439,7 @@ export class RegistryClient {
       const answer = await this.request(method, current, sent, body);
       const location = answer.headers.location;
       if (![301, 302, 303, 307, 308].includes(answer.status) || typeof location !== 'string') {
-        return answer;
+        return { ...answer, url: current };
       }
       if (hops === MAX_REDIRECTS) {
         throw new Failure({ status: 'error', reason: `more than ${MAX_REDIRECTS} redirects from ${url.origin}` });
@@ -442,7 +458,7 @@ export class RegistryClient {
     }
   }
 
-  private request(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body: boolean): Promise<Answer> {
+  private request(method: 'GET' | 'HEAD', url: URL, headers: { [name: string]: string | undefined }, body: boolean): Promise<Omit<Answer, 'url'>> {
     this.requests++;
     const secure = url.protocol === 'https:';
     const sent: http.OutgoingHttpHeaders = { 'user-agent': this.userAgent };
@@ -566,6 +582,22 @@ function unreachable(e: any, url: URL, timeoutMs: number): Exclude<PullResult, {
 /** whether a TLS handshake failed because the server answered in plain HTTP */
 function isPlainHttpAnswer(e: any): boolean {
   return /wrong version number|packet length too long|WRONG_VERSION_NUMBER|http request/i.test(`${e?.code} ${e?.message}`);
+}
+
+/**
+ * A 401 that came from another origin than the one asked, after a redirect: its challenge is not
+ * the registry's, and is not answered. A registry's credentials go to its own origin and to the
+ * token realm its own challenge names, as Docker's distribution client (challenges kept by the
+ * URL that answered) and containerd (an authorizer per host, and the CRI's credentials only for
+ * the image's host) send them; nowhere else.
+ */
+function foreignChallenge(answer: Answer, asked: URL, what: string): Exclude<PullResult, { status: 'ok' }> {
+  return {
+    status: 'unauthorized',
+    tried: [],
+    reason: `${asked.origin} redirected ${what} to ${answer.url.origin}, which answered 401; `
+      + 'a challenge from another origin is not answered, as no credential goes anywhere but its registry',
+  };
 }
 
 function sameChallenge(a: Challenge, b: Challenge): boolean {
