@@ -1,8 +1,11 @@
-import { readFileSync } from 'fs';
 import { inspect } from 'util';
 import { checkBoolean, checkObject, checkString, invalid } from './input';
 import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/image-lock';
 import { ImageReference } from './rules/image-reference';
+import { BoundedReadError, BoundedReadFailure, readRegularFile } from './tools/bounded-read';
+
+/** the most a lock file may hold: about 100,000 images */
+const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
 
 /** each lock's digests by `lockKey`, off the object: jsii declares no such member, and printouts go through inspect and toJSON below */
 const DIGESTS = new WeakMap<ImageLock, ReadonlyMap<string, string>>();
@@ -26,7 +29,8 @@ const DIGESTS = new WeakMap<ImageLock, ReadonlyMap<string, string>>();
  */
 export class ImageLock {
   /**
-   * Reads a lock file written by `cdk8s-private-registry check --pull --lock FILE`.
+   * Reads a lock file written by `cdk8s-private-registry check --pull --lock FILE`: a regular file
+   * of at most 16 MiB.
    *
    * @param file the path of the lock, relative to the working directory (where `cdk8s synth` runs)
    */
@@ -34,9 +38,9 @@ export class ImageLock {
     checkString('ImageLock.fromFile', 'file', file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readRegularFile(file, 'ImageLock.fromFile: file', MAX_LOCK_FILE_BYTES).toString('utf8');
     } catch (e: any) {
-      throw new Error(`ImageLock.fromFile: cannot read ${JSON.stringify(file)} (${e.code ?? 'read error'}); ` + (e.code === 'ENOENT'
+      throw new Error(`${e.message}; ` + (e instanceof BoundedReadError && e.failure === BoundedReadFailure.MISSING
         ? `to make the first lock, synth once without imageLock, then run "cdk8s-private-registry check --pull --lock ${file}" on that output`
         : 'give the path of a lock file that check --pull --lock wrote'));
     }

@@ -255,6 +255,9 @@ describe('DockerConfigJson.parse: the library\'s rules on top of the kubelet\'s'
     ['an entry without credentials', '{"auths":{"ghcr.io":null}}', 'docker config: entry "ghcr.io" has no credentials; expected "auth", or "username" and "password"'],
     ['an auth that disagrees with username and password', `{"auths":{"ghcr.io":{"username":"u","password":"q","auth":"${b64('u:p')}"}}}`,
       'docker config: entry "ghcr.io" has a "username" and "password" that differ from its "auth", which the kubelet uses instead; remove them or write auth as base64 of "username:password"'],
+    // the kubelet pulls with the bytes p, 0xe4, s, s: the password field's U+FFFD is not them
+    ['an auth that is not UTF-8, with U+FFFD in its place in the password', '{"auths":{"ghcr.io":{"username":"u","password":"p\ufffdss","auth":"dTpw5HNz"}}}',
+      'docker config: entry "ghcr.io" has a "username" and "password" that differ from its "auth", which the kubelet uses instead; remove them or write auth as base64 of "username:password"'],
     ['a server the kubelet cannot use', '{"auths":{"ghcr.io:port":{"auth":"dTpw"}}}', 'docker config: server "ghcr.io:port" is not a host[:port][/path] the kubelet can use; give a registry host such as "registry.gitlab.com"'],
     ['two keys the kubelet reads as one', '{"auths":{"ghcr.io":{"auth":"dTpw"},"https://ghcr.io/v2/":{"auth":"dTpw"}}}',
       'docker config: entry "https://ghcr.io/v2/" and entry "ghcr.io" are the same registry for the kubelet (key "ghcr.io"); keep one of them'],

@@ -1,4 +1,4 @@
-import { readKubeletDockerConfig, UnreadableDockerConfig } from '../src/rules/kubelet-docker-config';
+import { kubeletCredential, readKubeletDockerConfig, UnreadableDockerConfig } from '../src/rules/kubelet-docker-config';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -6,7 +6,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 function kubelet(json: string, format: 'dockerconfigjson' | 'dockercfg' = 'dockerconfigjson'): { [server: string]: string } | string {
   try {
     const entries = readKubeletDockerConfig(Buffer.from(json), format);
-    return Object.fromEntries([...entries].map(([server, e]) => [server, e.auth ? e.decoded : `${e.username}:${e.password}`]));
+    return Object.fromEntries([...entries].map(([server, e]) => [server, e.auth ? e.decoded.toString('utf8') : `${e.username}:${e.password}`]));
   } catch (e: any) {
     return e.message;
   }
@@ -93,6 +93,66 @@ describe('readKubeletDockerConfig: the JSON is read as Go\'s json.Unmarshal read
   test('the legacy .dockercfg is the bare auths map', () => {
     expect(kubelet('{"ghcr.io":{"auth":"dTpw","email":"e"}}', 'dockercfg')).toEqual({ 'ghcr.io': 'u:p' });
     expect(kubelet('{"auths":{"ghcr.io":{"auth":"dTpw"}}}', 'dockercfg')).toEqual({ auths: ':' });
+  });
+
+  test('auth decodes to bytes, not to UTF-8 text: "dTpw5HNz" is "u" and the bytes p, 0xe4, s, s', () => {
+    // GIVEN an entry whose auth is base64 of bytes that are not UTF-8 (Latin-1 "u:päss")
+    const json = '{"auths":{"ghcr.io":{"auth":"dTpw5HNz"}}}';
+
+    // WHEN the kubelet reads it
+    const entry = readKubeletDockerConfig(Buffer.from(json), 'dockerconfigjson').get('ghcr.io')!;
+
+    // THEN the decoded auth is the bytes themselves, and the credential the kubelet pulls with is
+    // those bytes split at the ":", not U+FFFD in place of 0xe4
+    expect(entry.decoded).toEqual(Buffer.from([0x75, 0x3a, 0x70, 0xe4, 0x73, 0x73]));
+    expect(kubeletCredential(entry)).toEqual({ username: Buffer.from('u'), password: Buffer.from([0x70, 0xe4, 0x73, 0x73]) });
+  });
+
+  test('without auth, the credential is the UTF-8 bytes of username and password', () => {
+    // GIVEN
+    const json = '{"auths":{"ghcr.io":{"username":"\u00fc","password":"p:\u20ac"}}}';
+
+    // WHEN
+    const entry = readKubeletDockerConfig(Buffer.from(json), 'dockerconfigjson').get('ghcr.io')!;
+
+    // THEN
+    expect(kubeletCredential(entry)).toEqual({ username: Buffer.from([0xc3, 0xbc]), password: Buffer.from([0x70, 0x3a, 0xe2, 0x82, 0xac]) });
+  });
+
+  test('each invalid UTF-8 byte in a string is one U+FFFD, as Go\'s unquote reads it, not one per sequence', () => {
+    // GIVEN a server key with a truncated 3-byte sequence, and a password with a truncated 4-byte
+    // sequence, a surrogate, an overlong form and a code point above U+10FFFF (go1.19's
+    // json.Unmarshal into the kubelet's DockerConfigJSON gives "a\ufffd\ufffd" and the password below)
+    const bytes = Buffer.concat([
+      Buffer.from('{"auths":{"a'), Buffer.from([0xe2, 0x82]), Buffer.from('":{"username":"u","password":"'),
+      Buffer.from([0xf0, 0x9f, 0x98, 0x78, 0xed, 0xa0, 0x80, 0xc0, 0x80, 0xf4, 0x90, 0x80, 0x80, 0xe2, 0x82, 0xac]),
+      Buffer.from('"}}}'),
+    ]);
+
+    // WHEN the kubelet reads it
+    const entries = readKubeletDockerConfig(bytes, 'dockerconfigjson');
+
+    // THEN
+    expect([...entries.keys()]).toEqual(['a\ufffd\ufffd']);
+    expect(entries.get('a\ufffd\ufffd')!.password).toBe('\ufffd'.repeat(3) + 'x' + '\ufffd'.repeat(9) + '\u20ac');
+  });
+
+  test('an invalid UTF-8 byte outside a string is a syntax error, as Go\'s scanner reads it', () => {
+    // GIVEN
+    const bytes = Buffer.concat([Buffer.from('{"auths":{"a":{"auth":"dTpw"}},'), Buffer.from([0xff]), Buffer.from('"x":1}')]);
+
+    // WHEN / THEN (go1.19: invalid character 'ÿ' looking for beginning of object key string)
+    expect(() => readKubeletDockerConfig(bytes, 'dockerconfigjson'))
+      .toThrow(new UnreadableDockerConfig('not valid JSON at line 1, column 32 (a member name in double quotes is expected)'));
+  });
+
+  test('a member named with a dotless ı or a dotted İ fills no field (Go 1.21+ folds them to themselves), so a number there is skipped', () => {
+    // GIVEN "emaıl" and "EMAİL" holding numbers: were either the email field, Go would fail on the type
+    const json = '{"auths":{"ghcr.io":{"auth":"dTpw","ema\u0131l":5,"EMA\u0130L":[true]}},"auth\u017f":null}';
+
+    // WHEN / THEN the kubelet reads the entry; "authſ" is the auths field (null forgets it)
+    expect(kubelet(json)).toEqual({});
+    expect(kubelet('{"auths":{"ghcr.io":{"auth":"dTpw","ema\u0131l":5,"EMA\u0130L":[true]}}}')).toEqual({ 'ghcr.io': 'u:p' });
   });
 
   test('an invalid UTF-8 byte in a string is read as U+FFFD, as Go reads it', () => {

@@ -453,6 +453,56 @@ describe('check --pull against real registries', () => {
   }, TIMEOUT);
 });
 
+describe('check --pull: hostile files end at once, with a usage error', () => {
+  /** `check --pull ...args` killed at 15 s: a run that blocks or fills memory fails the test, not the runner */
+  function checkPullBounded(args: string[]) {
+    const result = spawnSync(process.execPath, [BIN, 'check', '--pull', ...args], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  }
+
+  test('--ca-file /dev/zero is refused as not a regular file instead of read until memory runs out', () => {
+    // GIVEN a manifest whose image the plain registry serves to its secret
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    // WHEN /dev/zero is given as the CA file
+    const run = checkPullBounded(['--ca-file', '/dev/zero', '--insecure-registry', plain.host, file]);
+    // THEN it ends at once with a usage error that names the argument and what it is
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('cdk8s-private-registry: error: --ca-file "/dev/zero" is not a regular file (it is a character device)\n');
+  }, 30_000);
+
+  test('--ca-file and --lock naming a FIFO are refused instead of waiting on it', () => {
+    // GIVEN a FIFO nothing reads or writes, and a manifest whose image is ok with its secret
+    const fifo = path.join(fs.mkdtempSync(path.join(work, 'fifo-')), 'images.lock.json');
+    spawnSync('mkfifo', [fifo]);
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    // WHEN it is given as the CA file, then as the lock to write
+    const ca = checkPullBounded(['--ca-file', fifo, '--insecure-registry', plain.host, file]);
+    const lock = checkPullBounded(['--lock', fifo, '--insecure-registry', plain.host, file]);
+    // THEN each ends at once with a usage error, before any registry is asked
+    expect([ca.signal, lock.signal]).toEqual([null, null]);
+    expect(ca.stderr).toBe(`cdk8s-private-registry: error: --ca-file ${JSON.stringify(fifo)} is not a regular file (it is a FIFO)\n`);
+    expect(lock.stderr).toBe(`cdk8s-private-registry: error: --lock ${JSON.stringify(fifo)} is not a regular file (it is a FIFO); `
+      + 'give a file path in a writable directory, e.g. --lock images.lock.json\n');
+    expect([ca.status, lock.status]).toEqual([2, 2]);
+    expect(lock.stdout).toBe('');
+  }, 45_000);
+
+  test('a CA file over 4 MiB is refused by its size, naming the limit', () => {
+    // GIVEN a sparse file of 4 MiB and one byte
+    const big = path.join(fs.mkdtempSync(path.join(work, 'big-')), 'ca.pem');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 4 * 1024 * 1024 + 1);
+    const file = manifests([{ image: `${plain.host}/team/app:v1`, passwords: [SENTINEL] }]);
+    // WHEN it is given as the CA file THEN the error says the limit
+    const run = checkPullBounded(['--ca-file', big, '--insecure-registry', plain.host, file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`cdk8s-private-registry: error: --ca-file ${JSON.stringify(big)} is larger than 4 MiB, the most read from it\n`);
+  }, 30_000);
+});
+
 describe('no credential in any output', () => {
   test('the runs above printed neither password, nor its base64 (run with the whole file)', () => {
     // GIVEN every output of the runs above, which used the sentinel password in every case

@@ -5,6 +5,7 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { inspect } from 'util';
+import { kubeletCredential, readKubeletDockerConfig } from '../src/rules/kubelet-docker-config';
 import { endpointOf, isLoopback, parseChallenge, retryDelay, PullResult, RegistryClient, RegistryCredential } from '../src/tools/registry-client';
 
 const SENTINEL = 'Sentinel-Password-4c1d';
@@ -608,6 +609,25 @@ describe('RegistryCredential', () => {
     }
     expect(String(c)).toBe('secret "team/regcred" (server "registry.example.com")');
     expect(c.basic()).toBe(basicOf('Sentinel-User-77', SENTINEL));
+  });
+
+  test('sends the bytes the kubelet decoded from auth, UTF-8 or not: Basic is base64 of the bytes user:password', async () => {
+    // GIVEN a pull secret whose auth "dTpw5HNz" is "u" and the bytes p, 0xe4, s, s, read as the
+    // kubelet reads it, and a registry that lets in exactly those bytes
+    const entry = readKubeletDockerConfig(Buffer.from('{"auths":{"r":{"auth":"dTpw5HNz"}}}'), 'dockerconfigjson').get('r')!;
+    const { username, password } = kubeletCredential(entry);
+    const registry = await serve((req, res) => res.writeHead(req.headers.authorization === 'Basic dTpw5HNz' ? 200 : 401, {
+      'www-authenticate': 'Basic realm="test"', 'docker-content-digest': DIGEST,
+    }).end());
+    const c = new RegistryCredential('s', registry.host, username, password);
+
+    // WHEN the manifest is asked for with it
+    const result = await client({ insecureRegistries: [registry.host] }).resolve(app(registry.host), [c]);
+
+    // THEN the header is base64 of the bytes themselves, not of U+FFFD in place of 0xe4
+    expect(c.basic()).toBe('Basic dTpw5HNz');
+    expect(result).toEqual({ status: 'ok', digest: DIGEST, credential: c });
+    expect(registry.seen.map(s => s.authorization)).toEqual([undefined, 'Basic dTpw5HNz']);
   });
 
   test('a password written into the server key is not shown either', () => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
+import { runIsolated } from './support/isolated';
 import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/tools/validation-plugin';
 
 const ROOT = path.join(__dirname, '..');
@@ -267,12 +268,35 @@ describe('PrivateRegistryValidation properties', () => {
     [{ insecureRegistries: ['127.0.0.1:5000'] }, /PrivateRegistryValidation properties: insecureRegistries works only with pull: true$/],
     [{ pull: true, insecureRegistries: '127.0.0.1:5000' }, /insecureRegistries is "127\.0\.0\.1:5000"; expected a list of strings/],
     [{ pull: true, insecureRegistries: ['http://x'] }, /insecureRegistries\[0\] "http:\/\/x" is not a registry host; expected HOST\[:PORT\]/],
-    [{ pull: true, caFiles: ['/nonexistent/ca.pem'] }, /caFiles\[0\] "\/nonexistent\/ca\.pem" cannot be read \(ENOENT\)/],
+    [{ pull: true, caFiles: ['/nonexistent/ca.pem'] }, /caFiles\[0\] "\/nonexistent\/ca\.pem" does not exist$/],
     [{ pull: true, pullTimeoutSeconds: 0 }, /pullTimeoutSeconds is 0; expected a number above 0 and at most 600/],
     [{ pull: true, pullConcurrency: 2.5 }, /pullConcurrency is 2\.5; expected a number above 0 and at most 256/],
   ])('refuses %j', (props, message) => {
     expect(() => new PrivateRegistryValidation(props as any)).toThrow(message);
   });
+});
+
+describe('PrivateRegistryValidation caFiles: hostile files end at once', () => {
+  /** the plugin made in a child node killed at 5 s, so that a hang or a memory blow-up fails only this test */
+  const construct = (caFiles: string[]) =>
+    runIsolated('new (load(\'tools/validation-plugin\').PrivateRegistryValidation)({ pull: true, caFiles: args[0] });', [caFiles], 5_000);
+
+  test('/dev/zero is refused as not a regular file instead of read until memory runs out', () => {
+    // GIVEN caFiles: [/dev/zero] WHEN the plugin is made THEN it ends at once with one line naming the property
+    const run = construct(['/dev/zero']);
+    expect(run.signal).toBeNull();
+    expect(run.error).toBe('PrivateRegistryValidation properties: caFiles[0] "/dev/zero" is not a regular file (it is a character device)');
+  }, 15_000);
+
+  test('a FIFO is refused instead of waiting for a writer', () => {
+    // GIVEN a FIFO nothing writes to
+    const fifo = path.join(tmp, 'ca.fifo');
+    spawnSync('mkfifo', [fifo]);
+    // WHEN it is given in caFiles THEN the plugin is refused at once, saying it is a FIFO
+    const run = construct([fifo]);
+    expect(run.signal).toBeNull();
+    expect(run.error).toBe(`PrivateRegistryValidation properties: caFiles[0] ${JSON.stringify(fifo)} is not a regular file (it is a FIFO)`);
+  }, 15_000);
 });
 
 describe('PrivateRegistryValidation under cdk8s synth', () => {

@@ -241,7 +241,8 @@ function checkEntry(entry: KubeletDockerConfigEntry, where: string): DockerConfi
   }
   if (entry.auth) {
     // the kubelet uses the decoded auth and ignores the two fields
-    if ((entry.username || entry.password) && entry.decoded !== `${entry.username}:${entry.password}`) {
+    // (bytes, not text: an auth that is not UTF-8 is what the kubelet sends, U+FFFD in its place is not)
+    if ((entry.username || entry.password) && !entry.decoded.equals(Buffer.from(`${entry.username}:${entry.password}`, 'utf8'))) {
       throw new Error(`${where} has a "username" and "password" that differ from its "auth", which the kubelet uses instead; `
         + 'remove them or write auth as base64 of "username:password"');
     }

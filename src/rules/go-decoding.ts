@@ -221,9 +221,15 @@ function hex4(text: string, at: number): number {
 }
 
 /**
- * The name a member fills when the struct field is spelled with ASCII letters: Go matches names
- * case-insensitively by Unicode simple folding, where the Kelvin sign folds to "k" and the long s
- * to "s". Undefined for a name that no ASCII-letter field can match.
+ * The field a member name fills, for struct fields spelled with ASCII letters (all of the kubelet's
+ * and docker's are), in lower case; undefined for a name that no such field matches.
+ *
+ * Go 1.21 and later (`encoding/json` fold.go) match a name that is not exactly a field's by
+ * `foldName`: ASCII letters to upper case, any other rune to the smallest rune of its
+ * `unicode.SimpleFold` orbit. Only two orbits outside ASCII hold an ASCII letter: the long s
+ * (U+017F) folds with "s" and the Kelvin sign (U+212A) with "k". The dotless ı (U+0131) and the
+ * dotted İ (U+0130) are orbits of their own, so they fill no field ("emaıl" is not "email").
+ * Go 1.19's unicode tables with that fold, run over every rune, give exactly these.
  * @internal
  */
 export function goFieldName(name: string): string | undefined {
@@ -231,6 +237,64 @@ export function goFieldName(name: string): string | undefined {
     return undefined;
   }
   return name.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+}
+
+/**
+ * Bytes as Go reads them into a string (`utf8.DecodeRune`, as `encoding/json`'s `unquote` does):
+ * each valid UTF-8 sequence is its character and every other byte one U+FFFD. Node's decoder
+ * gives one U+FFFD for a truncated sequence (`E2 82`) where Go gives one per byte.
+ *
+ * A JSON document may be decoded whole: outside its strings, Go refuses any byte above 0x7F, as
+ * `parseGoJson` refuses any character above U+007F, and an invalid byte never swallows the ASCII
+ * quote or backslash after it.
+ * @internal
+ */
+export function goUtf8Decode(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    return STRICT_UTF8.decode(buffer);
+  } catch {
+    // some byte is not UTF-8: decoded below
+  }
+  let out = '';
+  let start = 0;
+  let i = 0;
+  while (i < buffer.length) {
+    if (buffer[i] < 0x80) {
+      i++;
+      continue;
+    }
+    const length = utf8SequenceLength(buffer, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    out += buffer.toString('utf8', start, i) + '\ufffd';
+    start = ++i;
+  }
+  return out + buffer.toString('utf8', start);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** the length of the valid UTF-8 sequence that starts at `i`, 0 for none (Go's `acceptRanges`) */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i];
+  const continuation = (at: number, low = 0x80, high = 0xbf) => at < bytes.length && bytes[at] >= low && bytes[at] <= high;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    return continuation(i + 1) ? 2 : 0;
+  }
+  if (lead >= 0xe0 && lead <= 0xef) {
+    // no overlong form (E0 80..9F) and no surrogate (ED A0..BF)
+    const second = lead === 0xe0 ? continuation(i + 1, 0xa0) : lead === 0xed ? continuation(i + 1, 0x80, 0x9f) : continuation(i + 1);
+    return second && continuation(i + 2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    // no overlong form (F0 80..8F) and nothing above U+10FFFF (F4 90..BF)
+    const second = lead === 0xf0 ? continuation(i + 1, 0x90) : lead === 0xf4 ? continuation(i + 1, 0x80, 0x8f) : continuation(i + 1);
+    return second && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 // How the kubelet reads the docker config of a pull secret: what it accepts is what this library
 // may accept, and what it refuses fails every pull of a pod that names the secret.
-import { goBase64Decode, goFieldName, JsonObject, jsonKind, JsonSyntaxError, JsonValue, lineAndColumn, parseGoJson } from './go-decoding';
+import { goBase64Decode, goFieldName, goUtf8Decode, JsonObject, jsonKind, JsonSyntaxError, JsonValue, lineAndColumn, parseGoJson } from './go-decoding';
 import { redactUserinfo } from './registry-match';
 
 /**
@@ -12,8 +12,11 @@ export interface KubeletDockerConfigEntry {
   readonly password: string;
   readonly email: string;
   readonly auth: string;
-  /** `auth` decoded as the kubelet decodes it; '' without `auth` */
-  readonly decoded: string;
+  /**
+   * `auth` decoded as the kubelet decodes it: bytes, which need not be UTF-8 (a Go string holds
+   * any bytes, and the kubelet pulls with them as they are); empty without `auth`
+   */
+  readonly decoded: Buffer;
   /** the entry's member names as written */
   readonly members: readonly string[];
 }
@@ -43,13 +46,14 @@ export class UnreadableDockerConfig extends Error {
  * null is Go's zero value; unknown members are skipped; an `auth` must decode as
  * `decodeDockerConfigFieldAuth` decodes it.
  *
- * @param bytes the data (its UTF-8 bytes; invalid sequences read as U+FFFD, as Go's strings do)
+ * @param bytes the data; in its strings, each byte that is not part of a valid UTF-8 sequence reads
+ * as one U+FFFD, as Go's decoder reads it
  * @returns the entries by server key, in the order the keys first appear
  * @throws UnreadableDockerConfig
  * @internal
  */
 export function readKubeletDockerConfig(bytes: Uint8Array, format: 'dockerconfigjson' | 'dockercfg'): Map<string, KubeletDockerConfigEntry> {
-  const text = Buffer.from(bytes).toString('utf8');
+  const text = goUtf8Decode(bytes);
   const value = parseGoJson(text);
   if (value instanceof JsonSyntaxError) {
     throw new UnreadableDockerConfig(`not valid JSON at line ${lineAndColumn(text, value.position)} (${value.reason})`, undefined, true);
@@ -110,10 +114,10 @@ function readAuths(auths: JsonObject, into: Map<string, KubeletDockerConfigEntry
       }
       fields[known] = field;
     }
-    let decoded = '';
+    let decoded: Buffer = Buffer.alloc(0);
     if (fields.auth !== '') {
       const result = decodeAuth(fields.auth);
-      if (typeof result !== 'string') {
+      if (!Buffer.isBuffer(result)) {
         throw new UnreadableDockerConfig(`${where} has an "auth" that is not base64 of "user:password" (${result.problem})`,
           'run "docker login" again, or write auth as base64 of "user:password"');
       }
@@ -136,9 +140,9 @@ const GO_TRAILING_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u20
 /**
  * The kubelet's `decodeDockerConfigFieldAuth`: padded base64 when the value, trimmed, ends in
  * "=", unpadded base64 otherwise (Go's decoders, neither strict), and the bytes must hold a ":".
- * @returns the decoded text, or what is wrong
+ * @returns the decoded bytes, or what is wrong
  */
-function decodeAuth(auth: string): string | { problem: string } {
+function decodeAuth(auth: string): Buffer | { problem: string } {
   const padded = auth.replace(GO_TRAILING_SPACE, '').endsWith('=');
   const bytes = goBase64Decode(auth, padded);
   if (bytes === undefined) {
@@ -147,7 +151,22 @@ function decodeAuth(auth: string): string | { problem: string } {
   if (!bytes.includes(0x3a)) {
     return { problem: 'it decodes to no ":"' };
   }
-  return bytes.toString('utf8');
+  return bytes;
+}
+
+/**
+ * The user name and password the kubelet pulls with for an entry, as bytes. With an `auth`,
+ * `DockerConfigEntry.UnmarshalJSON` (kubernetes `pkg/credentialprovider/config.go`) splits its
+ * decoded bytes at the first ":" and keeps both halves as they are, UTF-8 or not; without, it takes
+ * `username` and `password`, whose UTF-8 bytes these are.
+ * @internal
+ */
+export function kubeletCredential(entry: KubeletDockerConfigEntry): { readonly username: Buffer; readonly password: Buffer } {
+  if (entry.auth === '') {
+    return { username: Buffer.from(entry.username, 'utf8'), password: Buffer.from(entry.password, 'utf8') };
+  }
+  const colon = entry.decoded.indexOf(0x3a);
+  return { username: Buffer.from(entry.decoded.subarray(0, colon)), password: Buffer.from(entry.decoded.subarray(colon + 1)) };
 }
 
 /**

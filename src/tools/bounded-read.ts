@@ -61,7 +61,7 @@ export function readRegularFile(path: string, what: string, maxBytes: number): B
       throw systemError(name, e);
     }
     if (!stats.isFile()) {
-      throw new BoundedReadError(`${name} is not a regular file (it is ${kindOf(stats)}); give the path of a file`, BoundedReadFailure.NOT_REGULAR);
+      throw new BoundedReadError(`${name} is not a regular file (it is ${kindOf(stats)})`, BoundedReadFailure.NOT_REGULAR);
     }
     const tooLarge = () => new BoundedReadError(
       `${name} is larger than ${formatBytes(maxBytes)}, the most read from it`, BoundedReadFailure.TOO_LARGE);
@@ -114,10 +114,10 @@ function systemError(name: string, e: any): BoundedReadError {
   }
   if (code === 'ENXIO') {
     // what open says of a socket
-    return new BoundedReadError(`${name} is not a regular file (it is a socket or a device with nothing behind it); give the path of a file`, BoundedReadFailure.NOT_REGULAR, code);
+    return new BoundedReadError(`${name} is not a regular file (it is a socket or a device with nothing behind it)`, BoundedReadFailure.NOT_REGULAR, code);
   }
   if (code === 'EISDIR') {
-    return new BoundedReadError(`${name} is not a regular file (it is a directory); give the path of a file`, BoundedReadFailure.NOT_REGULAR, code);
+    return new BoundedReadError(`${name} is not a regular file (it is a directory)`, BoundedReadFailure.NOT_REGULAR, code);
   }
   const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? 'read error';
   return new BoundedReadError(`${name} cannot be read (${reason})`, BoundedReadFailure.UNREADABLE, code);

@@ -276,8 +276,12 @@ function writableLock(file: string): string {
     problem = 'is empty';
   } else {
     try {
-      if (statSync(file).isDirectory()) {
+      const stats = statSync(file);
+      if (stats.isDirectory()) {
         problem = 'is a directory';
+      } else if (!stats.isFile()) {
+        // writing would block on a FIFO until a reader came, or write to a device
+        problem = `is not a regular file (it is ${stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device'})`;
       } else {
         accessSync(file, constants.W_OK);
       }

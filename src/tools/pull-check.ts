@@ -7,6 +7,7 @@ import { formatPath, ObjectCollector, ObjectPlace } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { askedLockKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
+import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { kubeletLookup } from '../rules/registry-match';
@@ -265,15 +266,9 @@ export class PullCollector implements ObjectCollector {
     }
     const secret = `${namespace === undefined ? '' : namespace + '/'}${name}`;
     return [...entries ?? []].map(([server, entry]) => {
-      // as the kubelet reads an entry: `auth`, when present, gives both
-      let username = entry.username;
-      let password = entry.password;
-      if (entry.auth !== '') {
-        const colon = entry.decoded.indexOf(':');
-        username = entry.decoded.slice(0, colon);
-        password = entry.decoded.slice(colon + 1);
-      }
-      return new RegistryCredential(copy(secret), copy(server), copy(username), copy(password));
+      // as the kubelet reads an entry: `auth`, when present, gives both, as bytes (fresh copies)
+      const { username, password } = kubeletCredential(entry);
+      return new RegistryCredential(copy(secret), copy(server), username, password);
     });
   }
 

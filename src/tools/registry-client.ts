@@ -29,27 +29,32 @@ const MAX_REDIRECTS = 5;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_RETRY_AFTER_MS = 10_000;
 
+const COLON = Buffer.from(':');
+
 /**
  * One `auths` entry of a pull secret, as the kubelet would use it. Its user name and password are
  * private fields: no printout, JSON or message shows them.
  * @internal
  */
 export class RegistryCredential {
-  readonly #username: string;
-  readonly #password: string;
+  readonly #username: Buffer;
+  readonly #password: Buffer;
 
   /**
    * @param secret the pull secret, as `namespace/name` or `name`
    * @param server the `auths` key
+   * @param username the user name: bytes as the kubelet has them (a decoded `auth` need not be
+   * UTF-8), or text, sent as UTF-8
+   * @param password the password, likewise
    */
-  constructor(public readonly secret: string, public readonly server: string, username: string, password: string) {
-    this.#username = username;
-    this.#password = password;
+  constructor(public readonly secret: string, public readonly server: string, username: string | Uint8Array, password: string | Uint8Array) {
+    this.#username = typeof username === 'string' ? Buffer.from(username, 'utf8') : Buffer.from(username);
+    this.#password = typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password);
   }
 
-  /** the value of a Basic `Authorization` header */
+  /** the value of a Basic `Authorization` header: base64 of the bytes `username:password`, as a runtime sends them */
   public basic(): string {
-    return 'Basic ' + Buffer.from(`${this.#username}:${this.#password}`, 'utf8').toString('base64');
+    return 'Basic ' + Buffer.concat([this.#username, COLON, this.#password]).toString('base64');
   }
 
   /** how messages name it: the secret and the server, never the credentials (nor any written into the server key) */
