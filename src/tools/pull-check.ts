@@ -2,7 +2,7 @@
 // credentials the kubelet would use, read from the pull secrets in the input. The same image with
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
+import { readRegularFile } from './bounded-read';
 import { formatPath, ObjectCollector, ObjectPlace } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { askedLockKey } from '../rules/image-lock';
@@ -320,18 +320,16 @@ async function askAll(questions: readonly PullQuestion[], client: RegistryClient
   return answers;
 }
 
+/** the most a CA file may hold: Debian's whole ca-certificates.crt is about 220 KiB */
+export const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
+
 /**
- * The PEM certificates of a CA file, checked.
+ * The PEM certificates of a CA file, checked: a regular file of at most {@link MAX_CA_FILE_BYTES}.
  * @param what names the setting in errors, e.g. `--ca-file`
  * @internal
  */
 export function readCaFile(file: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new Error(`${what} ${JSON.stringify(file)} cannot be read (${e.code ?? 'read error'})`);
-  }
+  const text = readRegularFile(file, what, MAX_CA_FILE_BYTES).toString('utf8');
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error(`${what} ${JSON.stringify(file)} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks`);
   }
