@@ -122,7 +122,11 @@ interface SecretContent {
 /** Docker configs parsed by the fromDockerConfig* factories, by the props they construct the secret with. */
 const CONFIGS = new WeakMap<RegistrySecretProps, { entries: { [server: string]: DockerConfigEntry }; text: string }>();
 
-/** Credentials live here, where no printer of a RegistrySecret reaches them. */
+/**
+ * Credentials live here, keyed by the secret, and nowhere on it: no field, getter or method of a
+ * RegistrySecret returns them, so no printer (util.inspect with getters and hidden fields, a jest
+ * failure, JSON.stringify) reaches them.
+ */
 const CONTENT = new WeakMap<RegistrySecret, SecretContent>();
 
 /**
@@ -241,15 +245,16 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       }
       this.appendHash = props.appendHash ?? false;
       this.immutable = props.immutable ?? false;
-      CONTENT.set(this, { entries: new Map() });
+      const content: SecretContent = { entries: new Map() };
+      CONTENT.set(this, content);
       const config = CONFIGS.get(props);
       if (config) {
         // the parser has checked the servers, and found those the kubelet reads as one
         for (const server of Object.keys(config.entries)) {
-          this.entries.set(server, { entry: config.entries[server] });
+          content.entries.set(server, { entry: config.entries[server] });
           this.serverList.push(server);
         }
-        CONTENT.get(this)!.configText = config.text;
+        content.configText = config.text;
       } else {
         this.addRegistry(props);
       }
@@ -314,9 +319,10 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     if ([source.username, source.password, source.email].every(v => v === undefined || CredentialValue._isLiteral(v))) {
       entryOf(where, source);
     }
-    this.entries.set(server, { credentials: source });
+    const content = CONTENT.get(this)!;
+    content.entries.set(server, { credentials: source });
     this.serverList.push(server);
-    CONTENT.get(this)!.configText = undefined;
+    content.configText = undefined;
   }
 
   /**
@@ -331,10 +337,6 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return `RegistrySecret(${this.node.path}, servers: ${this.servers.join(', ')})`;
   }
 
-  private get entries(): Map<string, EntrySource> {
-    return CONTENT.get(this)!.entries;
-  }
-
   /** refuses a server the kubelet cannot use, or one it reads as a key this secret has already */
   private checkServer(server: string): string {
     const path = this.node.path;
@@ -344,7 +346,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     }
     const key = RegistryMatch.keyOf(server);
     // the kubelet indexes `host`, `https://host/` and `host/v2/` under one key
-    const same = [...this.entries.keys()].find(existing => RegistryMatch.keyOf(existing) === key);
+    const same = this.serverList.find(existing => RegistryMatch.keyOf(existing) === key);
     if (same !== undefined) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is already in this secret${same === server ? '' : ` as ${JSON.stringify(same)}, which the kubelet reads as the same key`}; `
         + 'each server takes one set of credentials');

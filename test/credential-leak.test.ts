@@ -6,9 +6,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { inspect } from 'util';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { format } from 'pretty-format';
 import {
-  CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
+  CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, PrivateImageServiceAccount, PrivateRegistryPolicy,
+  RegistrySecret,
 } from '../src';
 import { credentialsFromEnvironment, SeedChart } from '../src/main';
 import { main } from '../src/tools/check-command';
@@ -188,6 +190,133 @@ describe('no credential in any printout', () => {
   test('a printed secret still tells which one it is', () => {
     expect(inspect(objects.regcred)).toBe('RegistrySecret(chart/regcred, servers: registry.gitlab.com, ghcr.io)');
     expect(JSON.stringify(objects.credential)).toBe('{"source":"a literal value"}');
+  });
+});
+
+describe('no credential behind a getter, a hidden field or a toJSON', () => {
+  /** inspect as a debugger or a test helper would: no custom inspect, every getter called, hidden fields shown */
+  const RAW = { customInspect: false, getters: true, showHidden: true, depth: Infinity } as const;
+  const configFile = path.join(dir, 'config.json');
+  const passwordFile = path.join(dir, 'password');
+
+  /** one RegistrySecret from each way a credential can reach one */
+  const FACTORIES: Array<[string, (chart: Chart) => RegistrySecret]> = [
+    ['the constructor, with CredentialValue.fromString', chart => secret(chart, { server: 'ghcr.io' })],
+    ['the constructor, with JavaScript strings', chart => new RegistrySecret(chart, 'js', { server: 'ghcr.io', username: USER, password: SENTINEL, email: SENTINEL } as any)],
+    ['the constructor, with CredentialValue.fromEnvironment', chart => new RegistrySecret(chart, 'env', {
+      server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromEnvironment('LEAK_TEST_PASSWORD'),
+    })],
+    ['the constructor, with CredentialValue.fromFile', chart => new RegistrySecret(chart, 'file', {
+      server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromFile(passwordFile),
+    })],
+    ['fromCredentialValues', chart => RegistrySecret.fromCredentialValues(chart, 'values', {
+      server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL),
+    })],
+    ['addRegistry', chart => {
+      const s = new RegistrySecret(chart, 'added', { server: 'quay.io', username: CredentialValue.fromString('other'), password: CredentialValue.fromString('other') });
+      s.addRegistry({ server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL) });
+      return s;
+    }],
+    ['fromDockerConfigJson, with an auth field', chart => RegistrySecret.fromDockerConfigJson(chart, 'auth', JSON.stringify({ auths: { 'ghcr.io': { auth: FORMS[2] } } }))],
+    ['fromDockerConfigJson, with username and password', chart => RegistrySecret.fromDockerConfigJson(chart, 'json', JSON.stringify({ auths: { 'ghcr.io': { username: USER, password: SENTINEL } } }))],
+    ['fromDockerConfigFile', chart => RegistrySecret.fromDockerConfigFile(chart, 'config', configFile, { appendHash: true })],
+  ];
+
+  beforeAll(() => {
+    fs.writeFileSync(configFile, JSON.stringify({ auths: { 'ghcr.io': { username: USER, password: SENTINEL, auth: FORMS[2] } } }));
+    fs.writeFileSync(passwordFile, `${SENTINEL}\n`);
+  });
+
+  beforeEach(() => {
+    process.env.LEAK_TEST_PASSWORD = SENTINEL;
+  });
+
+  afterEach(() => {
+    delete process.env.LEAK_TEST_PASSWORD;
+  });
+
+  test.each(FACTORIES)('GIVEN a secret made by %s, used by a pod, a mixin and a policy, WHEN every construct is inspected raw, before and after synth, THEN no password, token or auth appears', (_name, make) => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'chart');
+    const regcred = make(chart);
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [regcred], containers: [{ image: 'ghcr.io/a/b:v1' }] });
+    const pull = new PrivateImagePull({ registrySecrets: [regcred] });
+    new kplus.Deployment(chart, 'web', { containers: [{ image: 'ghcr.io/a/web:v1' }] }).with(pull);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [regcred] });
+    const printouts = () => [
+      // every construct is reachable from the app, and printed with it; the mixin is not: its own fields
+      // and the secret's are printed (deeper, it reaches the app again, through getters that make new objects)
+      inspect(app, RAW), inspect(pull, { ...RAW, depth: 3 }),
+      JSON.stringify(regcred), JSON.stringify(pull),
+    ];
+
+    // WHEN
+    const before = printouts();
+    const manifests = Testing.synth(chart);
+    const after = printouts();
+
+    // THEN: the synth wrote the credential, and no printout holds it
+    const configs = manifests.filter(m => m.kind === 'Secret').map(m => Buffer.from(m.data['.dockerconfigjson'], 'base64').toString('utf8'));
+    expect(FORMS.some(form => configs.join('').includes(form))).toBe(true);
+    expect(before.join('').length).toBeGreaterThan(0);
+    for (const printed of [...before, ...after]) {
+      for (const form of FORMS) {
+        expect(printed).not.toContain(form);
+      }
+    }
+  });
+
+  test.each(['entries', 'entries.ghcr.io', 'content', 'credentials', 'configText'])(
+    'GIVEN a secret from a docker config, WHEN a jest toHaveProperty(%j) fails on it, THEN the failure shows no credential', (property) => {
+      // GIVEN
+      const regcred = RegistrySecret.fromDockerConfigJson(Testing.chart(), 'config', JSON.stringify({ auths: { 'ghcr.io': { username: USER, password: SENTINEL } } }));
+
+      // WHEN
+      let message = '';
+      try {
+        expect(regcred).toHaveProperty(`${property}.x`);
+      } catch (e: any) {
+        message = e.message;
+      }
+
+      // THEN
+      expect(message).toContain('toHaveProperty');
+      for (const form of FORMS) {
+        expect(message).not.toContain(form);
+      }
+    });
+
+  test('GIVEN a CredentialValue from each source, WHEN it is inspected raw and read, THEN only the read shows the value', () => {
+    // GIVEN
+    const values = [CredentialValue.fromString(SENTINEL), CredentialValue.fromEnvironment('LEAK_TEST_PASSWORD'), CredentialValue.fromFile(passwordFile)];
+
+    // WHEN
+    const printed = values.map(v => inspect(v, RAW) + JSON.stringify(v)).join('\n');
+
+    // THEN
+    expect(values.map(v => v.resolve())).toEqual([SENTINEL, SENTINEL, SENTINEL]);
+    for (const form of FORMS) {
+      expect(printed).not.toContain(form);
+    }
+  });
+
+  test('GIVEN a RegistrySecret, WHEN its own and prototype properties are listed, THEN none holds the credentials', () => {
+    // GIVEN
+    const regcred = RegistrySecret.fromDockerConfigJson(Testing.chart(), 'config', JSON.stringify({ auths: { 'ghcr.io': { username: USER, password: SENTINEL } } }));
+
+    // WHEN: every property name, own or inherited, read through its getter if it has one
+    const names = new Set<string | symbol>();
+    for (let o: any = regcred; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      Reflect.ownKeys(o).forEach(k => names.add(k));
+    }
+    const values = [...names].map(name => { try { return inspect((regcred as any)[name], RAW); } catch (e: any) { return String(e.message); } });
+
+    // THEN
+    expect(names.has('entries')).toBe(false);
+    for (const form of FORMS) {
+      expect(values.join('\n')).not.toContain(form);
+    }
   });
 });
 
