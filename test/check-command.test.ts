@@ -284,3 +284,41 @@ describe('cdk8s-private-registry check', () => {
     expect(stdout).toContain('pull-secret-coverage   every image from a private registry is covered by a pull secret of its pod');
   }, TIMEOUT);
 });
+
+describe('cdk8s-private-registry check: no user name or password in a flag or an image', () => {
+  const PASSWORD = 'Sentinel-Userinfo-Password-5e2a';
+
+  test.each([
+    ['--private-registry', ['--private-registry', `https://u:${PASSWORD}@registry.gitlab.com`], '--private-registry "https://<redacted>@registry.gitlab.com" carries a user name or password before "@"; expected host[:port][/path], e.g. registry.gitlab.com, with credentials only in a pull secret'],
+    ['--public-registry', ['--public-registry', `u:${PASSWORD}@docker.io`], '--public-registry "<redacted>@docker.io" carries a user name or password before "@"; expected host[:port][/path], e.g. registry.gitlab.com, with credentials only in a pull secret'],
+    ['--existing-secret', ['--existing-secret', `gitlab=ghcr.io,u:${PASSWORD}@registry.gitlab.com`], '--existing-secret gitlab=ghcr.io,<redacted>@registry.gitlab.com "<redacted>@registry.gitlab.com" carries a user name or password before "@"; expected host[:port][/path], e.g. registry.gitlab.com, with credentials only in a pull secret'],
+    ['--existing-secret without a name', ['--existing-secret', `u:${PASSWORD}@registry.gitlab.com`], '--existing-secret "<redacted>@registry.gitlab.com" is malformed; expected [NAMESPACE/]NAME=SERVER[,SERVER...], e.g. regcred=registry.gitlab.com'],
+    ['--insecure-registry', ['--pull', '--insecure-registry', `https://u:${PASSWORD}@127.0.0.1:5000`], '--insecure-registry "https://<redacted>@127.0.0.1:5000" carries a user name or password before "@"; expected HOST[:PORT], e.g. 127.0.0.1:5000, with credentials only in a pull secret'],
+  ])('%s with a user name and password is a usage error that never repeats them', (_flag, args, message) => {
+    // GIVEN a flag whose server is written with a user name and password
+    // WHEN check runs with it
+    const { status, stdout, stderr } = check([...args, 'helm-deployment.yaml']);
+    // THEN it stops with a usage error that names the flag, with the userinfo redacted
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`cdk8s-private-registry: error: ${message}\n`);
+    expect(stderr).not.toContain(PASSWORD);
+  }, TIMEOUT);
+
+  test('an image written with a user name and password is an image-reference violation that does not repeat them', () => {
+    // GIVEN a pod whose image is written as a URL with userinfo
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n'
+      + `  - {name: c, image: "u:${PASSWORD}@registry.example.com/app:1", imagePullPolicy: Always}\n`;
+    // WHEN check reads it, as text and as JSON
+    const text = check(['-'], yaml);
+    const json = check(['--format', 'json', '-'], yaml);
+    // THEN it is refused with the userinfo redacted, and the password is in neither output
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain('[image-reference] container "c": invalid image reference "<redacted>@registry.example.com/app:1": '
+      + 'must not carry a user name or password before "@"');
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ rule: 'image-reference' });
+    for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+      expect(output).not.toContain(PASSWORD);
+    }
+  }, TIMEOUT);
+});

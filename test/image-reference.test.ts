@@ -1,7 +1,9 @@
+import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { ImageReference as PublicImageReference } from '../src';
+import { ImageReference as PublicImageReference, PrivateImagePod, RegistrySecret } from '../src';
 import { ImageReference } from '../src/rules/image-reference';
+import { redactUserinfo } from '../src/rules/registry-match';
 
 // Test data transcribed from upstream test vectors (inputs and expected results only):
 // - github.com/distribution/reference: reference_test.go, normalize_test.go, regexp_test.go
@@ -833,7 +835,10 @@ describe('properties', () => {
       } catch (e) {
         // THEN (refused)
         expect(e).toBeInstanceOf(Error);
-        expect((e as Error).message.startsWith(`invalid image reference ${JSON.stringify(image)}: `)).toBe(true);
+        // a user name or password before "@" is not repeated: the message shows it redacted
+        const userinfo = (e as Error).message.includes('must not carry a user name or password before "@"');
+        const quoted = JSON.stringify(userinfo ? redactUserinfo(image) : image);
+        expect((e as Error).message.startsWith(`invalid image reference ${quoted}: `)).toBe(true);
         return;
       }
       // THEN (accepted)
@@ -887,5 +892,55 @@ describe('ImageReference, the public class', () => {
     expect(ref.toString()).toBe(`docker.io/library/nginx@sha256:${'a'.repeat(64)}`);
     expect(ref.toFamiliarString()).toBe(`nginx@sha256:${'a'.repeat(64)}`);
     expect(() => PublicImageReference.parse('Bad')).toThrow(/must be lowercase/);
+  });
+});
+
+describe('an image written with a user name or password', () => {
+  const PASSWORD = 'Sentinel-Image-Password-81c0';
+
+  test.each([
+    [`u:${PASSWORD}@registry.example.com/app:1`, '<redacted>@registry.example.com/app:1'],
+    [`u:${PASSWORD}@localhost:5000/app`, '<redacted>@localhost:5000/app'],
+    [`https://u:${PASSWORD}@registry.example.com/app:1`, 'https://<redacted>@registry.example.com/app:1'],
+    [`u:${PASSWORD}@registry.example.com`, '<redacted>@registry.example.com'],
+    [`u:${PASSWORD}@registry:5000/app`, '<redacted>@registry:5000/app'],
+  ])('%s is refused, and the message shows it as %s', (image, shown) => {
+    // GIVEN an image with userinfo, which the reference grammar cannot read as a name and digest
+    // WHEN it is parsed THEN the error says why without repeating the user name or password
+    let message = '';
+    try {
+      ImageReference.parse(image);
+    } catch (e: any) {
+      message = e.message;
+    }
+    expect(message).toBe(`invalid image reference ${JSON.stringify(shown)}: must not carry a user name or password before "@": `
+      + 'expected [registry/]repository[:tag][@digest], with credentials only in a pull secret');
+    expect(message).not.toContain(PASSWORD);
+  });
+
+  test.each([
+    'nginx@sha256:' + 'a'.repeat(64),
+    'nginx:1.25@sha256:' + 'a'.repeat(64),
+    'registry.example.com:5000/team/app@sha256:' + 'a'.repeat(64),
+  ])('a digest after "@" is no userinfo: %s parses', image => {
+    expect(ImageReference.parse(image).digest).toBe('sha256:' + 'a'.repeat(64));
+  });
+
+  test('a construct refuses it without repeating the password', () => {
+    // GIVEN a pod whose container image carries userinfo
+    const chart = Testing.chart();
+    new PrivateImagePod(chart, 'pod', {
+      registrySecrets: [RegistrySecret.fromSecretName(chart, 'regcred', 'regcred', { servers: ['registry.example.com'] })],
+      containers: [{ image: `u:${PASSWORD}@registry.example.com/app:1`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS }],
+    });
+    // WHEN it is synthesized THEN the error redacts the userinfo
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e: any) {
+      message = e.message;
+    }
+    expect(message).toContain('invalid image reference "<redacted>@registry.example.com/app:1"');
+    expect(message).not.toContain(PASSWORD);
   });
 });

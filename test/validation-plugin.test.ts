@@ -276,6 +276,67 @@ describe('PrivateRegistryValidation properties', () => {
   });
 });
 
+describe('PrivateRegistryValidation property errors: one line, never a credential', () => {
+  const PASSWORD = 'Sentinel-Plugin-Password-d41c';
+  const EXPECTED_SERVER = 'expected host[:port][/path], e.g. registry.gitlab.com, with credentials only in a pull secret';
+
+  test.each([
+    ['privateRegistries', { privateRegistries: [`https://u:${PASSWORD}@ghcr.io`] }, `privateRegistries[0] "https://<redacted>@ghcr.io" carries a user name or password before "@"; ${EXPECTED_SERVER}`],
+    ['publicRegistries', { publicRegistries: [`u:${PASSWORD}@docker.io`] }, `publicRegistries[0] "<redacted>@docker.io" carries a user name or password before "@"; ${EXPECTED_SERVER}`],
+    ['existingSecrets servers', { existingSecrets: { regcred: { servers: [`u:${PASSWORD}@ghcr.io`] } } }, `existingSecrets.regcred.servers[0] "<redacted>@ghcr.io" carries a user name or password before "@"; ${EXPECTED_SERVER}`],
+    ['existingSecrets servers not a list', { existingSecrets: { regcred: { servers: `u:${PASSWORD}@ghcr.io` } } }, 'existingSecrets.regcred is {"servers":"<redacted>@ghcr.io"}; expected {servers: [registry.example.com], namespace?: ...}'],
+    ['insecureRegistries', { pull: true, insecureRegistries: [`https://u:${PASSWORD}@127.0.0.1:5000`] },
+      'insecureRegistries[0] "https://<redacted>@127.0.0.1:5000" carries a user name or password before "@"; expected HOST[:PORT], e.g. 127.0.0.1:5000, with credentials only in a pull secret'],
+  ])('a user name and password in %s are refused in one line that does not repeat them', (_property, props, message) => {
+    // GIVEN properties with a server written with a user name and password
+    // WHEN the plugin is made
+    let error: any;
+    try {
+      new PrivateRegistryValidation(props as any);
+    } catch (e) {
+      error = e;
+    }
+    // THEN the error names the property with the userinfo redacted, and its stack is that one line
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe(`PrivateRegistryValidation properties: ${message}`);
+    expect(error.stack).toBe(error.message);
+    expect(`${error.message} ${error.stack}`).not.toContain(PASSWORD);
+  });
+
+  test('cdk8s synth reports a property error as one line, without a stack trace or the password', () => {
+    // GIVEN an app whose cdk8s.yaml gives the plugin an insecure registry with a password in it
+    const app = path.join(tmp, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), [
+      'language: typescript',
+      'app: node -e "require(\'fs\').mkdirSync(process.env.CDK8S_OUTDIR)"',
+      'validations:',
+      `  - package: ${path.join(ROOT, 'validation')}`,
+      '    class: PrivateRegistryValidation',
+      '    version: 0.0.0',
+      '    properties:',
+      '      pull: true',
+      `      insecureRegistries: ["https://u:${PASSWORD}@127.0.0.1:5000"]`,
+      '',
+    ].join('\n'));
+
+    // WHEN cdk8s synth runs
+    const result = spawnSync(CDK8S, ['synth', '--no-check-upgrade', '--output', path.join(tmp, 'dist')], {
+      cwd: app, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8',
+    });
+
+    // THEN it fails with the property error on one line, with no stack frame and no password
+    const output = result.stdout + result.stderr;
+    expect(result.status).not.toBe(0);
+    const lines = output.split('\n').filter(line => line.includes('PrivateRegistryValidation properties'));
+    expect(lines).toEqual([expect.stringContaining('PrivateRegistryValidation properties: insecureRegistries[0] "https://<redacted>@127.0.0.1:5000" '
+      + 'carries a user name or password before "@"')]);
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toContain('at new PrivateRegistryValidation');
+    expect(output).not.toContain(PASSWORD);
+  }, 60_000);
+});
+
 describe('PrivateRegistryValidation caFiles: hostile files end at once', () => {
   /** the plugin made in a child node killed at 5 s, so that a hang or a memory blow-up fails only this test */
   const construct = (caFiles: string[]) =>

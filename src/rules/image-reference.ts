@@ -1,6 +1,6 @@
 // Image reference grammar and Docker normalization, as the kubelet applies them.
 //
-// This file is a pure rule file: it imports nothing.
+// This file is a pure rule file: it imports only registry-match's redaction.
 //
 // It mirrors `reference.ParseNormalizedNamed` from github.com/distribution/reference
 // (digests validated like github.com/opencontainers/go-digest) and
@@ -13,6 +13,8 @@
 //   component := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
 //   tag       := [\w][\w.-]{0,127}
 //   digest    := algorithm ":" hex         (sha256: 64, sha384: 96, sha512: 128 lowercase hex digits)
+
+import { redactUserinfo } from './registry-match';
 
 /** Docker Hub's canonical domain. */
 const DEFAULT_DOMAIN = 'docker.io';
@@ -57,6 +59,30 @@ function pullPolicyFor(tag: string | undefined, digest: string | undefined): str
   return tag === 'latest' || (tag === undefined && digest === undefined) ? POLICY_ALWAYS : POLICY_IF_NOT_PRESENT;
 }
 
+/**
+ * A registry host after a user name or password: `localhost`, a dotted name or an IPv6 address in
+ * brackets, with an optional port, or any name with a port
+ */
+const USERINFO_HOST_RE = /^(?:(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9A-Fa-f:.]+\])(?::\d+)?|[A-Za-z0-9-]+:\d+)$/;
+
+/**
+ * Whether `image` is written with a user name or password, as a URL would be
+ * (`user:password@registry.example.com/app:1`): an "@" before the first "/" (or after a scheme)
+ * that is followed by a registry and path rather than by a digest. The kubelet refuses it; no
+ * message may repeat it.
+ */
+function hasUserinfo(image: string): boolean {
+  const start = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(image)?.[0].length ?? 0;
+  const slash = image.indexOf('/', start);
+  const at = image.lastIndexOf('@', slash < 0 ? image.length : slash);
+  if (at < start) {
+    return false;
+  }
+  // what follows the "@" up to the path is a registry host, as Go's url.Parse would read it
+  const host = image.slice(at + 1, slash < 0 ? image.length : slash);
+  return at > start && USERINFO_HOST_RE.test(host) && (start > 0 || slash >= 0 || !host.includes(':'));
+}
+
 /** refuses `image` as the kubelet would, saying why */
 function refuse(image: string, detail: string): never {
   throw new Error(`invalid image reference ${JSON.stringify(image)}: ${detail}`);
@@ -93,6 +119,10 @@ export class ImageReference {
     }
     if (image.trim() !== image) {
       refuse(image, 'must not have leading or trailing whitespace');
+    }
+    if (hasUserinfo(image)) {
+      throw new Error(`invalid image reference ${JSON.stringify(redactUserinfo(image))}: must not carry a user name or password before "@": `
+        + 'expected [registry/]repository[:tag][@digest], with credentials only in a pull secret');
     }
     if (IDENTIFIER_RE.test(image)) {
       refuse(image, 'cannot specify 64-byte hexadecimal strings: this is an image id, expected a repository name such as "nginx" or a digest reference such as "nginx@sha256:<hex>"');

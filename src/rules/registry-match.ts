@@ -611,6 +611,14 @@ function userinfoRange(server: string): [number, number] | undefined {
 }
 
 /**
+ * Whether a server key carries a user name or password before "@" (see `redactUserinfo`).
+ * @internal
+ */
+export function hasUserinfo(server: string): boolean {
+  return userinfoRange(server) !== undefined;
+}
+
+/**
  * A server key for messages: any user name or password before "@" is replaced by `<redacted>`.
  * @internal
  */

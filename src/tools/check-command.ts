@@ -5,13 +5,17 @@ import { dirname, join } from 'path';
 import { parseArgs } from 'util';
 import {
   CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
-  ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS, validateServer,
+  ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
-import { answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile, registryHost } from './pull-check';
+import {
+  answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile, registryHost,
+  registryServer,
+} from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/image-lock';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
+import { redactUserinfo } from '../rules/registry-match';
 
 const COMMAND = 'cdk8s-private-registry';
 const STDIN = '-';
@@ -344,14 +348,16 @@ function parseExistingSecret(spec: string): PullSecretInfo {
   const namespace = slash < 0 ? undefined : ref.slice(0, slash);
   const name = ref.slice(slash + 1);
   const servers = eq < 0 ? [] : spec.slice(eq + 1).split(',').filter(s => s !== '');
+  // a server written with a user name or password is refused below: no message repeats them
+  const shown = spec.split(/([=,])/).map(redactUserinfo).join('');
   if (name === '' || namespace === '' || servers.length === 0) {
-    throw new CommandError(`--existing-secret ${JSON.stringify(spec)} is malformed; expected [NAMESPACE/]NAME=SERVER[,SERVER...], e.g. regcred=registry.gitlab.com`);
+    throw new CommandError(`--existing-secret ${JSON.stringify(shown)} is malformed; expected [NAMESPACE/]NAME=SERVER[,SERVER...], e.g. regcred=registry.gitlab.com`);
   }
-  return { name, namespace, servers: servers.map(server => validateArg(server, `--existing-secret ${spec}`)) };
+  return { name, namespace, servers: servers.map(server => validateArg(server, `--existing-secret ${shown}`)) };
 }
 
 function validateArg(server: string, option: string): string {
-  return usage(() => validateServer(server, option));
+  return usage(() => registryServer(server, option));
 }
 
 /** a refused argument is a usage error */

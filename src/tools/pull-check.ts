@@ -3,14 +3,14 @@
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
 import { readRegularFile } from './bounded-read';
-import { formatPath, ObjectCollector, ObjectPlace } from './manifest-check';
+import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { askedLockKey } from '../rules/image-lock';
 import { ImageReference } from '../rules/image-reference';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
-import { kubeletLookup } from '../rules/registry-match';
+import { hasUserinfo, kubeletLookup, redactUserinfo } from '../rules/registry-match';
 
 /**
  * One question for a registry: an image, and the credentials to try, in the kubelet's order.
@@ -342,6 +342,7 @@ export function readCaFile(file: string, what: string): string {
  * @internal
  */
 export function registryHost(host: unknown, what: string): string {
+  refuseUserinfo(host, what, 'HOST[:PORT], e.g. 127.0.0.1:5000');
   let registry: string | undefined;
   try {
     registry = ImageReference.parse(`${host}/probe`).registry;
@@ -352,6 +353,25 @@ export function registryHost(host: unknown, what: string): string {
     throw new Error(`${what} ${JSON.stringify(host)} is not a registry host; expected HOST[:PORT] as in an image reference, e.g. 127.0.0.1:5000`);
   }
   return host;
+}
+
+/**
+ * A registry server given as a setting (`--private-registry`, `privateRegistries`, ...), checked
+ * as a pull secret's server key and refused with a user name or password in it.
+ * @param what names the setting in errors, e.g. `--private-registry`
+ * @internal
+ */
+export function registryServer(server: unknown, what: string): string {
+  refuseUserinfo(server, what, 'host[:port][/path], e.g. registry.gitlab.com');
+  return validateServer(server, what);
+}
+
+/** refuses a setting with a user name or password before "@", repeating neither */
+function refuseUserinfo(value: unknown, what: string, expected: string): void {
+  if (typeof value === 'string' && hasUserinfo(value)) {
+    throw new Error(`${what} ${JSON.stringify(redactUserinfo(value))} carries a user name or password before "@"; `
+      + `expected ${expected}, with credentials only in a pull secret`);
+  }
 }
 
 /**

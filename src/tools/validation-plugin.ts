@@ -1,9 +1,10 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
-import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS, validateServer } from './manifest-check';
-import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost } from './pull-check';
+import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS } from './manifest-check';
+import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer } from './pull-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
+import { redactUserinfo } from '../rules/registry-match';
 
 /**
  * A pull secret that exists in the cluster without being part of the synthesized output, such as one
@@ -196,53 +197,59 @@ export class PrivateRegistryValidation {
   private readonly pull?: PullOptions;
 
   constructor(props: PrivateRegistryValidationProps = {}) {
-    // properties come from cdk8s.yaml unchecked: a misspelt one must not switch a rule off silently
-    const where = 'PrivateRegistryValidation properties';
-    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-      throw new Error(`${where}: received ${JSON.stringify(props)}, expected a mapping`);
-    }
-    const unknown = Object.keys(props).filter(key => !PROPERTIES.includes(key));
-    if (unknown.length > 0) {
-      throw new Error(`${where}: unknown ${unknown.map(k => JSON.stringify(k)).join(', ')}; expected ${PROPERTIES.join(', ')}`);
-    }
-    if (props.privateRegistries !== undefined) {
-      if (!Array.isArray(props.privateRegistries) || props.privateRegistries.length === 0) {
-        throw new Error(`${where}: privateRegistries is ${JSON.stringify(props.privateRegistries)}; expected a non-empty list of servers, or no privateRegistries for every registry`);
+    // cdk8s-cli prints the stack of whatever a plugin's constructor throws (`console.error(e.stack)`
+    // in its main): a property error is the user's to fix, so its stack is its one line
+    try {
+      // properties come from cdk8s.yaml unchecked: a misspelt one must not switch a rule off silently
+      const where = 'PrivateRegistryValidation properties';
+      if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+        throw new Error(`${where}: received ${shown(props)}, expected a mapping`);
       }
-      props.privateRegistries.forEach((server, i) => validateServer(server, `${where}: privateRegistries[${i}]`));
-    }
-    if (props.publicRegistries !== undefined) {
-      if (!Array.isArray(props.publicRegistries)) {
-        throw new Error(`${where}: publicRegistries is ${JSON.stringify(props.publicRegistries)}; expected a list of servers`);
+      const unknown = Object.keys(props).filter(key => !PROPERTIES.includes(key));
+      if (unknown.length > 0) {
+        throw new Error(`${where}: unknown ${unknown.map(k => JSON.stringify(k)).join(', ')}; expected ${PROPERTIES.join(', ')}`);
       }
-      props.publicRegistries.forEach((server, i) => validateServer(server, `${where}: publicRegistries[${i}]`));
-    }
-    const existing = props.existingSecrets ?? {};
-    if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) {
-      throw new Error(`${where}: existingSecrets is ${JSON.stringify(existing)}; expected a mapping from secret name to {servers: [...], namespace?}`);
-    }
-    for (const [name, secret] of Object.entries(existing)) {
-      const at = `${where}: existingSecrets.${name}`;
-      if (!Array.isArray(secret?.servers) || secret.servers.length === 0) {
-        throw new Error(`${at} is ${JSON.stringify(secret)}; expected {servers: [registry.example.com], namespace?: ...}`);
+      if (props.privateRegistries !== undefined) {
+        if (!Array.isArray(props.privateRegistries) || props.privateRegistries.length === 0) {
+          throw new Error(`${where}: privateRegistries is ${shown(props.privateRegistries)}; expected a non-empty list of servers, or no privateRegistries for every registry`);
+        }
+        props.privateRegistries.forEach((server, i) => registryServer(server, `${where}: privateRegistries[${i}]`));
       }
-      secret.servers.forEach((server, i) => validateServer(server, `${at}.servers[${i}]`));
-      if (secret.namespace !== undefined && typeof secret.namespace !== 'string') {
-        throw new Error(`${at}.namespace is ${JSON.stringify(secret.namespace)}; expected a string`);
+      if (props.publicRegistries !== undefined) {
+        if (!Array.isArray(props.publicRegistries)) {
+          throw new Error(`${where}: publicRegistries is ${shown(props.publicRegistries)}; expected a list of servers`);
+        }
+        props.publicRegistries.forEach((server, i) => registryServer(server, `${where}: publicRegistries[${i}]`));
       }
-    }
-    for (const flag of ['disallowLatest', 'requireDigest', 'pull'] as const) {
-      if (props[flag] !== undefined && typeof props[flag] !== 'boolean') {
-        throw new Error(`${where}: ${flag} is ${JSON.stringify(props[flag])}; expected true or false`);
+      const existing = props.existingSecrets ?? {};
+      if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) {
+        throw new Error(`${where}: existingSecrets is ${shown(existing)}; expected a mapping from secret name to {servers: [...], namespace?}`);
       }
-    }
+      for (const [name, secret] of Object.entries(existing)) {
+        const at = `${where}: existingSecrets.${name}`;
+        if (!Array.isArray(secret?.servers) || secret.servers.length === 0) {
+          throw new Error(`${at} is ${shown(secret)}; expected {servers: [registry.example.com], namespace?: ...}`);
+        }
+        secret.servers.forEach((server, i) => registryServer(server, `${at}.servers[${i}]`));
+        if (secret.namespace !== undefined && typeof secret.namespace !== 'string') {
+          throw new Error(`${at}.namespace is ${shown(secret.namespace)}; expected a string`);
+        }
+      }
+      for (const flag of ['disallowLatest', 'requireDigest', 'pull'] as const) {
+        if (props[flag] !== undefined && typeof props[flag] !== 'boolean') {
+          throw new Error(`${where}: ${flag} is ${shown(props[flag])}; expected true or false`);
+        }
+      }
 
-    this.privateRegistries = props.privateRegistries;
-    this.publicRegistries = props.publicRegistries ?? [];
-    this.existingSecrets = existing;
-    this.disallowLatest = props.disallowLatest ?? false;
-    this.requireDigest = props.requireDigest ?? false;
-    this.pull = pullOptions(where, props);
+      this.privateRegistries = props.privateRegistries;
+      this.publicRegistries = props.publicRegistries ?? [];
+      this.existingSecrets = existing;
+      this.disallowLatest = props.disallowLatest ?? false;
+      this.requireDigest = props.requireDigest ?? false;
+      this.pull = pullOptions(where, props);
+    } catch (e) {
+      throw e instanceof Error ? oneLine(e) : e;
+    }
   }
 
   /**
@@ -327,7 +334,7 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
   for (const list of ['insecureRegistries', 'caFiles'] as const) {
     const value = props[list];
     if (value !== undefined && (!Array.isArray(value) || value.some(v => typeof v !== 'string'))) {
-      throw new Error(`${where}: ${list} is ${JSON.stringify(value)}; expected a list of strings`);
+      throw new Error(`${where}: ${list} is ${shown(value)}; expected a list of strings`);
     }
   }
   const limits = [['pullTimeoutSeconds', PULL_SETTINGS.timeoutSeconds.max], ['pullConcurrency', PULL_SETTINGS.concurrency.max]] as const;
@@ -335,7 +342,7 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
     const value = props[name];
     if (value !== undefined && (typeof value !== 'number' || !(value > 0 && value <= max) || (name === 'pullConcurrency' && !Number.isInteger(value)))) {
       // String: JSON would print NaN as null
-      throw new Error(`${where}: ${name} is ${typeof value === 'number' ? String(value) : JSON.stringify(value)}; expected a number above 0 and at most ${max}`);
+      throw new Error(`${where}: ${name} is ${typeof value === 'number' ? String(value) : shown(value)}; expected a number above 0 and at most ${max}`);
     }
   }
   return {
@@ -345,6 +352,18 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
     concurrency: props.pullConcurrency ?? PULL_SETTINGS.concurrency.default,
     userAgent: 'cdk8s-private-registry',
   };
+}
+
+/** `e` with a stack of its message alone, so that cdk8s-cli prints one line and no trace */
+function oneLine(e: Error): Error {
+  const error = new Error(e.message);
+  Object.defineProperty(error, 'stack', { value: e.message, configurable: true, writable: true });
+  return error;
+}
+
+/** a property's value in a message: as JSON, with any user name or password in a string replaced */
+function shown(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => typeof v === 'string' ? redactUserinfo(v) : v);
 }
 
 /** one violation as a location line of the report: where, what and the fix */
