@@ -52,7 +52,8 @@ export interface RegistryCredentials {
   readonly password: CredentialValue;
 
   /**
-   * The email (`--docker-email`).
+   * The email (`--docker-email`). JavaScript callers may also pass a string; an empty one writes no
+   * email field, as `--docker-email=` does.
    *
    * @default - no email field
    */
@@ -313,7 +314,8 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       server,
       username: credentialOf(where, 'username', credentials.username),
       password: credentialOf(where, 'password', credentials.password),
-      email: credentials.email === undefined ? undefined : credentialOf(where, 'email', credentials.email),
+      // kubectl takes --docker-email= and writes no email, as if the flag were not given
+      email: credentials.email === undefined || (credentials.email as unknown) === '' ? undefined : credentialOf(where, 'email', credentials.email),
     };
     // a literal is checked now; the environment and files when the manifests are written
     if ([source.username, source.password, source.email].every(v => v === undefined || CredentialValue._isLiteral(v))) {
@@ -388,7 +390,7 @@ Object.assign(RegistrySecret.prototype, {
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 const DATA_KEY = '.dockerconfigjson';
 
-const LABELS: { [field: string]: string } = { username: 'user name', password: 'password or access token', email: 'email' };
+const LABELS: { [field: string]: string } = { username: 'user name', password: 'password or access token' };
 
 /** a CredentialValue, or a string from a JavaScript caller; anything else is refused by type, never by value */
 function credentialOf(where: string, field: string, value: unknown): CredentialValue {
@@ -413,7 +415,8 @@ function entryOf(where: string, credentials: RegistryCredentials): DockerConfigE
     } catch (e: any) {
       throw new Error(`${where}: ${field}: ${e.message}`);
     }
-    if (text === '') {
+    // kubectl refuses an empty user name or password, and writes no email for an empty one
+    if (text === '' && field !== 'email') {
       throw new Error(`${where}: ${field} from ${value.source} is empty; give the registry ${LABELS[field]}`);
     }
     return text;

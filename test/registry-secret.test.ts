@@ -53,6 +53,24 @@ describe('RegistrySecret', () => {
     expect(secret.data['.dockerconfigjson']).toBe(Buffer.from(kubectlDockerConfigJson(flags), 'utf8').toString('base64'));
   });
 
+  test('GIVEN an empty email, as --docker-email= gives kubectl, WHEN the secret is synthesized, THEN it is accepted and the entry has no email, byte for byte as kubectl writes it', () => {
+    // GIVEN: a JavaScript caller, or a pipeline that passes an unset variable through
+    const flags = { server: 'registry.gitlab.com', username: 'ci', password: 'token', email: '' };
+    const chart = Testing.chart();
+
+    // WHEN
+    const secret = new RegistrySecret(chart, 'secret', flags as any);
+    secret.addRegistry({ server: 'ghcr.io', username: 'ci', password: 'token', email: '' } as any);
+
+    // THEN
+    const config = Buffer.from(Testing.synth(chart)[0].data['.dockerconfigjson'], 'base64').toString('utf8');
+    expect(JSON.parse(config).auths['registry.gitlab.com']).toEqual({ username: 'ci', password: 'token', auth: 'Y2k6dG9rZW4=' });
+    expect(JSON.parse(config).auths['ghcr.io']).toEqual({ username: 'ci', password: 'token', auth: 'Y2k6dG9rZW4=' });
+    const single = Testing.chart();
+    new RegistrySecret(single, 'secret', flags as any);
+    expect(Testing.synth(single)[0].data['.dockerconfigjson']).toBe(Buffer.from(kubectlDockerConfigJson(flags), 'utf8').toString('base64'));
+  });
+
   test('defaults the server to Docker Hub as kubectl does', () => {
     // GIVEN
     const chart = Testing.chart();
