@@ -1,6 +1,6 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
+import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
 import { testSecret } from './support/secrets';
 
 const IMAGE = 'registry.gitlab.com/team/app:v1';
@@ -64,6 +64,30 @@ describe('PrivateImagePull, the mixin', () => {
 
     // THEN
     expect(attempt).toThrow('test/cm/Resource: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart');
+  });
+});
+
+describe('messages', () => {
+  test('GIVEN a secret in namespace team-a named by a pod in team-b, WHEN synthesized, THEN the error reports the mismatch and says the pod names that secret, as check does', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = new RegistrySecret(chart, 'regcred', {
+      metadata: { name: 'regcred', namespace: 'team-a' }, server: 'registry.gitlab.com', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p'),
+    });
+
+    // WHEN
+    new PrivateImagePod(chart, 'pod', { metadata: { namespace: 'team-b' }, registrySecrets: [regcred], containers: [{ image: IMAGE }] });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e: any) {
+      message = e.message;
+    }
+
+    // THEN: the words of `check` for the same pod and secret
+    expect(message).toContain('[test/pod] pull secret "regcred" is in namespace "team-a" but the pod is in namespace "team-b"');
+    expect(message).toContain(`image "${IMAGE}": no pull secret covers registry "registry.gitlab.com" (imagePullSecrets gives "regcred", which is in namespace "team-a")`);
+    expect(message).not.toContain('names no pull secret');
   });
 });
 

@@ -245,6 +245,10 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     if (!pullSecrets.resolvesHere(secret)) {
       // a same-named secret of the pod's namespace would be another secret
       violations.push(pullSecrets.namespaceViolation(secret));
+      if (rules.wire) {
+        // not written, but the pod names it: messages say so, as `check` does for a pod that names it
+        pullSecrets.namedElsewhere(secret);
+      }
     } else if (!pullSecrets.names().includes(secret.name)) {
       if (rules.wire) {
         pullSecrets.add(secret);
@@ -476,6 +480,9 @@ function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRul
   return ref;
 }
 
+/** no secrets: one frozen list for every pod that names none of another namespace */
+const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
+
 /** no names: one frozen list for every pod whose ServiceAccount gives none */
 const NO_NAMES: string[] = Object.freeze([]) as any;
 
@@ -485,6 +492,8 @@ class PullSecrets {
   private namesCache?: string[];
   /** secrets found only in another namespace than the pod's, with that namespace */
   private elsewhere?: Map<string, string | undefined>;
+  /** required secrets the pod names that are in another namespace, so not written */
+  private away?: PullSecretInfo[];
 
   constructor(private readonly podSpec: any, private readonly rules: PodSpecRules,
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
@@ -511,6 +520,12 @@ class PullSecrets {
       fix: 'put the secret and the pod in the same namespace',
       path: ['imagePullSecrets'],
     };
+  }
+
+  /** a required secret of another namespace: the pod names it, though it is not written */
+  public namedElsewhere(secret: PullSecretInfo): void {
+    (this.away ??= []).push(secret);
+    (this.elsewhere ??= new Map()).set(secret.name, secret.namespace);
   }
 
   public add(secret: PullSecretInfo): void {
@@ -566,12 +581,15 @@ class PullSecrets {
   }
 
   public describe(): string {
-    const secrets = this.resolved();
     const source = pullSecretSource(this.podSpec);
+    const away = this.away ?? NO_SECRETS;
+    // a pod that names a secret of another namespace names its own: its ServiceAccount's do not count
+    const named = 'secrets' in source || away.length > 0;
+    const secrets = 'secrets' in source ? [...this.resolved(), ...away] : away.length > 0 ? away : this.resolved();
     if (secrets.length === 0) {
-      return 'secrets' in source ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${source.serviceAccount}" gives none`;
+      return named ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${source.serviceAccount}" gives none`;
     }
-    const via = 'secrets' in source ? 'imagePullSecrets' : `serviceAccount "${source.serviceAccount}"`;
+    const via = named ? 'imagePullSecrets' : `serviceAccount "${source.serviceAccount}"`;
     return `${via} gives ` + secrets.map(s => this.elsewhere?.has(s.name)
       ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
       : s.servers === undefined
