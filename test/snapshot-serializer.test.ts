@@ -192,6 +192,71 @@ describe('snapshot serializer: every credential form', () => {
   });
 });
 
+describe('snapshot serializer: credential fields as Go reads their names', () => {
+  // the member names the kubelet (password, auth) or docker (identitytoken, registrytoken) reads as
+  // a credential, written as only Go's encoding/json sees them: JSON escapes, any case, ſ and K
+  const spellings = [
+    ['an escaped password', 'pass\\u0077ord'],
+    ['an escaped auth', '\\u0061uth'],
+    ['password with the long s', 'pa\u017f\u017fword'],
+    ['AUTH', 'AUTH'],
+    ['escapes in upper case', 'PASS\\u0057ORD'],
+    ['identitytoken with the Kelvin sign', 'identityto\u212aen'],
+    ['an escaped identitytoken', 'identi\\u0074ytoken'],
+    ['registrytoken with the Kelvin sign', 'registryto\u212aen'],
+  ];
+  const password = 'Sentinel-Go-Spelling-5e2a';
+  const configOf = (name: string, extra: string) => `{"auths":{"ghcr.io":{"username":"test-user","${name}":"${password}"${extra}}}}`;
+  const carriers: Array<[string, (config: string) => unknown]> = [
+    ['the JSON text', config => config],
+    ['prose', config => `docker login wrote ${config} today`],
+    ['the parsed object', config => JSON.parse(config)],
+    ['a Secret\'s stringData', config => ({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': config } })],
+    ['a Secret\'s data', config => ({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(config) } })],
+    ['a ConfigMap', config => ({ kind: 'ConfigMap', data: { 'config.json': config } })],
+    ['a ConfigMap as YAML text', config => YAML.stringify({ kind: 'ConfigMap', data: { 'config.json': config } })],
+    ['JSON in a JSON string', config => JSON.stringify({ config })],
+    ['JSON in a JSON string in a JSON string', config => JSON.stringify(JSON.stringify({ config }))],
+    ['base64 in prose', config => `the config is ${b64(config)}`],
+  ];
+  const cases = spellings.flatMap(([spelling, name]) => carriers.flatMap(([carrier, carry]) =>
+    ['', ',"registry":"x"'].map(extra => [spelling, carrier, extra ? 'and a member of its own' : 'alone', carry(configOf(name, extra)), configOf(name, extra)] as const)));
+
+  test.each(cases)('redacts %s in %s, %s in its entry', (_spelling, carrier, _extra, value, config) => {
+    // GIVEN a docker config whose credential field is spelled as only Go reads it, in a carrier
+    // WHEN it is printed
+    const printed = print(value);
+
+    // THEN neither the credential nor the config's base64 is printed; the user name still is,
+    // unless it was inside the base64
+    expect([password, b64(password), b64(config)].filter(form => printed.includes(form))).toEqual([]);
+    expect(printed.includes('test-user')).toBe(!carrier.startsWith('base64'));
+  });
+
+  test('shows what Go reads as auths and username, whatever their spelling', () => {
+    // GIVEN a Secret whose config names auths and username with the long s and escapes
+    const config = `{"auth\u017f":{"ghcr.io":{"u\\u0073ername":"test-user","pa\u017f\u017fword":"${password}"}}}`;
+
+    // WHEN
+    const printed = print({ kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(config) } });
+
+    // THEN the servers and the username are shown, the password redacted
+    expect(printed).toContain('"ghcr.io": Object {');
+    expect(printed).toContain('"username": "test-user"');
+    expect(printed).toContain('"pa\u017f\u017fword": "<redacted>"');
+    expect(printed).not.toContain(password);
+  });
+
+  test.each([
+    ['JSON with an escape in a key that is no credential', '{"caf\\u00e9":"open","n":1}'],
+    ['a long s in prose', 'the long \u017f is an old letter'],
+  ])('leaves %s alone', (_name, value) => {
+    // WHEN / THEN
+    expect(serializer.test(value)).toBe(false);
+    expect(print(value)).toBe(format(value, { escapeString: false }));
+  });
+});
+
 describe('snapshot serializer: properties', () => {
   const fragments = fc.constantFrom('.dockerconfigjson', '.dockercfg', ':', ': ', '\n', '\n  ', '|', '>-', '? ', '&a ', '*a', '"', "'", '\\', '{', '}', '[', ']',
     '"auth"', '"password": "', 'auths', 'kind: Secret', 'type: kubernetes.io/dockerconfigjson', 'data:', '---\n', b64(SECRET.config).slice(0, 30), 'eyJhdXRocyI6', '=', '\t', '#', 'Secret', '-bcdfghkmt2');

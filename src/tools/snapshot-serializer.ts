@@ -5,6 +5,7 @@
 // prints, never what `cdk8s synth` writes. Deliberately not re-exported from index.ts: jest's
 // plugin shape is not a jsii API.
 import * as YAML from 'yaml';
+import { goFieldName, goUtf8Decode, JsonObject, JsonValue, parseGoJson } from '../rules/go-decoding';
 import { redactUserinfo } from '../rules/registry-match';
 import { kubectlSecretHash } from '../rules/secret-hash';
 
@@ -17,16 +18,27 @@ const DOCKER_TYPES: { readonly [type: string]: string } = {
 };
 const DOCKER_KEYS = ['.dockerconfigjson', '.dockercfg'];
 
-/** The fields of a docker config entry (and of credential props), and those shown. */
-const ENTRY_FIELD = /^(?:username|password|email|auth|identitytoken|registrytoken|serveraddress|server)$/i;
-const SECRET_FIELD = /^(?:password|auth|identitytoken|registrytoken)$/i;
-const SHOWN_FIELD = /^(?:username|email|serveraddress|server)$/i;
+/**
+ * The fields of a docker config entry (and of credential props): the credentials, and those shown.
+ * A key names a field as Go's `encoding/json` matches it (`goFieldName`: any case, the long s for
+ * "s", the Kelvin sign for "k"), after Go's unquoting of any escapes: the kubelet reads
+ * `password` and `auth` so (kubernetes `pkg/credentialprovider/config.go`), docker and containerd
+ * `identitytoken` and `registrytoken`.
+ */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['password', 'auth', 'identitytoken', 'registrytoken']);
+const SHOWN_FIELDS: ReadonlySet<string> = new Set(['username', 'email', 'serveraddress', 'server']);
 
 /** Text that may be YAML or JSON holding a docker config, a Secret of one, or a credential field. */
 const STRUCTURED = /dockerc(?:onfigjson|fg)|(?:auth|password|identitytoken|registrytoken)["']?\s*:/i;
 /** Text that may hold base64 of a credential form, or a quoted credential field. */
 const BASE64_HINT = /[A-Za-z0-9+/]{16}/;
 const QUOTED_FIELD_HINT = /(?:auth|password|identitytoken|registrytoken)\\*["']/i;
+/**
+ * Text that may spell a key in a way only Go's reading shows: a `\uXXXX` escape (at any level of
+ * escaping), the long s or the Kelvin sign, in a word that a colon follows. Such text is read as
+ * YAML or JSON, or its quoted keys one by one, and each key matched by `goFieldName`.
+ */
+const GO_SPELLING_HINT = /(?:\\u[0-9A-Fa-f]{4}|[\u017f\u212a])[A-Za-z0-9\\\u017f\u212a]*["']?\s*:/;
 /** `kubectl --append-hash`'s suffix, in its alphabet. */
 const HASHED_NAME = /^(.+)-([245-9bcdfghkmt]{10})$/;
 
@@ -84,7 +96,7 @@ export function snapshotSerializer(options: SnapshotSerializerOptions = {}): Sna
         // object is ours only if it is a Secret or an entry itself, or holds a hashed Secret
         // whose name is shown elsewhere in it
         return isContainer(value) && !producedObjects.has(value)
-          && (isDockerSecret(value) || isEntry(value) || (stable && new Redaction(stable, value).hasHashedNames()));
+          && (isDockerSecret(value) || isEntry(value) || isDockerConfig(value) || (stable && new Redaction(stable, value).hasHashedNames()));
       } catch {
         return false;
       }
@@ -165,6 +177,7 @@ class Redaction {
     this.clones.set(value, clone);
     const secret = isSecret(value);
     const entry = !secret && isEntry(value);
+    const array = Array.isArray(value as unknown);
     for (const key of Object.keys(value)) {
       const item = value[key];
       let shown: unknown;
@@ -172,6 +185,9 @@ class Redaction {
         shown = this.secretData(value, key, textDepth);
       } else if (entry) {
         shown = this.field(key, item, textDepth);
+      } else if (!array && isAuths(key, item)) {
+        // a docker config: every entry's fields, whatever else the entry holds
+        shown = this.servers(item, textDepth);
       } else {
         shown = this.value(item, depth + 1, textDepth);
       }
@@ -192,7 +208,7 @@ class Redaction {
    */
   public text(text: string, depth = 0): string {
     let out = text;
-    if (STRUCTURED.test(text)) {
+    if (STRUCTURED.test(text) || GO_SPELLING_HINT.test(text)) {
       out = this.structured(text, depth) ?? redactText(text, depth);
     } else if (BASE64_HINT.test(text) || QUOTED_FIELD_HINT.test(text)) {
       out = redactText(text, depth);
@@ -237,10 +253,29 @@ class Redaction {
 
   /** a field of a docker config entry or of credential props */
   private field(key: string, item: unknown, textDepth: number): unknown {
-    if (!SHOWN_FIELD.test(key) || typeof item !== 'string') {
+    const field = goFieldName(key) ?? '';
+    if (!SHOWN_FIELDS.has(field) || typeof item !== 'string') {
       return REDACTED;
     }
-    return this.text(/^server/i.test(key) ? redactUserinfo(item) : item, textDepth);
+    return this.text(field.startsWith('server') ? redactUserinfo(item) : item, textDepth);
+  }
+
+  /** the `auths` map of a docker config: each server with its entry's fields */
+  private servers(auths: unknown, textDepth: number): unknown {
+    return this.map(auths, (server, item) => [this.text(redactUserinfo(server), textDepth),
+      this.map(item, (field, v) => [this.text(field, textDepth), this.field(field, v, textDepth)])]);
+  }
+
+  /** a plain object as `each` shows its members; anything else redacted */
+  private map(object: unknown, each: (key: string, item: unknown) => [string, unknown]): unknown {
+    if (!isContainer(object) || Array.isArray(object)) {
+      return REDACTED;
+    }
+    const shown = this.produce({});
+    for (const key of Object.keys(object)) {
+      define(shown, ...each(key, object[key]));
+    }
+    return shown;
   }
 
   /** a Secret's data or stringData: docker configs shown, other keys of a docker config Secret redacted */
@@ -258,33 +293,20 @@ class Redaction {
     return shown;
   }
 
-  /** a docker config as its servers, usernames and emails */
+  /** a docker config, read as the kubelet reads it (Go's JSON), as its servers, usernames and emails */
   private dockerConfig(value: unknown, encoded: boolean, textDepth: number): unknown {
     if (typeof value !== 'string') {
       return REDACTED;
     }
-    let config: unknown;
-    try {
-      config = JSON.parse(encoded ? Buffer.from(value, 'base64').toString('utf8') : value);
-    } catch {
-      return `${REDACTED} (not JSON)`;
+    const config = parseGoJson(encoded ? goUtf8Decode(Buffer.from(value, 'base64')) : value);
+    if (!(config instanceof JsonObject)) {
+      return config === null || typeof config !== 'object' || Array.isArray(config) ? `${REDACTED} (not JSON)` : REDACTED;
     }
-    const map = (object: unknown, each: (key: string, item: unknown) => [string, unknown]) => {
-      if (!isContainer(object) || Array.isArray(object)) {
-        return REDACTED;
-      }
-      const shown = this.produce({});
-      for (const key of Object.keys(object)) {
-        define(shown, ...each(key, object[key]));
-      }
-      return shown;
-    };
-    const entry = (item: unknown) => map(item, (field, v) => [this.text(field, textDepth), this.field(field, v, textDepth)]);
-    const servers = (auths: unknown) => map(auths, (server, item) => [this.text(redactUserinfo(server), textDepth), entry(item)]);
-    if (isContainer(config) && 'auths' in config) {
-      return map(config, (key, item) => [this.text(key, textDepth), key === 'auths' ? servers(item) : REDACTED]);
+    const object = plainObject(config, 0);
+    if (Object.keys(object).some(key => goFieldName(key) === 'auths')) {
+      return this.map(object, (key, item) => [this.text(key, textDepth), goFieldName(key) === 'auths' ? this.servers(item, textDepth) : REDACTED]);
     }
-    return servers(config);
+    return this.servers(object, textDepth);
   }
 
   /** finds the Secrets whose names carry kubectl's hash of their own content */
@@ -314,17 +336,51 @@ function define(object: object, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** a parsed JSON value as plain objects and arrays (of two equal keys, the last), cut below what is shown */
+function plainValue(value: JsonValue, depth: number): unknown {
+  if (depth > MAX_OBJECT_DEPTH && (value instanceof JsonObject || Array.isArray(value))) {
+    return `${REDACTED} (nested deeper than ${MAX_OBJECT_DEPTH} levels)`;
+  }
+  if (Array.isArray(value)) {
+    return value.map(item => plainValue(item, depth + 1));
+  }
+  return value instanceof JsonObject ? plainObject(value, depth) : value;
+}
+
+function plainObject(value: JsonObject, depth: number): { [key: string]: unknown } {
+  const object: { [key: string]: unknown } = {};
+  for (const [key, item] of value.members) {
+    define(object, key, plainValue(item, depth + 1));
+  }
+  return object;
+}
+
+/** A docker config object: a member Go reads as its `auths` map. */
+function isDockerConfig(value: { [key: string]: any }): boolean {
+  return !Array.isArray(value) && Object.keys(value).some(key => isAuths(key, value[key]));
+}
+
+/** a member that Go reads as a docker config's `auths` map */
+function isAuths(key: string, item: unknown): item is { [key: string]: any } {
+  return goFieldName(key) === 'auths' && isContainer(item) && !Array.isArray(item);
+}
+
+/** the field a key names, as Go reads it (see SECRET_FIELDS) */
+function fieldOf(key: string): string {
+  return goFieldName(key) ?? '';
+}
+
 /** The documents of YAML or JSON text that holds at least one mapping or sequence. */
 function parseStructured(text: string): { docs: unknown[]; json: boolean } | undefined {
   const trimmed = text.trim();
   if (/^[[{"]/.test(trimmed)) {
-    try {
-      // a JSON string is read too: it may hold escaped JSON or YAML
-      const value = JSON.parse(trimmed);
-      return typeof value === 'object' && value !== null || typeof value === 'string' ? { docs: [value], json: true } : undefined;
-    } catch {
-      // YAML, perhaps
+    // read as Go reads it, escapes in keys included; a JSON string is read too: it may hold
+    // escaped JSON or YAML
+    const value = parseGoJson(trimmed);
+    if (value instanceof JsonObject || Array.isArray(value) || typeof value === 'string') {
+      return { docs: [plainValue(value, 0)], json: true };
     }
+    // YAML, perhaps
   }
   try {
     const docs = YAML.parseAllDocuments(text, { logLevel: 'silent' });
@@ -368,7 +424,8 @@ function isDockerSecret(value: { [key: string]: any }): boolean {
 /** A docker config entry or credential props: only entry fields, and a credential among them. */
 function isEntry(value: { [key: string]: any }): boolean {
   const keys = Object.keys(value);
-  return !Array.isArray(value) && keys.length > 0 && keys.every(key => ENTRY_FIELD.test(key)) && keys.some(key => SECRET_FIELD.test(key) && typeof value[key] === 'string');
+  return !Array.isArray(value) && keys.length > 0 && keys.every(key => SECRET_FIELDS.has(fieldOf(key)) || SHOWN_FIELDS.has(fieldOf(key)))
+    && keys.some(key => SECRET_FIELDS.has(fieldOf(key)) && typeof value[key] === 'string');
 }
 
 /** [the name, the name shown] of a Secret named with kubectl's hash of its own content */
@@ -389,8 +446,13 @@ function hashedName(value: { [key: string]: any }): [string, string] | undefined
 
 // ---- the text rules: credential forms in text that is not YAML or JSON, or inside its strings ----
 
-/** `"auth": "`, `\"password\":\"`...: a quoted credential field at any level of JSON escaping */
-const QUOTED_FIELD = /(\\*)(["'])(?:auth|password|identitytoken|registrytoken)\1\2\s*:\s*\1\2/giu;
+/**
+ * A quoted key and the quote that opens its value, at any level of JSON escaping: `"auth": "`,
+ * `\"pass\\u0077ord\":\"`...; `isCredentialKey` tells whether Go reads the key as a credential.
+ */
+const QUOTED_KEY = /(\\*)(["'])([^\n"']{1,200}?)\1\2\s*:\s*\1\2/gu;
+/** JSON in a JSON string in a JSON string...: how many times a key is unquoted at most */
+const MAX_UNQUOTES = 8;
 /** a docker config key and its colon, quoted or not */
 const DOCKER_KEY = /(\\*)(["']?)\.docker(?:configjson|cfg)\1\2[ \t]*(?:\r?\n[ \t]*)?:/g;
 /** base64, also wrapped over lines (real or escaped newlines) */
@@ -485,12 +547,29 @@ function quotedEnd(text: string, from: number, quote: string, run: number): numb
   return text.length;
 }
 
+/**
+ * Whether the body of a quoted key, written at some level of JSON escaping, is a credential field
+ * for Go: unquoted as Go unquotes a JSON string (`parseGoJson`) until no escape is left, then
+ * matched by `goFieldName`.
+ */
+function isCredentialKey(body: string): boolean {
+  let key = body;
+  for (let i = 0; i < MAX_UNQUOTES && key.includes('\\'); i++) {
+    const unquoted = parseGoJson(`"${key}"`);
+    if (typeof unquoted !== 'string') {
+      break;
+    }
+    key = unquoted;
+  }
+  return SECRET_FIELDS.has(fieldOf(key));
+}
+
 function redactQuotedFields(text: string): string {
   let out = '';
   let last = 0;
-  for (const match of text.matchAll(QUOTED_FIELD)) {
+  for (const match of text.matchAll(QUOTED_KEY)) {
     const start = match.index! + match[0].length;
-    if (start < last) {
+    if (start < last || !isCredentialKey(match[3])) {
       continue;
     }
     const end = quotedEnd(text, start, match[2], match[1].length);
