@@ -171,13 +171,13 @@ describe('cdk8s-private-registry check', () => {
     const stdin = check(['-'], input);
 
     // THEN
-    expect(files.status).toBe(2);
+    expect(files.status).toBe(3);
     expect(files.stdout).toBe('no violations in what could be read: 2 pod specs checked; 1 input could not be read (see the errors)\n');
     expect(files.stderr).toMatch(/^cdk8s-private-registry: error: malformed\.yaml:9:\d+: \S.*\n$/);
     expect(files.stderr).not.toMatch(/\n\s+at /);
-    expect(stdin.status).toBe(2);
+    expect(stdin.status).toBe(3);
     expect(stdin.stdout).toMatch(/^Pod\/imagesecrettest2 in <stdin>\n {2}<stdin>:18 \[image-pull-policy\] /);
-    expect(stdin.stderr).toMatch(/^cdk8s-private-registry: error: <stdin>:24:1: bad indentation \(YAML error BAD_INDENT\)\n$/);
+    expect(stdin.stderr).toMatch(/^cdk8s-private-registry: error: <stdin>:24:1: the document is not valid YAML: unexpected end of the stream within a flow collection\n$/);
   }, TIMEOUT);
 
   test('checks every readable file when one cannot be read, and lists the unreadable one in JSON', () => {
@@ -186,11 +186,11 @@ describe('cdk8s-private-registry check', () => {
     const json = check(['--format', 'json', 'missing.yaml', 'wrong-namespace.yaml']);
 
     // THEN
-    expect(text.status).toBe(2);
+    expect(text.status).toBe(3);
     expect(text.stderr).toBe('cdk8s-private-registry: error: cannot read missing.yaml: no such file\n');
     expect(text.stdout).toMatch(/^Pod\/team-b\/api in wrong-namespace\.yaml\n/);
     expect(text.stdout).toMatch(/\n2 violations in 1 object; 3 pod specs checked; 1 input could not be read \(see the errors\)\n$/);
-    expect(json.status).toBe(2);
+    expect(json.status).toBe(3);
     const entries = JSON.parse(json.stdout);
     expect(entries[0]).toEqual({
       file: 'missing.yaml',
@@ -239,7 +239,7 @@ describe('cdk8s-private-registry check', () => {
       '1 violation in 1 object; 3 pod specs checked',
       '',
     ]);
-    expect(empty.status).toBe(2);
+    expect(empty.status).toBe(3);
     expect(empty.stderr).toBe('cdk8s-private-registry: error: cannot read dir/nested/empty: the directory has no *.yaml, *.yml, *.json file (subdirectories are not read)\n');
     expect(version.status).toBe(0);
     expect(version.stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
@@ -264,12 +264,12 @@ describe('cdk8s-private-registry check', () => {
     expect(stderr).toMatch(message);
   }, TIMEOUT);
 
-  test('refuses an empty input, which usually means the command before the pipe failed', () => {
+  test('refuses an empty input with exit status 3, as it usually means the command before the pipe failed', () => {
     // WHEN
     const { status, stderr } = check(['-'], '');
 
     // THEN
-    expect(status).toBe(2);
+    expect(status).toBe(3);
     expect(stderr).toBe('cdk8s-private-registry: error: no Kubernetes object in <stdin>\n');
   }, TIMEOUT);
 

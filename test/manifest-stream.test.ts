@@ -1,108 +1,16 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { DocumentSplitter, DocumentText, DocumentTooLarge, SourceReader } from '../src/tools/manifest-stream';
+import { DocumentText, SourceReader, StreamPart } from '../src/tools/manifest-stream';
 
-/** the documents of `text`, pushed in chunks of `size` characters */
-function split(text: string, size = text.length, max?: number): Array<DocumentText | DocumentTooLarge> {
-  const splitter = new DocumentSplitter(max);
-  const out: Array<DocumentText | DocumentTooLarge> = [];
-  for (let i = 0; i < text.length; i += size) {
-    out.push(...splitter.push(text.slice(i, i + size)));
+async function readAll(reader: SourceReader): Promise<StreamPart[]> {
+  const parts: StreamPart[] = [];
+  for await (const part of reader.documents()) {
+    parts.push(part);
   }
-  return [...out, ...splitter.end()];
+  return parts;
 }
-
-function texts(docs: Array<DocumentText | DocumentTooLarge>): string[] {
-  return docs.map(d => 'tooLarge' in d ? `<too large at ${d.line}>` : d.text);
-}
-
-/** the same split, whatever the chunk size: 1 character at a time, 3, 7, or all at once */
-function splitAnyChunks(text: string): string[] {
-  const whole = texts(split(text));
-  for (const size of [1, 3, 7]) {
-    expect(texts(split(text, size))).toEqual(whole);
-  }
-  return whole;
-}
-
-describe('DocumentSplitter', () => {
-  test('splits before each "---" line and keeps a comment after it with its document', () => {
-    // GIVEN
-    const text = '---\n# Source: chart/templates/a.yaml\nkind: A\n---\nkind: B\n--- # comment\nkind: C\n';
-
-    // WHEN
-    const docs = splitAnyChunks(text);
-
-    // THEN
-    expect(docs).toEqual(['---\n# Source: chart/templates/a.yaml\nkind: A\n', '---\nkind: B\n', '--- # comment\nkind: C\n']);
-  });
-
-  test('a block scalar\'s indented "---" and "..." lines, and "---" without a space after it, do not split', () => {
-    // GIVEN
-    const text = 'data:\n  script: |\n    ---\n    ...\n    --- x\n---foo: 1\n...bar: 2\n---\nkind: B\n';
-
-    // WHEN
-    const docs = splitAnyChunks(text);
-
-    // THEN
-    expect(docs).toEqual(['data:\n  script: |\n    ---\n    ...\n    --- x\n---foo: 1\n...bar: 2\n', '---\nkind: B\n']);
-  });
-
-  test('a "---" at column 0 ends a block scalar, as YAML 1.2 says, and "--- |" starts a scalar document', () => {
-    // GIVEN
-    const text = '--- |\n  text\n---\nkind: B\n';
-
-    // WHEN
-    const docs = splitAnyChunks(text);
-
-    // THEN
-    expect(docs).toEqual(['--- |\n  text\n', '---\nkind: B\n']);
-    expect(parseAllDocuments(text).map(d => (d as any).toJS())).toEqual(['text\n', { kind: 'B' }]);
-  });
-
-  test('a "..." line ends its document, and directives stay with the document they introduce', () => {
-    // GIVEN
-    const text = 'kind: A\n...\n%YAML 1.2\n# next\n---\nkind: B\n... # end\nkind: C\n';
-
-    // WHEN
-    const docs = splitAnyChunks(text);
-
-    // THEN
-    expect(docs).toEqual(['kind: A\n...\n', '%YAML 1.2\n# next\n---\nkind: B\n... # end\n', 'kind: C\n']);
-  });
-
-  test('reads CRLF line ends, and counts lines and bytes as the whole stream does', () => {
-    // GIVEN
-    const text = 'kind: A\r\nname: é\r\n---\r\nkind: B\r\n...\r\n---\r\nkind: C\r\n';
-
-    // WHEN
-    const docs = split(text, 2) as DocumentText[];
-
-    // THEN
-    expect(docs.map(d => d.text)).toEqual(['kind: A\r\nname: é\r\n', '---\r\nkind: B\r\n...\r\n', '---\r\nkind: C\r\n']);
-    expect(docs.map(d => d.line)).toEqual([1, 3, 6]);
-    expect(docs.map(d => d.offset)).toEqual([0, 19, 38]);
-    expect(docs.map(d => d.bytes)).toEqual([19, 19, 14]);
-    expect(Buffer.from(text).subarray(docs[2].offset, docs[2].offset + docs[2].bytes).toString()).toBe(docs[2].text);
-  });
-
-  test('reports a document larger than the limit by its first line, and goes on after it', () => {
-    // GIVEN
-    const big = `kind: Big\ndata: ${'x'.repeat(100)}\n`;
-    const text = `kind: A\n---\n${big}---\nkind: C\n`;
-
-    // WHEN
-    const whole = split(text, text.length, 50);
-    const streamed = split(text, 10, 50);
-
-    // THEN
-    expect(texts(whole)).toEqual(['kind: A\n', '<too large at 2>', '---\nkind: C\n']);
-    expect(texts(streamed)).toEqual(texts(whole));
-    expect((streamed[2] as DocumentText).line).toBe(5);
-  });
-});
 
 describe('SourceReader', () => {
   test('reads a file in chunks, and a document again by its place', async () => {
@@ -115,18 +23,70 @@ describe('SourceReader', () => {
 
     try {
       // WHEN
-      const read: DocumentText[] = [];
-      for await (const doc of reader.documents()) {
-        read.push(doc as DocumentText);
-      }
+      const read = await readAll(reader) as DocumentText[];
 
-      // THEN
-      expect(read.map(d => d.text)).toEqual(docs);
-      expect(read[2999].line).toBe(2999 * 6 + 1);
-      expect(reader.readDocumentAgain(read[2345])).toBe(docs[2345]);
+      // THEN: each document without the "---" line before it, which kubectl takes as a split
+      expect(read.map(d => d.text)).toEqual(docs.map(d => d.slice('---\n'.length)));
+      expect(read[2999].line).toBe(2999 * 6 + 2);
+      expect(reader.readDocumentAgain(read[2345])).toBe(docs[2345].slice('---\n'.length));
     } finally {
       reader.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-stream-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('refuses a FIFO at once, naming what it is, without waiting for a writer', async () => {
+    // GIVEN
+    const fifo = path.join(dir, 'manifests.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const reader = new SourceReader({ name: fifo, path: fifo });
+
+    // WHEN / THEN
+    await expect(readAll(reader)).rejects.toThrow(/^is not a regular file \(it is a FIFO\); give a manifest file, a directory of them, or "-" for standard input$/);
+    reader.close();
+  }, 5_000);
+
+  test('refuses /dev/zero at once instead of reading it forever', async () => {
+    // GIVEN
+    const reader = new SourceReader({ name: '/dev/zero', path: '/dev/zero' });
+
+    // WHEN / THEN
+    await expect(readAll(reader)).rejects.toThrow(/^is not a regular file \(it is a character device\)/);
+    reader.close();
+  }, 5_000);
+
+  test('decodes as kubectl does: a UTF-16 or UTF-8 byte order mark, and U+FFFD for bytes that are not UTF-8; reads a document again from the text', async () => {
+    // GIVEN
+    const text = 'kind: A\n---\nkind: B\nname: "é\ufffd"\n---\nkind: C\n';
+    const files: Array<[string, Buffer]> = [
+      ['le.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('\ufffd', ''), 'utf16le')])],
+      ['bom.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('\ufffd', ''))])],
+      ['invalid.yaml', Buffer.concat([Buffer.from('kind: A\n---\nkind: B\nname: "é'), Buffer.from([0xe2, 0x82]), Buffer.from('"\n---\nkind: C\n')])],
+    ];
+
+    for (const [name, bytes] of files) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      const reader = new SourceReader({ name, path: file });
+      try {
+        // WHEN
+        const parts = await readAll(reader) as DocumentText[];
+        const again = await readAll(reader) as DocumentText[];
+
+        // THEN
+        const expected = name === 'invalid.yaml' ? text : text.replace('\ufffd', '');
+        expect(parts.map(p => p.text).join('---\n')).toBe(expected);
+        expect(again.map(p => p.text)).toEqual(parts.map(p => p.text));
+        expect(parts.map(p => reader.readDocumentAgain(p))).toEqual(parts.map(p => p.text));
+      } finally {
+        reader.close();
+      }
     }
   });
 });

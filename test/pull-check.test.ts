@@ -348,8 +348,8 @@ describe('check --pull against real registries', () => {
     // WHEN asked with --lock
     const { status, stderr } = checkPull([...insecure(plain), '--lock', lockFile, file, broken]);
 
-    // THEN exit 2, and no lock
-    expect(status).toBe(2);
+    // THEN exit 3 (unreadable input), and no lock
+    expect(status).toBe(3);
     expect(fs.existsSync(lockFile)).toBe(false);
     expect(stderr).toContain(`cdk8s-private-registry: ${lockFile} not written: not every input could be read\n`);
   }, TIMEOUT);

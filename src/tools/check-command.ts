@@ -119,12 +119,24 @@ Options:
 
 One document may hold at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB; a larger one is reported and skipped.
 
-Exit status: 0 when nothing is wrong, 1 on violations or an image that is not ok, 2 on a
-usage error or on input that cannot be read (everything readable is still checked and reported).
+Input is read as kubectl reads it: YAML 1.1 as go-yaml v2 decodes it, documents split at lines
+that start with "---", a stream of JSON objects when it starts with "{", and any object with
+"items" read as a list. Only regular files, directories of them, and "-" (a pipe) are read.
+
+Exit status: 0 when nothing is wrong; 1 on violations or an image that is not ok; 2 on a usage
+error (nothing is read); 3 when some input cannot be read (everything readable is still
+checked and reported).
 `;
 
-/** A usage error: exit status 2, no stack trace. */
-class CommandError extends Error {}
+/** The exit status when some input cannot be read; a usage error is 2. */
+const UNREADABLE_EXIT = 3;
+
+/** A usage error (exit status 2), or input with nothing to check (3); no stack trace. */
+class CommandError extends Error {
+  constructor(message: string, public readonly status = 2) {
+    super(message);
+  }
+}
 
 interface CheckArgs {
   readonly files: string[];
@@ -185,7 +197,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (all.errors.length === 0 && result.objects === 0) {
       // an empty stream usually means the command before the pipe failed: do not pass it
-      throw new CommandError(`no Kubernetes object in ${printable(sources.map(s => s.name).join(', '))}`);
+      throw new CommandError(`no Kubernetes object in ${printable(sources.map(s => s.name).join(', '))}`, UNREADABLE_EXIT);
     }
     const answers = collector && options.pull
       ? await askRegistries(collector, { ...options.pull, userAgent: `${COMMAND}/${version()}` })
@@ -206,11 +218,11 @@ export async function main(args: string[]): Promise<number> {
         }
       }
     }
-    return all.errors.length > 0 ? 2 : result.violations.length > 0 || failed ? 1 : 0;
+    return all.errors.length > 0 ? UNREADABLE_EXIT : result.violations.length > 0 || failed ? 1 : 0;
   } catch (e: any) {
     if (e instanceof CommandError) {
       process.stderr.write(`${COMMAND}: error: ${e.message}\n`);
-      return 2;
+      return e.status;
     }
     throw e;
   }
@@ -392,6 +404,7 @@ function expandInputs(paths: string[]): { sources: ManifestSource[]; errors: Inp
       .filter(entry => !entry.isDirectory() && MANIFEST_EXTENSIONS.some(e => entry.name.endsWith(e)))
       .map(entry => join(path, entry.name))
       .sort();
+    // a FIFO or a device named like a manifest is reported by the read, which never opens it to wait
     if (files.length === 0) {
       errors.push({ file: path, reason: `the directory has no ${MANIFEST_EXTENSIONS.map(e => `*${e}`).join(', ')} file (subdirectories are not read)` });
     }

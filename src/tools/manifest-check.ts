@@ -1,16 +1,14 @@
-// The pod-spec rules applied to manifests read from YAML: the one loop shared by the cdk8s
+// The pod-spec rules applied to manifests read from YAML or JSON: the one loop shared by the cdk8s
 // validation plugin and the `check` command. Imports nothing from cdk8s.
 //
-// Inputs stream one document at a time (manifest-stream.ts). Each document is read with js-yaml,
-// which is fast; only a document with a violation, or one that js-yaml refuses, is read again
-// with `yaml`, which knows where each node is, for the line of the violation and the exact error.
+// Inputs stream one document at a time, split and read as kubectl reads them
+// (rules/kubectl-reader.ts, rules/go-yaml.ts), each value with its line in one read.
 // Pull secrets and ServiceAccounts count for pods anywhere in the input: a document whose pods
 // asked for a name not defined yet is kept by its place and checked again at the end, read again
 // from its file; memory holds only those and the names defined. Only when a Secret or
 // ServiceAccount is defined twice is the whole input checked a second time.
-import * as jsyaml from 'js-yaml';
-import { isNode, LineCounter, parseAllDocuments } from 'yaml';
-import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader } from './manifest-stream';
+import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
+import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
 import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 import { RegistryMatch } from '../rules/registry-match';
@@ -219,39 +217,20 @@ export async function checkManifests(sources: ManifestSource[], options: Manifes
   return new ManifestCheck(options).run(sources);
 }
 
-/** js-yaml's YAML 1.2 core schema, with the merge key `<<` that kubectl applies */
-const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
-
-/** how far aliases may expand in one document, counted as `yaml` counts them */
-const MAX_ALIAS_COUNT = 10_000;
-
 const PULL_SECRET_TYPES = ['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg'];
-
-/** an object of a document, and where it is: `['items', 3]` inside a List */
-interface DocumentObject {
-  readonly manifest: any;
-  /** which document of the text */
-  readonly document: number;
-  readonly path: ReadonlyArray<string | number>;
-}
 
 /** a violation before its line is known */
 interface FoundViolation extends Omit<ManifestViolation, 'file' | 'line'> {
-  readonly document: number;
   /** where, from the document's root */
   readonly at: ReadonlyArray<string | number>;
 }
 
-/**
- * A document kept without its text, to read it again at the end: it had a violation (its lines
- * come with every secret known), or it asked for a name not defined yet.
- */
+/** A document kept without its text, to check it again at the end: it asked for a name not defined yet. */
 interface CheckedDocument {
   readonly reader: SourceReader;
   readonly place: DocumentText;
   readonly seq: number;
   readonly keys: number[];
-  readonly violations: boolean;
 }
 
 /**
@@ -325,7 +304,7 @@ class ManifestCheck {
   private objects = 0;
   private seq = 0;
   /** the last document the collector's lines were read from */
-  private lastExact?: { readonly seq: number; readonly documents: ExactDocument[] };
+  private lastRead?: { readonly seq: number; readonly read?: ReadDocument };
 
   constructor(private readonly options: ManifestCheckOptions) {
     this.rules = {
@@ -354,13 +333,13 @@ class ManifestCheck {
         await this.checkAgain(readers);
       } else {
         for (const doc of this.checked) {
-          if (doc.violations || doc.keys.some(key => this.lastChange[key] > doc.seq)) {
+          if (doc.keys.some(key => this.lastChange[key] > doc.seq)) {
             this.recheck(doc);
           }
         }
       }
       this.options.collector?.finish();
-      this.lastExact = undefined;
+      this.lastRead = undefined;
     } finally {
       readers.forEach(reader => reader.close());
     }
@@ -373,32 +352,40 @@ class ManifestCheck {
     try {
       for await (const doc of reader.documents()) {
         const seq = this.seq++;
-        if ('tooLarge' in doc) {
+        if (!('text' in doc)) {
           this.unreadable.add(seq);
-          const limit = this.options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
-          this.errors.push({
-            file,
-            line: doc.line,
-            reason: `the document that starts here is larger than ${formatBytes(limit)}, the most one document may hold; `
-              + 'split it into smaller documents, such as the items of a List',
-          });
+          this.errors.push(this.partError(file, doc));
           continue;
         }
         this.asked.clear();
         const errors = this.errors.length;
-        const violations = this.checkDocument(file, doc, seq, true, reader);
+        this.checkDocument(file, doc, seq, true, reader);
         if (this.errors.length > errors) {
           this.unreadable.add(seq);
         }
         const keys = [...this.asked];
-        if (violations || keys.some(key => this.lastChange[key] < 0 && !this.global[key])) {
-          const { line, offset, bytes } = doc;
-          this.checked.push({ reader, place: { text: '', line, offset, bytes }, seq, keys, violations });
+        if (keys.some(key => this.lastChange[key] < 0 && !this.global[key])) {
+          const { line, offset, bytes, json } = doc;
+          this.checked.push({ reader, place: { text: '', line, offset, bytes, json }, seq, keys });
         }
       }
     } catch (e: any) {
       this.errors.push({ file, reason: readErrorReason(e) });
     }
+  }
+
+  /** a part of a stream that is no document: one too large, or where kubectl stops */
+  private partError(file: string, part: Exclude<StreamPart, DocumentText>): InputError {
+    if ('tooLarge' in part) {
+      const limit = this.options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+      return {
+        file,
+        line: part.line,
+        reason: `the document that starts here is larger than ${formatBytes(limit)}, the most one document may hold; `
+          + 'split it into smaller documents, such as the items of a List',
+      };
+    }
+    return { file, line: part.line, reason: part.streamError };
   }
 
   /** checks every readable document again, in the same order */
@@ -408,8 +395,8 @@ class ManifestCheck {
     for (const reader of readers) {
       try {
         for await (const doc of reader.documents()) {
-          if (!this.unreadable.has(seq) && !('tooLarge' in doc)) {
-            this.checkDocument(reader.source.name, doc, seq, false);
+          if (!this.unreadable.has(seq) && 'text' in doc) {
+            this.checkDocument(reader.source.name, doc, seq, false, reader);
           }
           seq++;
         }
@@ -428,80 +415,73 @@ class ManifestCheck {
       return;
     }
     this.violations.delete(doc.seq);
-    this.checkDocument(doc.reader.source.name, { ...doc.place, text }, doc.seq, false);
+    this.checkDocument(doc.reader.source.name, { ...doc.place, text }, doc.seq, false, doc.reader);
+  }
+
+  /** the value of a document with its lines, as kubectl reads it, or undefined with the error reported */
+  private readValue(file: string, doc: DocumentText): ReadDocument | undefined {
+    const read = readDocument(doc);
+    if ('reason' in read) {
+      this.errors.push({ file, line: doc.line - 1 + read.line, column: read.column, reason: read.reason });
+      return undefined;
+    }
+    return read;
   }
 
   /**
    * Checks the objects of one document; the first time, it also learns the secrets and
-   * ServiceAccounts they define, before it checks their pods. The first time, a violation that
-   * js-yaml finds is only noted (the result is true): the document is read again at the end.
+   * ServiceAccounts they define, before it checks their pods.
    */
-  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader?: SourceReader): boolean {
-    const fast = readFast(doc.text);
-    if (fast) {
-      const objects = fast.flatMap((value, document) => objectsOf(value, document));
-      if (first) {
-        this.learn(objects, seq);
-        this.collect(objects, file, doc, seq, reader);
-      }
-      // only whether anything is wrong: what is wrong comes with its line from `yaml`
-      const { podSpecs, violations } = this.checkObjects(objects);
-      if (first) {
-        this.podSpecs += podSpecs;
-        this.objects += objects.length;
-      }
-      if (violations === 0 || first) {
-        return violations > 0;
-      }
+  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader: SourceReader): void {
+    const read = this.readValue(file, doc);
+    if (!read) {
+      return;
     }
-
-    const exact = readExact(doc.text);
-    if ('error' in exact) {
-      const { line, column, reason } = exact.error;
-      this.errors.push({ file, line: doc.line - 1 + line, column, reason });
-      return false;
+    const found = kubectlObjects(read.value);
+    if ('error' in found) {
+      this.errors.push({ file, line: doc.line - 1 + read.line(found.path), reason: found.error });
+      return;
     }
-    const objects = exact.documents.flatMap((d, document) => objectsOf(d.value, document));
-    if (first && !fast) {
+    const objects = found.objects;
+    if (first) {
       this.learn(objects, seq);
       this.collect(objects, file, doc, seq, reader);
-    }
-    const found: FoundViolation[] = [];
-    const { podSpecs } = this.checkObjects(objects, found);
-    if (first && !fast) {
-      this.podSpecs += podSpecs;
       this.objects += objects.length;
     }
-    if (found.length > 0) {
-      // a copy holds no reference to the document's text, which may be large
-      this.violations.set(seq, JSON.parse(JSON.stringify(found.map(({ document, at, ...v }) =>
-        ({ file, line: doc.line - 1 + exact.documents[document].line(at), ...v })))));
+    const violations: FoundViolation[] = [];
+    const { podSpecs } = this.checkObjects(objects, violations);
+    if (first) {
+      this.podSpecs += podSpecs;
     }
-    return false;
+    if (violations.length > 0) {
+      // a copy holds no reference to the document's text, which may be large
+      this.violations.set(seq, JSON.parse(JSON.stringify(violations.map(({ at, ...v }) =>
+        ({ file, line: doc.line - 1 + read.line(at), ...v })))));
+    }
   }
 
   /** hands `objects` to the collector, each with a way to find its lines that does not keep the text */
-  private collect(objects: DocumentObject[], file: string, doc: DocumentText, seq: number, reader: SourceReader | undefined): void {
+  private collect(objects: DocumentObject[], file: string, doc: DocumentText, seq: number, reader: SourceReader): void {
     const collector = this.options.collector;
-    if (!collector || !reader) {
+    if (!collector) {
       return;
     }
-    const place: DocumentText = { text: '', line: doc.line, offset: doc.offset, bytes: doc.bytes };
-    const lineIn = (document: number, at: ReadonlyArray<string | number>): number => {
+    const place: DocumentText = { text: '', line: doc.line, offset: doc.offset, bytes: doc.bytes, json: doc.json };
+    const lineIn = (at: ReadonlyArray<string | number>): number => {
       // lines are asked in the input's order: one document read again at a time is kept
-      if (this.lastExact?.seq !== seq) {
-        let read: ReturnType<typeof readExact> | undefined;
+      if (this.lastRead?.seq !== seq) {
+        let read: ReturnType<typeof readDocument> | undefined;
         try {
-          read = readExact(reader.readDocumentAgain(place));
+          read = readDocument({ text: reader.readDocumentAgain(place), json: place.json });
         } catch {
           // the file changed under us: the document's first line still says where it was
         }
-        this.lastExact = { seq, documents: read && 'documents' in read ? read.documents : [] };
+        this.lastRead = { seq, read: read && 'value' in read ? read : undefined };
       }
-      return place.line - 1 + (this.lastExact.documents[document]?.line(at) ?? 1);
+      return place.line - 1 + (this.lastRead.read?.line(at) ?? 1);
     };
-    for (const { manifest, document, path } of objects) {
-      collector.add(manifest, { file, line: at => lineIn(document, [...path, ...at]) });
+    for (const { manifest, path } of objects) {
+      collector.add(manifest, { file, line: at => lineIn([...path, ...at]) });
     }
   }
 
@@ -545,9 +525,9 @@ class ManifestCheck {
   private checkObjects(objects: DocumentObject[], found?: FoundViolation[]): { podSpecs: number; violations: number } {
     let podSpecs = 0;
     let violations = 0;
-    for (const { manifest, document, path } of objects) {
+    for (const { manifest, path } of objects) {
       const namespace = manifest.metadata?.namespace;
-      const ref = () => ({ document, object: objectRef(manifest), kind: manifest.kind, namespace, name: manifest.metadata?.name });
+      const ref = () => ({ object: objectRef(manifest), kind: manifest.kind, namespace, name: manifest.metadata?.name });
       const declared = existingPullSecrets(manifest);
       if (declared && 'error' in declared) {
         violations++;
@@ -748,104 +728,10 @@ function existingPullSecrets(manifest: any): { [name: string]: string[] } | { er
   return value as { [name: string]: string[] };
 }
 
-/** the values of the documents of `text`, or undefined when js-yaml refuses it or its aliases expand too far */
-function readFast(text: string): unknown[] | undefined {
-  let values: unknown[];
-  try {
-    values = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA }) as unknown[];
-  } catch {
-    return undefined;
-  }
-  // js-yaml shares an aliased node instead of copying it: walking a "billion laughs" would not end
-  return text.includes('*') && !withinNodes(values, text.length) ? undefined : values;
-}
-
-/** whether `value`, with aliases expanded, has at most `limit` nodes */
-function withinNodes(value: unknown, limit: number): boolean {
-  const stack = [value];
-  for (let count = 0; stack.length > 0; count++) {
-    if (count > limit) {
-      return false;
-    }
-    const node = stack.pop();
-    if (typeof node === 'object' && node !== null) {
-      for (const child of Array.isArray(node) ? node : Object.values(node)) {
-        stack.push(child);
-      }
-    }
-  }
-  return true;
-}
-
-/** A document read with `yaml`, whose line numbers are relative to its text. */
-interface ExactDocument {
-  readonly value: unknown;
-  /** the 1-based line of the node at `path`, or of the nearest node above it */
-  line(path: ReadonlyArray<string | number>): number;
-}
-
-/** the documents of `text` with the lines of their nodes, or the first error */
-function readExact(text: string): { documents: ExactDocument[] } | { error: { line: number; column: number; reason: string } } {
-  const lineCounter = new LineCounter();
-  const lineOf = (offset: number) => lineCounter.linePos(offset);
-  const documents: ExactDocument[] = [];
-  try {
-    // the parser's own messages may quote the text (an alias, a tag), and the text may hold a
-    // password: report only the kind of error and where it is; warnings stay silent for the same reason
-    for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, logLevel: 'error', merge: true })) {
-      const error = doc.errors[0];
-      if (error) {
-        const { line, col } = lineOf(error.pos[0]);
-        return { error: { line, column: col, reason: yamlErrorReason(error.code) } };
-      }
-      let value: unknown;
-      try {
-        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-      } catch (e: any) {
-        const { line, col } = lineOf(doc.range[0]);
-        return { error: { line, column: col, reason: toJsErrorReason(e) } };
-      }
-      documents.push({
-        value,
-        line: path => {
-          for (let n = path.length; n >= 0; n--) {
-            const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-            if (isNode(node) && node.range) {
-              return lineOf(node.range[0]).line;
-            }
-          }
-          return lineOf(doc.range[0]).line;
-        },
-      });
-    }
-  } catch {
-    // a document nested deeper than the stack
-    return { error: { line: 1, column: 1, reason: 'the document cannot be read as data' } };
-  }
-  return { documents };
-}
-
-function toJsErrorReason(e: unknown): string {
-  if (e instanceof ReferenceError && e.message.startsWith('Excessive alias count')) {
-    return `the alias expansion is too large: aliases would expand to more than ${MAX_ALIAS_COUNT} nodes; write the repeated parts out, or anchor fewer of them`;
-  }
-  return e instanceof ReferenceError ? 'an alias names an anchor that is not defined before it' : 'the document cannot be read as data';
-}
-
-/** the objects of a document: itself, or the items of a List (as `kubectl get -o yaml` prints), at any depth */
-function objectsOf(value: unknown, document: number, path: ReadonlyArray<string | number> = [], out: DocumentObject[] = []): DocumentObject[] {
-  if (!isObject(value)) {
-    return out;
-  }
-  if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-    value.items.forEach((item: unknown, i: number) => objectsOf(item, document, [...path, 'items', i], out));
-  } else {
-    out.push({ manifest: value, document, path });
-  }
-  return out;
-}
-
 function readErrorReason(e: any): string {
+  if (e instanceof UnreadableSource) {
+    return e.message;
+  }
   switch (e?.code) {
     case 'ENOENT': return 'no such file';
     case 'EISDIR': return 'is a directory';
@@ -894,22 +780,4 @@ export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[
  */
 export function objectKey(v: ManifestViolation): string {
   return `${v.file}\n${v.object}`;
-}
-
-const YAML_REASONS: { readonly [code: string]: string } = {
-  BAD_INDENT: 'bad indentation',
-  MISSING_CHAR: 'a closing quote or bracket is missing',
-  UNEXPECTED_TOKEN: 'unexpected token',
-  DUPLICATE_KEY: 'a key appears twice in one mapping',
-  TAB_AS_INDENT: 'a tab is used for indentation',
-  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
-  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping or sequence is used as a key',
-  MULTILINE_IMPLICIT_KEY: 'a key spans several lines',
-  BAD_ALIAS: 'a malformed alias',
-  TAG_RESOLVE_FAILED: 'an unknown tag',
-};
-
-/** a fixed description of a YAML error code, never the parser's message */
-function yamlErrorReason(code: string): string {
-  return `${YAML_REASONS[code] ?? code.toLowerCase().replace(/_/g, ' ')} (YAML error ${code})`;
 }

@@ -1,188 +1,16 @@
-// Reads a multi-document YAML stream in chunks and hands it on one document at a time, so that
-// memory depends on the largest document, not on the whole input.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'fs';
+// Reads a manifest stream in chunks and hands it on one document at a time, as kubectl splits it
+// (rules/kubectl-reader.ts), so that memory depends on the largest document, not on the whole input.
+// Only a regular file, a pipe or a terminal is read; a file no further than its size when opened.
+import { isUtf8 } from 'buffer';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync, Stats, writeSync } from 'fs';
 import { open } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { StringDecoder } from 'string_decoder';
+import { isatty } from 'tty';
+import { TextDecoder } from 'util';
+import { DocumentText, KubectlSplitter, MAX_DOCUMENT_BYTES, normalizeLineEnds, StreamPart } from '../rules/kubectl-reader';
 
-/**
- * The text of one document (rarely several, see `DocumentSplitter`) and where it is in its stream.
- * @internal
- */
-export interface DocumentText {
-  readonly text: string;
-  /** 1-based line of the text's first line in the stream */
-  readonly line: number;
-  /** byte offset of the text in the stream */
-  readonly offset: number;
-  readonly bytes: number;
-}
-
-/**
- * A document larger than the limit, skipped without being kept.
- * @internal
- */
-export interface DocumentTooLarge {
-  readonly tooLarge: true;
-  /** 1-based line where the document starts */
-  readonly line: number;
-}
-
-/** The most one document may hold, in bytes, by default. */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-
-/**
- * Splits a YAML stream into documents where a line starts with `---` or `...` followed by a
- * space, a tab or the end of the line. Such a line ends a document everywhere in YAML 1.2, block
- * scalars and quoted strings included, so the split needs no parser. A `---` ends the text before
- * it, a `...` the text up to its own line; directives and comments before a `---` stay with the
- * document they introduce. Each text holds whole documents: usually one, and several only around
- * an empty one.
- * @internal
- */
-export class DocumentSplitter {
-  private buffer = '';
-  /** where the current document starts in `buffer` */
-  private start = 0;
-  /** where to look for the next marker in `buffer` */
-  private scan = 0;
-  private line = 1;
-  private offset = 0;
-  /** inside a document already reported as too large: drop it as it streams past */
-  private discarding = false;
-
-  constructor(private readonly maxDocumentBytes: number = MAX_DOCUMENT_BYTES) {}
-
-  /** the documents that `chunk` completes */
-  public push(chunk: string): Array<DocumentText | DocumentTooLarge> {
-    this.buffer = this.buffer.slice(this.start) + chunk;
-    this.scan -= this.start;
-    this.start = 0;
-    const out = this.split(false);
-    if (!this.discarding && this.buffer.length - this.start > this.maxDocumentBytes) {
-      out.push({ tooLarge: true, line: this.line });
-      this.discarding = true;
-    }
-    if (this.discarding) {
-      // keep only what a marker split over two chunks needs
-      this.advance(Math.max(this.start, this.buffer.length - 3));
-      this.scan = Math.max(this.scan, this.start);
-    }
-    return out;
-  }
-
-  /** the rest of the stream */
-  public end(): Array<DocumentText | DocumentTooLarge> {
-    const out = this.split(true);
-    if (this.start < this.buffer.length) {
-      this.emit(this.buffer.length, out);
-    }
-    this.buffer = '';
-    this.start = 0;
-    return out;
-  }
-
-  private split(final: boolean): Array<DocumentText | DocumentTooLarge> {
-    const out: Array<DocumentText | DocumentTooLarge> = [];
-    const buffer = this.buffer;
-    // the next of each marker at or after `from`; each is looked for again only once passed
-    let dashes = -2;
-    let dots = -2;
-    while (true) {
-      const from = Math.max(this.scan, this.start);
-      if (dashes !== -1 && dashes < from) {
-        dashes = buffer.indexOf('\n---', from);
-      }
-      if (dots !== -1 && dots < from) {
-        dots = buffer.indexOf('\n...', from);
-      }
-      const at = dashes < 0 ? dots : dots < 0 ? dashes : Math.min(dashes, dots);
-      if (at < 0) {
-        this.scan = Math.max(this.start, buffer.length - 3);
-        return out;
-      }
-      const marker = at + 1;
-      if (marker + 3 >= buffer.length && !final) {
-        // the character after the marker is in the next chunk
-        this.scan = at;
-        return out;
-      }
-      const next = buffer.charCodeAt(marker + 3);
-      if (!(marker + 3 >= buffer.length || next === SPACE || next === TAB || next === LF || next === CR)) {
-        this.scan = marker;
-        continue;
-      }
-      if (at === dashes) {
-        this.scan = marker;
-        if (this.discarding || !onlyDirectivesAndComments(buffer, this.start, marker)) {
-          this.emit(marker, out);
-        }
-      } else {
-        const eol = buffer.indexOf('\n', marker);
-        if (eol < 0 && !final) {
-          this.scan = at;
-          return out;
-        }
-        this.emit(eol < 0 ? buffer.length : eol + 1, out);
-        this.scan = this.start;
-      }
-    }
-  }
-
-  /** ends the current document at `end` */
-  private emit(end: number, out: Array<DocumentText | DocumentTooLarge>): void {
-    const { line, offset } = this;
-    const text = this.advance(end);
-    if (this.discarding) {
-      this.discarding = false;
-    } else if (text.length > this.maxDocumentBytes || Buffer.byteLength(text) > this.maxDocumentBytes) {
-      out.push({ tooLarge: true, line });
-    } else {
-      out.push({ text, line, offset, bytes: this.offset - offset });
-    }
-  }
-
-  /** moves the start of the current document to `end`, counting what it passes */
-  private advance(end: number): string {
-    const text = this.buffer.slice(this.start, end);
-    this.line += countLines(text);
-    this.offset += Buffer.byteLength(text);
-    this.start = end;
-    return text;
-  }
-}
-
-/** whether every line in `text[start, end)` is blank, a comment or a directive */
-function onlyDirectivesAndComments(text: string, start: number, end: number): boolean {
-  let i = start;
-  while (i < end) {
-    let j = i;
-    while (j < end && (text.charCodeAt(j) === SPACE || text.charCodeAt(j) === TAB)) {
-      j++;
-    }
-    const c = text.charCodeAt(j);
-    if (j < end && c !== LF && c !== CR && c !== 35 /* # */ && !(c === 37 /* % */ && j === i)) {
-      return false;
-    }
-    const eol = text.indexOf('\n', j);
-    i = eol < 0 ? end : eol + 1;
-  }
-  return true;
-}
-
-function countLines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    count++;
-  }
-  return count;
-}
+export { DocumentText, MAX_DOCUMENT_BYTES, StreamPart };
 
 /**
  * How reports name standard input.
@@ -202,9 +30,21 @@ export interface ManifestSource {
 
 const CHUNK_BYTES = 1024 * 1024;
 
+/** The most read from standard input: a pipe has no size to stop at. */
+export const MAX_STDIN_BYTES = 4 * 1024 * 1024 * 1024;
+
 /**
- * The documents of a source, one at a time. Standard input is also copied to a temporary file,
- * so that a document, or all of them, can be read again later; the copy is deleted by `close()`.
+ * Why an input cannot be read at all: not a regular file, or too large, or the system refused it.
+ * @internal
+ */
+export class UnreadableSource extends Error {}
+
+/**
+ * The documents of a source, one at a time, decoded as kubectl decodes a file (cli-runtime's
+ * FileVisitor): a UTF-16 byte order mark selects UTF-16, a UTF-8 one is dropped, and each invalid
+ * UTF-8 sequence is U+FFFD. Where that text differs from the bytes (and always for standard
+ * input), it is also written to a temporary file, so that a document, or all of them, can be read
+ * again later by its place in it; the copy is deleted by `close()`.
  * @internal
  */
 export class SourceReader {
@@ -214,49 +54,136 @@ export class SourceReader {
 
   constructor(public readonly source: ManifestSource, private readonly maxDocumentBytes: number = MAX_DOCUMENT_BYTES) {}
 
-  /** the documents of the source, in order, each time it is called; rejects when the source cannot be read */
-  public async *documents(): AsyncGenerator<DocumentText | DocumentTooLarge> {
-    const splitter = new DocumentSplitter(this.maxDocumentBytes);
-    const decoder = new StringDecoder('utf8');
+  /** the parts of the source, in order, each time it is called; rejects when the source cannot be read */
+  public async *documents(): AsyncGenerator<StreamPart> {
+    const splitter = new KubectlSplitter(this.maxDocumentBytes);
+    // the second time, the copy (if there is one) is plain UTF-8
+    const copying = this.spool === undefined;
+    let decoder: InstanceType<typeof TextDecoder> | undefined;
+    /** whether the text so far is the bytes so far, and how many of them; `tail` is an unfinished sequence */
+    let plain = true;
+    let plainBytes = 0;
+    let tail = Buffer.alloc(0);
     for await (const bytes of this.chunks()) {
-      yield* splitter.push(decoder.write(bytes));
+      if (!decoder) {
+        const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+        decoder = new TextDecoder(encoding);
+        plain = encoding === 'utf-8' && !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf);
+        if (!plain && copying) {
+          this.startCopy(0);
+        }
+      }
+      const text = decoder.decode(bytes, { stream: true });
+      if (plain && copying) {
+        const joined = tail.length > 0 ? Buffer.concat([tail, bytes]) : bytes;
+        const whole = completeUtf8(joined);
+        if (isUtf8(joined.subarray(0, whole))) {
+          plainBytes += whole;
+          tail = Buffer.from(joined.subarray(whole));
+        } else {
+          // from here on the text is not the bytes: copy those that were, then the text
+          plain = false;
+          this.startCopy(plainBytes);
+        }
+      }
+      if (copying && this.spool) {
+        writeSync(this.spool.fd, text);
+      }
+      yield* splitter.push(text);
     }
-    yield* splitter.push(decoder.end());
+    const rest = decoder?.decode() ?? '';
+    if (copying && plain && tail.length > 0) {
+      this.startCopy(plainBytes);
+    }
+    if (copying && this.spool) {
+      writeSync(this.spool.fd, rest);
+    }
+    yield* splitter.push(rest);
     yield* splitter.end();
+  }
+
+  /** starts the copy of the text with the first `bytes` of the file, which are their own text */
+  private startCopy(bytes: number): void {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
+    const copy = join(dir, 'input.yaml');
+    this.spool = { dir, path: copy, fd: openSync(copy, 'w') };
+    if (bytes > 0) {
+      const head = Buffer.alloc(bytes);
+      const fd = openSync(this.source.path!, 'r');
+      try {
+        readSync(fd, head, 0, bytes, 0);
+      } finally {
+        closeSync(fd);
+      }
+      writeSync(this.spool.fd, head);
+    }
   }
 
   /** the bytes of the source; a file is read into one buffer, used again for every chunk */
   private async *chunks(): AsyncGenerator<Buffer> {
     const path = this.spool?.path ?? this.source.path;
     if (path === undefined) {
-      const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
-      const copy = join(dir, 'stdin.yaml');
-      this.spool = { dir, path: copy, fd: openSync(copy, 'w') };
-      for await (const chunk of process.stdin) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        writeSync(this.spool.fd, bytes);
-        yield bytes;
-      }
+      this.startCopy(0);
+      yield* this.stdin();
       return;
     }
-    const file = await open(path, 'r');
+    let file;
     try {
-      const buffer = Buffer.alloc(CHUNK_BYTES);
-      for (let read = -1; read !== 0;) {
-        ({ bytesRead: read } = await file.read(buffer, 0, CHUNK_BYTES, null));
-        yield buffer.subarray(0, read);
+      // eslint-disable-next-line no-bitwise
+      file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (e: any) {
+      throw new UnreadableSource(systemReason(e));
+    }
+    try {
+      const stats = await file.stat();
+      if (!stats.isFile()) {
+        throw new UnreadableSource(`is not a regular file (it is ${kindOf(stats)}); give a manifest file, a directory of them, or "-" for standard input`);
+      }
+      // never past the size it had when opened: a file that grows while it is read still ends
+      let left = stats.size;
+      const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(left, 1)));
+      while (left > 0) {
+        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, left), null);
+        if (bytesRead === 0) {
+          break;
+        }
+        left -= bytesRead;
+        yield buffer.subarray(0, bytesRead);
       }
     } finally {
       await file.close();
     }
   }
 
-  /** the text of a document read before */
-  public readDocumentAgain(doc: DocumentText): string {
+  /** standard input */
+  private async *stdin(): AsyncGenerator<Buffer> {
+    let stats: Stats | undefined;
+    try {
+      stats = fstatSync(0);
+    } catch {
+      // nothing to check: reading says what is wrong
+    }
+    if (stats && (stats.isBlockDevice() || (stats.isCharacterDevice() && !isatty(0)) || stats.isDirectory())) {
+      throw new UnreadableSource(`is ${kindOf(stats)}, not a file, a pipe or a terminal; pipe the manifests into it`);
+    }
+    let total = 0;
+    for await (const chunk of process.stdin) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      total += bytes.length;
+      if (total > MAX_STDIN_BYTES) {
+        throw new UnreadableSource(`holds more than ${MAX_STDIN_BYTES / 1024 / 1024 / 1024} GiB, the most read from standard input; give the manifests as files`);
+      }
+      yield bytes;
+    }
+  }
+
+  /** the text of a document read before, as the splitter gave it */
+  public readDocumentAgain(doc: Pick<DocumentText, 'offset' | 'bytes' | 'json'>): string {
     this.again ??= openSync(this.spool?.path ?? this.source.path!, 'r');
     const buffer = Buffer.alloc(doc.bytes);
     readSync(this.again, buffer, 0, doc.bytes, doc.offset);
-    return buffer.toString('utf8');
+    const text = buffer.toString('utf8');
+    return doc.json ? text : normalizeLineEnds(text);
   }
 
   /** closes the file and deletes the copy of standard input */
@@ -271,4 +198,40 @@ export class SourceReader {
       this.spool = undefined;
     }
   }
+}
+
+/** how many of `bytes` end whole UTF-8 sequences: up to 3 bytes of an unfinished one go on in the next chunk */
+function completeUtf8(bytes: Buffer): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const b = bytes[bytes.length - back];
+    if (b < 0x80) {
+      return bytes.length;
+    }
+    if (b >= 0xc0) {
+      const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return size > back ? bytes.length - back : bytes.length;
+    }
+  }
+  return bytes.length;
+}
+
+/** why the system refused to open an input */
+function systemReason(e: any): string {
+  switch (e?.code) {
+    case 'ENOENT': return 'no such file';
+    case 'ENOTDIR': return 'no such file';
+    case 'EISDIR': return 'is a directory';
+    case 'EACCES': return 'permission denied';
+    case 'ENXIO': return 'is not a regular file (it is a socket or a device with nothing behind it)';
+    default: return typeof e?.code === 'string' ? `error ${e.code}` : 'read error';
+  }
+}
+
+/**
+ * What a path is, for messages.
+ * @internal
+ */
+export function kindOf(stats: Stats): string {
+  return stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket'
+    : stats.isCharacterDevice() ? 'a character device' : stats.isBlockDevice() ? 'a block device' : 'not a regular file';
 }

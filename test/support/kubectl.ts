@@ -80,3 +80,37 @@ function kubectlCreate(argv: string[]): any {
 export function kubectlDockerConfigJson(args: KubectlDockerRegistryArgs): string {
   return Buffer.from(kubectlDockerConfigJsonBase64(args), 'base64').toString('utf8');
 }
+
+/**
+ * The objects `kubectl apply -f FILE` would create from a file, read the way apply reads it,
+ * without a cluster: `kubectl annotate --local -f FILE -o json` runs the same reader and list
+ * flattening, then prints each object (with its added annotation taken out again). An error when
+ * kubectl refuses the file.
+ */
+export function kubectlReadObjects(file: string): { objects: any[] } | { error: string } {
+  let out: string;
+  try {
+    out = execFileSync('kubectl', ['annotate', '--local', '-f', file, 'kubectl-oracle=read', '-o', 'json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KUBECONFIG: '/dev/null' },
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === 'ENOENT') {
+      throw new Error(KUBECTL_NOT_FOUND);
+    }
+    const stderr = err.stderr ?? err.message;
+    // no object in the file is no error to apply: it creates nothing
+    return /no objects passed to annotate/.test(stderr) ? { objects: [] } : { error: stderr.trim() };
+  }
+  // one object after another, each printed from a line's start
+  const objects: any[] = JSON.parse(`[${out.trim().replace(/\n}\n\{/g, '\n},\n{')}]`);
+  for (const object of objects) {
+    delete object.metadata.annotations['kubectl-oracle'];
+    if (Object.keys(object.metadata.annotations).length === 0) {
+      delete object.metadata.annotations;
+    }
+  }
+  return { objects };
+}

@@ -1,0 +1,503 @@
+/*
+ * Which objects a manifest stream holds, as `kubectl apply -f` finds them (cli-runtime's
+ * StreamVisitor and FlattenListVisitor over apimachinery's YAMLOrJSONDecoder, v0.33 to v0.36):
+ * - A stream whose first non-space character within 4,096 bytes is `{` is read as JSON values, one
+ *   after another; when the first or second value is not JSON, the rest is read as YAML.
+ * - YAML is split at lines that start with `---`; such a line with more than a comment after it
+ *   ends the stream with an error. `...` does not split: go-yaml reads the first document of each
+ *   part and ignores the rest (go-yaml.ts).
+ * - A value that is null or empty is no object; any other value that is not a JSON object is an error.
+ * - An object with an `items` key is a list, whatever its kind; its items without kind and apiVersion
+ *   take the list's kind without "List", and its apiVersion. An item whose `items` is an array is
+ *   refused: kubectl takes it for a list it cannot flatten.
+ */
+import { readYamlDocument, ReadDocument, ReadError } from './go-yaml';
+import { isObject } from './manifest-index';
+
+export { ReadDocument, ReadError };
+
+/**
+ * The text of one document and where it is in its stream.
+ * @internal
+ */
+export interface DocumentText {
+  readonly text: string;
+  /** 1-based line of the text's first line in the stream */
+  readonly line: number;
+  /** byte offset of the text in the stream */
+  readonly offset: number;
+  readonly bytes: number;
+  /** a JSON value of a JSON stream, rather than a YAML document */
+  readonly json: boolean;
+}
+
+/**
+ * A document larger than the limit, skipped without being kept.
+ * @internal
+ */
+export interface DocumentTooLarge {
+  readonly tooLarge: true;
+  /** 1-based line where the document starts */
+  readonly line: number;
+}
+
+/**
+ * Where kubectl stops reading a stream: nothing after it is read.
+ * @internal
+ */
+export interface StreamError {
+  readonly streamError: string;
+  readonly line: number;
+}
+
+/** @internal */
+export type StreamPart = DocumentText | DocumentTooLarge | StreamError;
+
+/** The most one document may hold, in bytes, by default. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** How far kubectl looks for the `{` of a JSON stream (cli-runtime's StreamVisitor). */
+const JSON_SNIFF_BYTES = 4096;
+
+const LF = 10;
+const CR = 13;
+
+/** Go's `unicode.IsSpace` */
+function isGoSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680
+    || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function utf8Length(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3;
+}
+
+/**
+ * Splits a stream into the documents kubectl decodes, chunk by chunk, so that memory depends on
+ * the largest document, not on the whole stream.
+ * @internal
+ */
+export class KubectlSplitter {
+  private buffer = '';
+  /** where the current document starts in `buffer` */
+  private start = 0;
+  /** where to look on in `buffer` */
+  private scan = 0;
+  private line = 1;
+  private offset = 0;
+  private mode: 'sniff' | 'json' | 'yaml' | 'stopped' = 'sniff';
+  /** JSON values read so far: after two, a value that is not JSON ends the stream */
+  private jsonValues = 0;
+  /** inside a document already reported as too large: drop it as it streams past */
+  private discarding = false;
+
+  constructor(private readonly maxDocumentBytes: number = MAX_DOCUMENT_BYTES) {}
+
+  /** the parts that `chunk` completes */
+  public push(chunk: string): StreamPart[] {
+    this.buffer = this.buffer.slice(this.start) + chunk;
+    this.scan -= this.start;
+    this.start = 0;
+    return this.split(false);
+  }
+
+  /** the rest of the stream */
+  public end(): StreamPart[] {
+    const out = this.split(true);
+    this.buffer = '';
+    this.start = 0;
+    this.scan = 0;
+    return out;
+  }
+
+  private split(final: boolean): StreamPart[] {
+    const out: StreamPart[] = [];
+    if (this.mode === 'sniff') {
+      this.sniff(final);
+    }
+    if (this.mode === 'json') {
+      this.splitJson(final, out);
+    }
+    if (this.mode === 'yaml') {
+      this.splitYaml(final, out);
+    }
+    if (this.mode === 'stopped') {
+      this.advance(this.buffer.length);
+      return out;
+    }
+    if (!this.discarding && this.buffer.length - this.start > this.maxDocumentBytes) {
+      out.push({ tooLarge: true, line: this.line });
+      this.discarding = true;
+    }
+    if (this.discarding) {
+      // keep only what a separator split over two chunks needs
+      const keep = Math.max(this.start, this.buffer.length - 4);
+      if (this.mode === 'yaml') {
+        this.advance(keep);
+        this.scan = Math.max(this.scan, this.start);
+      } else {
+        // a JSON value has no separator to find again: the stream cannot go on
+        this.mode = 'stopped';
+        this.advance(this.buffer.length);
+      }
+    }
+    return out;
+  }
+
+  /** JSON when the first character that is not a space, within 4,096 bytes, is `{` */
+  private sniff(final: boolean): void {
+    let bytes = 0;
+    for (let i = 0; i < this.buffer.length; i++) {
+      const c = this.buffer.charCodeAt(i);
+      if (!isGoSpace(c)) {
+        this.mode = c === 0x7b /* { */ ? 'json' : 'yaml';
+        return;
+      }
+      bytes += utf8Length(c);
+      if (bytes >= JSON_SNIFF_BYTES) {
+        this.mode = 'yaml';
+        return;
+      }
+    }
+    if (final) {
+      this.mode = 'yaml';
+    }
+  }
+
+  /** JSON values as Go's json.Decoder reads them one after another */
+  private splitJson(final: boolean, out: StreamPart[]): void {
+    const buffer = this.buffer;
+    for (;;) {
+      let i = this.start;
+      while (i < buffer.length && (buffer[i] === ' ' || buffer[i] === '\t' || buffer[i] === '\n' || buffer[i] === '\r')) {
+        i++;
+      }
+      if (i === buffer.length) {
+        if (final) {
+          this.advance(i);
+        }
+        return;
+      }
+      const end = jsonValueEnd(buffer, i, final);
+      if (end === undefined) {
+        return; // the value goes on in the next chunk
+      }
+      const text = buffer.slice(i, end);
+      if (end > 0 && isJson(text)) {
+        this.advance(i);
+        this.jsonValues++;
+        this.emit(end, out, true);
+        continue;
+      }
+      if (this.jsonValues > 1) {
+        this.advance(i);
+        out.push({ streamError: 'kubectl reads this file as a stream of JSON values, and what starts here is not JSON', line: this.line });
+        this.mode = 'stopped';
+        return;
+      }
+      // what follows the last value is YAML: after the spaces up to the end of their line
+      let j = this.start;
+      while (j < buffer.length && isGoSpace(buffer.charCodeAt(j)) && buffer[j] !== '\n') {
+        j++;
+      }
+      if (buffer[j] === '\n') {
+        j++;
+      }
+      this.advance(j);
+      this.scan = this.start;
+      this.mode = 'yaml';
+      return;
+    }
+  }
+
+  /** YAML documents as apimachinery's YAMLReader splits them: at lines that start with `---` */
+  private splitYaml(final: boolean, out: StreamPart[]): void {
+    const buffer = this.buffer;
+    for (;;) {
+      let at: number;
+      if (this.scan <= this.start && buffer.startsWith('---', this.start)) {
+        at = this.start;
+      } else {
+        const newline = buffer.indexOf('\n---', Math.max(this.scan, this.start));
+        if (newline < 0) {
+          // a separator may begin in the last three characters
+          this.scan = Math.max(this.start, buffer.length - 3);
+          break;
+        }
+        at = newline + 1;
+      }
+      const eol = buffer.indexOf('\n', at);
+      if (eol < 0 && !final) {
+        // what follows `---` on its line is in the next chunk
+        this.scan = at - 1;
+        return;
+      }
+      const rest = buffer.slice(at + 3, eol < 0 ? buffer.length : eol);
+      let k = 0;
+      while (k < rest.length && isGoSpace(rest.charCodeAt(k))) {
+        k++;
+      }
+      this.emit(at, out, false);
+      if (k < rest.length && rest[k] !== '#') {
+        out.push({
+          streamError: 'a line that starts with "---" has more than a comment after it: kubectl stops reading the file here '
+            + '("invalid Yaml document separator"); put what follows "---" on the next line',
+          line: this.line,
+        });
+        this.mode = 'stopped';
+        return;
+      }
+      this.advance(eol < 0 ? buffer.length : eol + 1);
+      this.discarding = false;
+      this.scan = this.start;
+    }
+    if (final && this.start < buffer.length) {
+      this.emit(buffer.length, out, false);
+    }
+  }
+
+  /** ends the current document at `end` */
+  private emit(end: number, out: StreamPart[], json: boolean): void {
+    const { line, offset } = this;
+    let text = this.advance(end);
+    if (this.discarding) {
+      return;
+    }
+    if (text.length > this.maxDocumentBytes || Buffer.byteLength(text) > this.maxDocumentBytes) {
+      out.push({ tooLarge: true, line });
+      return;
+    }
+    const bytes = this.offset - offset;
+    if (text.length === 0) {
+      return;
+    }
+    if (!json && text.includes('\r')) {
+      text = normalizeLineEnds(text);
+    }
+    out.push({ text, line, offset, bytes, json });
+  }
+
+  /** moves the start of the current document to `end`, counting what it passes */
+  private advance(end: number): string {
+    const text = this.buffer.slice(this.start, end);
+    this.line += countLines(text);
+    this.offset += Buffer.byteLength(text);
+    this.start = end;
+    return text;
+  }
+}
+
+/**
+ * A document's text as kubectl hands it to go-yaml: bufio's ReadLine drops the "\r" of "\r\n".
+ * @internal
+ */
+export function normalizeLineEnds(text: string): string {
+  return text.replace(/\r\n/g, '\n');
+}
+
+/** where the JSON value at `start` ends, as far as brackets and strings tell; undefined when the text may go on */
+function jsonValueEnd(text: string, start: number, final: boolean): number | undefined {
+  const first = text[start];
+  if (first !== '{' && first !== '[') {
+    if (first === '"') {
+      for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\') {
+          i++;
+        } else if (text[i] === '"') {
+          return i + 1;
+        } else if (text.charCodeAt(i) === LF || text.charCodeAt(i) === CR) {
+          return i;
+        }
+      }
+      return final ? text.length : undefined;
+    }
+    // a number or a literal: up to the next delimiter
+    let i = start;
+    while (i < text.length && /[^\s{}[\]",:]/.test(text[i])) {
+      i++;
+    }
+    return i < text.length || final ? Math.max(i, start + 1) : undefined;
+  }
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\') {
+          i++;
+        }
+      }
+      if (i >= text.length) {
+        break;
+      }
+    } else if (c === '{' || c === '[') {
+      depth++;
+    } else if (c === '}' || c === ']') {
+      if (--depth === 0) {
+        return i + 1;
+      }
+    }
+  }
+  return final ? text.length : undefined;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    count++;
+  }
+  return count;
+}
+
+/**
+ * One document's value with its lines, or why kubectl cannot read it.
+ * @internal
+ */
+export function readDocument(doc: Pick<DocumentText, 'text' | 'json'>): ReadDocument | ReadError {
+  if (!doc.json) {
+    return readYamlDocument(doc.text);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(doc.text);
+  } catch {
+    return { line: 1, reason: 'the value is not JSON' };
+  }
+  return { value, line: path => jsonLine(doc.text, path) };
+}
+
+/**
+ * The 1-based line where the value at `path` starts in a JSON text (the last of equal names, as
+ * Go keeps it), or of the nearest value above it.
+ */
+function jsonLine(text: string, path: ReadonlyArray<string | number>): number {
+  let at = skipJsonSpace(text, 0);
+  for (const step of path) {
+    const inner = jsonChild(text, at, step);
+    if (inner === undefined) {
+      break;
+    }
+    at = inner;
+  }
+  return countLines(text.slice(0, at)) + 1;
+}
+
+function skipJsonSpace(text: string, i: number): number {
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) {
+    i++;
+  }
+  return i;
+}
+
+/** where the member `step` of the object (or the item of the array) at `at` starts */
+function jsonChild(text: string, at: number, step: string | number): number | undefined {
+  const open = text[at];
+  if (open !== '{' && open !== '[') {
+    return undefined;
+  }
+  let found: number | undefined;
+  let i = skipJsonSpace(text, at + 1);
+  for (let index = 0; i < text.length && text[i] !== '}' && text[i] !== ']'; index++) {
+    let matches = open === '[' && index === step;
+    if (open === '{') {
+      const keyEnd = jsonValueEnd(text, i, true)!;
+      matches = JSON.parse(text.slice(i, keyEnd)) === step;
+      i = skipJsonSpace(text, skipJsonSpace(text, keyEnd) + 1);
+    }
+    if (matches) {
+      found = i;
+    }
+    i = skipJsonSpace(text, jsonValueEnd(text, i, true)!);
+    if (text[i] === ',') {
+      i = skipJsonSpace(text, i + 1);
+    }
+  }
+  return found;
+}
+
+/**
+ * An object of a document, and where it is: `['items', 3]` inside a list.
+ * @internal
+ */
+export interface DocumentObject {
+  readonly manifest: any;
+  readonly path: ReadonlyArray<string | number>;
+}
+
+/**
+ * The objects kubectl makes of a document's value, or why it refuses the document.
+ * @internal
+ */
+export function kubectlObjects(value: unknown): { objects: DocumentObject[] } | { error: string; path: ReadonlyArray<string | number> } {
+  if (value === null || value === undefined) {
+    return { objects: [] };
+  }
+  if (!isObject(value)) {
+    return { error: `the document is ${describe(value)}; kubectl reads only objects, each with a kind`, path: [] };
+  }
+  if (!Object.prototype.hasOwnProperty.call(value, 'items')) {
+    return hasKind(value) ? { objects: [{ manifest: value, path: [] }] } : { error: missingKind(), path: [] };
+  }
+  // decodeToList: any object with "items" is a list
+  const items = value.items;
+  if (items !== null && !Array.isArray(items)) {
+    return { error: `the document has "items" that is ${describe(items)}: kubectl reads an object with "items" as a list, whose items are an array`, path: ['items'] };
+  }
+  if (!hasKind(value)) {
+    return { error: missingKind(), path: [] };
+  }
+  const itemKind = value.kind.endsWith('List') ? value.kind.slice(0, -'List'.length) : value.kind;
+  const objects: DocumentObject[] = [];
+  const pending: DocumentObject[] = [];
+  for (let i = 0; i < (items ?? []).length; i++) {
+    let item = items[i];
+    if (item !== null && !isObject(item)) {
+      return { error: `item ${i} of the list is ${describe(item)}; kubectl reads only objects`, path: ['items', i] };
+    }
+    if (!nonEmptyString(item?.kind) && !nonEmptyString(item?.apiVersion)) {
+      // the items of a typed list, e.g. a PodList, take their kind from it
+      item = { ...item, kind: itemKind, apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '' };
+    }
+    pending.push({ manifest: item, path: ['items', i] });
+  }
+  for (const { manifest, path } of pending) {
+    if (Array.isArray(manifest.items)) {
+      // FlattenListVisitor takes it for a list, and ExtractList then fails on an item that is not one
+      return {
+        error: 'an item of the list has "items" itself: kubectl takes it for a list and cannot flatten it '
+        + '("is not a list: no Items field in this object"); put its items in the outer list',
+        path,
+      };
+    }
+    if (!hasKind(manifest)) {
+      return { error: missingKind(), path };
+    }
+    objects.push({ manifest, path });
+  }
+  return { objects };
+}
+
+function nonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function hasKind(value: any): boolean {
+  return nonEmptyString(value.kind);
+}
+
+function missingKind(): string {
+  return 'the object has no kind, so kubectl cannot decode it ("Object \'Kind\' is missing"); give it a kind and an apiVersion';
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

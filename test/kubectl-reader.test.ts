@@ -1,0 +1,115 @@
+import { KubectlSplitter, kubectlObjects, readDocument, StreamPart } from '../src/rules/kubectl-reader';
+
+/** the parts of `text`, pushed in chunks of `size` characters */
+function split(text: string, size = text.length, max?: number): StreamPart[] {
+  const splitter = new KubectlSplitter(max);
+  const out: StreamPart[] = [];
+  for (let i = 0; i < text.length; i += size) {
+    out.push(...splitter.push(text.slice(i, i + size)));
+  }
+  return [...out, ...splitter.end()];
+}
+
+function show(parts: StreamPart[]): string[] {
+  return parts.map(p => 'text' in p ? `${p.json ? 'json' : 'yaml'}@${p.line}:${p.text}` : 'tooLarge' in p ? `<too large at ${p.line}>` : `<stop at ${p.line}>`);
+}
+
+/** the same parts, whatever the chunk size: 1 character at a time, 3, 7, or all at once */
+function splitAnyChunks(text: string, max?: number): string[] {
+  const whole = show(split(text, text.length, max));
+  for (const size of [1, 3, 7]) {
+    expect(show(split(text, size, max))).toEqual(whole);
+  }
+  return whole;
+}
+
+describe('KubectlSplitter: documents as apimachinery\'s YAMLReader splits them', () => {
+  test('splits at each line that starts with "---", a comment after it included, and drops that line', () => {
+    expect(splitAnyChunks('---\n# Source: a.yaml\nkind: A\n---\nkind: B\n--- # comment\nkind: C\n---#x\nkind: D\n'))
+      .toEqual(['yaml@2:# Source: a.yaml\nkind: A\n', 'yaml@5:kind: B\n', 'yaml@7:kind: C\n', 'yaml@9:kind: D\n']);
+  });
+
+  test('a "---" line with more than a comment after it stops the stream, as kubectl does ("invalid Yaml document separator")', () => {
+    expect(splitAnyChunks('kind: A\n--- |\n  text\n---\nkind: B\n')).toEqual(['yaml@1:kind: A\n', '<stop at 2>']);
+    expect(splitAnyChunks('kind: A\n----\nkind: B\n')).toEqual(['yaml@1:kind: A\n', '<stop at 2>']);
+  });
+
+  test('"..." does not split, and an indented "---" in a block scalar stays in its document', () => {
+    expect(splitAnyChunks('kind: A\n...\nkind: B\n---\ndata:\n  s: |\n    ---\n')).toEqual(['yaml@1:kind: A\n...\nkind: B\n', 'yaml@5:data:\n  s: |\n    ---\n']);
+  });
+
+  test('reads CRLF line ends as kubectl\'s line reader does, and counts lines and bytes of the whole stream', () => {
+    // GIVEN
+    const text = 'kind: A\r\nname: é\r\n---\r\nkind: B\r\n';
+
+    // WHEN
+    const parts = split(text, 2) as any[];
+
+    // THEN
+    expect(parts.map(p => [p.text, p.line, p.offset, p.bytes])).toEqual([['kind: A\nname: é\n', 1, 0, 19], ['kind: B\n', 4, 24, 9]]);
+  });
+
+  test('a stream whose first character that is not a space is "{" is JSON values, one after another', () => {
+    expect(splitAnyChunks('  \n{"kind":"A"}{"kind":"B"}\n{"kind":\n"C"}')).toEqual(['json@2:{"kind":"A"}', 'json@2:{"kind":"B"}', 'json@3:{"kind":\n"C"}']);
+  });
+
+  test('when the first or second JSON value is not JSON, the rest is YAML (apimachinery v0.33 and later)', () => {
+    expect(splitAnyChunks('{"kind":"A"}\n---\nkind: B\n')).toEqual(['json@1:{"kind":"A"}', 'yaml@3:kind: B\n']);
+    expect(splitAnyChunks('{a: 1}\n---\nkind: B\n')).toEqual(['yaml@1:{a: 1}\n', 'yaml@3:kind: B\n']);
+  });
+
+  test('after two JSON values, one that is not JSON stops the stream', () => {
+    expect(splitAnyChunks('{"kind":"A"} {"kind":"B"}\n---\nkind: C\n')).toEqual(['json@1:{"kind":"A"}', 'json@1:{"kind":"B"}', '<stop at 2>']);
+  });
+
+  test('a document larger than the limit is reported by its first line, and the stream goes on after it', () => {
+    expect(splitAnyChunks(`kind: A\n---\nkind: Big\ndata: ${'x'.repeat(100)}\n---\nkind: C\n`, 50)).toEqual(['yaml@1:kind: A\n', '<too large at 3>', 'yaml@6:kind: C\n']);
+  });
+});
+
+describe('kubectlObjects: the objects kubectl makes of a document', () => {
+  test('an object with a kind is one object; null is none', () => {
+    expect(kubectlObjects({ kind: 'Pod' })).toEqual({ objects: [{ manifest: { kind: 'Pod' }, path: [] }] });
+    expect(kubectlObjects(null)).toEqual({ objects: [] });
+  });
+
+  test('any object with "items" is a list, whatever its kind; its items without kind and apiVersion take the list\'s', () => {
+    // WHEN
+    const found = kubectlObjects({ apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'a' } }, { kind: 'Secret' }, null] });
+
+    // THEN
+    expect(found).toEqual({
+      objects: [
+        { manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } }, path: ['items', 0] },
+        { manifest: { kind: 'Secret' }, path: ['items', 1] },
+        { manifest: { apiVersion: 'v1', kind: 'Pod' }, path: ['items', 2] },
+      ],
+    });
+    expect(kubectlObjects({ kind: 'Deployment', items: [] })).toEqual({ objects: [] });
+    expect(kubectlObjects({ kind: 'whatever', items: null })).toEqual({ objects: [] });
+  });
+
+  test.each([
+    [[], ''],
+    ['text', ''],
+    [{ metadata: {} }, ''],
+    [{ kind: 'List', items: {} }, 'items'],
+    [{ kind: 'List', items: ['x'] }, 'items.0'],
+    [{ kind: 'List', items: [{ kind: 'List', items: [] }] }, 'items.0'],
+    [{ items: [] }, ''],
+  ])('refuses %j, at %j', (value, where) => {
+    const found = kubectlObjects(value);
+    expect(found).toEqual({ error: expect.any(String), path: where === '' ? [] : where.split('.').map(s => /^\d+$/.test(s) ? Number(s) : s) });
+  });
+});
+
+describe('readDocument: JSON values as Go reads them', () => {
+  test('a name given twice keeps its last value, and lines are those of the value kept', () => {
+    // WHEN
+    const read = readDocument({ text: '{"a": {"b": [1,\n {"c": 2}]},\n "a": {"b": [\n\n{}]}}', json: true }) as any;
+
+    // THEN
+    expect(read.value).toEqual({ a: { b: [{}] } });
+    expect([read.line([]), read.line(['a']), read.line(['a', 'b', 0]), read.line(['a', 'b', 0, 'x'])]).toEqual([1, 3, 5, 5]);
+  });
+});
