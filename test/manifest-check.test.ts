@@ -258,3 +258,91 @@ describe('checkManifests', () => {
     expect(rules(both)).toEqual([]);
   });
 });
+
+describe('checkManifests judges the objects kubectl creates from the file', () => {
+  const covered = (name: string) => `${secret('gitlab', 'apps')}---\n${pod(name, 'apps', '\n  imagePullSecrets: [{name: gitlab}]')}`;
+
+  test('a merge key written after the image overrides it, so the image merged in is the one judged', async () => {
+    // GIVEN: the explicit image is covered; the merged one, which kubectl keeps, is not
+    const text = `${secret('gitlab', 'apps')}---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  imagePullSecrets: [{name: gitlab}]\n`
+      + '  initContainers:\n  - &other {name: init, image: ghcr.io/team/tool:1, imagePullPolicy: IfNotPresent}\n'
+      + '  containers:\n  - image: registry.gitlab.com/team/app:v1\n    <<: *other\n    name: app\n';
+
+    // WHEN
+    const result = await check({ 'a.yaml': text }, { privateRegistries: undefined });
+
+    // THEN
+    expect(result.violations.map(v => [v.path, v.message])).toEqual([
+      ['spec.initContainers[0]', expect.stringContaining('image "ghcr.io/team/tool:1": no pull secret covers registry "ghcr.io"')],
+      ['spec.containers[0]', expect.stringContaining('image "ghcr.io/team/tool:1": no pull secret covers registry "ghcr.io"')],
+    ]);
+  });
+
+  test('an unquoted "no" is the boolean false to kubectl: the pod names no secret, and the message says why', async () => {
+    // GIVEN: a secret named "no" (quoted) and a pod naming it unquoted
+    const text = `${secret('"no"', 'apps')}---\n${pod('web', 'apps', '\n  imagePullSecrets: [{name: no}]')}`;
+
+    // WHEN
+    const result = await check({ 'a.yaml': text });
+
+    // THEN
+    expect(result.violations.map(v => [v.rule, v.message])).toEqual([['pull-secret-coverage', expect.stringContaining(
+      'the pod names no pull secret: imagePullSecrets[0].name is the boolean false; kubectl reads YAML 1.1, where unquoted no, yes, on, off, y and n are booleans')]]);
+  });
+
+  test('pods in an object with items are checked whatever its kind, and an object with items is a list, not itself', async () => {
+    // GIVEN
+    const list = (kind: string, name: string) => `apiVersion: v1\nkind: ${kind}\nitems:\n- ${pod(name, 'apps').replace(/\n/g, '\n  ').trimEnd()}\n`;
+    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: apps}\nitems: []\n'
+      + 'spec:\n  template:\n    spec:\n      containers: [{name: c, image: "registry.gitlab.com/x:latest"}]\n';
+
+    // WHEN
+    const result = await check({ 'a.yaml': [list('list', 'lower'), list('PodLists', 'plural'), deployment].join('---\n') });
+
+    // THEN: the two pods, uncovered; the Deployment is an empty list
+    expect(rules(result)).toEqual([['Pod/apps/lower', 'pull-secret-coverage'], ['Pod/apps/plural', 'pull-secret-coverage']]);
+    expect(result.objects).toBe(2);
+  });
+
+  test('concatenated JSON objects are objects, as kubectl reads a JSON stream', async () => {
+    // GIVEN
+    const json = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'apps' }, spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a:v1' }] } });
+
+    // WHEN
+    const result = await check({ 'a.json': `${json('a')}${json('b')}\n${json('c')}` });
+
+    // THEN
+    expect(result.errors).toEqual([]);
+    expect(result.violations.filter(v => v.rule === 'pull-secret-coverage').map(v => [v.object, v.line])).toEqual([['Pod/apps/a', 1], ['Pod/apps/b', 1], ['Pod/apps/c', 2]]);
+  });
+
+  test('a key given twice is read with its last value, not refused', async () => {
+    // WHEN
+    const result = await check({ 'a.yaml': covered('web').replace('      image: registry.gitlab.com/team/app:v1\n', '      image: registry.gitlab.com/team/app:v1\n      image: ghcr.io/team/app:v1\n') }, { privateRegistries: undefined });
+
+    // THEN
+    expect(result.errors).toEqual([]);
+    expect(result.violations.map(v => v.message)).toEqual([expect.stringContaining('image "ghcr.io/team/app:v1": no pull secret covers registry "ghcr.io"')]);
+  });
+
+  test('what follows a "..." line is never created by kubectl, so it is not checked', async () => {
+    // WHEN
+    const result = await check({ 'a.yaml': `${covered('web')}...\n${pod('ghost', 'apps')}` });
+
+    // THEN
+    expect(result.violations).toEqual([]);
+    expect(result.objects).toBe(2);
+  });
+
+  test('a %YAML directive and a document that is only [] are refused, as kubectl refuses them', async () => {
+    // WHEN
+    const result = await check({ 'a.yaml': `%YAML 1.2\n---\n${pod('a', 'apps')}`, 'b.yaml': `[]\n---\n${covered('web')}` });
+
+    // THEN
+    expect(result.errors).toEqual([
+      { file: 'a.yaml', line: 1, reason: expect.stringMatching(/^a %YAML or %TAG directive/) },
+      { file: 'b.yaml', line: 1, reason: 'the document is an array; kubectl reads only objects, each with a kind' },
+    ]);
+    expect(rules(result)).toEqual([['Pod/apps/a', 'pull-secret-coverage']]);
+  });
+});

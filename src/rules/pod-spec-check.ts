@@ -171,6 +171,24 @@ export function namedSecrets(list: unknown): string[] {
 }
 
 /**
+ * Why `imagePullSecrets` entries name no secret, when a name is there but is not a string: an
+ * unquoted `no`, `on` or `0755` is a boolean or a number to kubectl's YAML 1.1 reader.
+ */
+function notNames(list: unknown): string {
+  const found: string[] = [];
+  if (Array.isArray(list)) {
+    list.forEach((entry, i) => {
+      const name = entry?.name;
+      if (name !== undefined && name !== null && typeof name !== 'string') {
+        found.push(`imagePullSecrets[${i}].name is ${typeof name === 'object' ? 'not a string' : `the ${typeof name} ${JSON.stringify(name)}`}`);
+      }
+    });
+  }
+  return found.length === 0 ? ''
+    : `: ${found.join(', ')}; kubectl reads YAML 1.1, where unquoted no, yes, on, off, y and n are booleans and 0755 a number, so quote the name`;
+}
+
+/**
  * Where a pod's pull secrets come from: its own `imagePullSecrets`, or, when it has no entry at
  * all, its ServiceAccount's, which the admission plugin copies in (`serviceAccountName`, else the
  * deprecated `serviceAccount`, else `default`; "" counts as unset). `[{}]` and `[null]` are
@@ -587,7 +605,8 @@ class PullSecrets {
     const named = 'secrets' in source || away.length > 0;
     const secrets = 'secrets' in source ? [...this.resolved(), ...away] : away.length > 0 ? away : this.resolved();
     if (secrets.length === 0) {
-      return named ? 'the pod names no pull secret' : `the pod names no pull secret and serviceAccount "${source.serviceAccount}" gives none`;
+      const unnamed = 'secrets' in source ? notNames(this.podSpec.imagePullSecrets) : '';
+      return named ? `the pod names no pull secret${unnamed}` : `the pod names no pull secret and serviceAccount "${source.serviceAccount}" gives none`;
     }
     const via = named ? 'imagePullSecrets' : `serviceAccount "${source.serviceAccount}"`;
     return `${via} gives ` + secrets.map(s => this.elsewhere?.has(s.name)
