@@ -53,7 +53,8 @@ export interface PrivateImagePullProps {
  *
  * Apply it to a cdk8s-plus pod or workload of any version, an L1 object, or a whole chart:
  * `new kplus.Deployment(chart, 'web', { ... }).with(new PrivateImagePull({ registrySecrets: [regcred] }))`.
- * It applies to every Pod and pod template under the construct it is given.
+ * It applies to every Pod and pod template under the construct it is given at synth, including
+ * those added after it was applied.
  */
 export class PrivateImagePull implements IMixin {
   /**
@@ -141,6 +142,8 @@ export class PrivateImagePull implements IMixin {
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** the workload, when a PrivateImage* class made the mixin: errors name its path */
   private readonly owner?: IConstruct;
+  /** the constructs it applies to: everything under them is covered at synth */
+  private readonly applied = new WeakSet<IConstruct>();
 
   constructor(props: PrivateImagePullProps) {
     this.owner = attaching;
@@ -176,26 +179,61 @@ export class PrivateImagePull implements IMixin {
   }
 
   /**
-   * Applies to every ApiObject that runs pods: Pods, Deployments, StatefulSets, DaemonSets,
-   * ReplicaSets, ReplicationControllers, Jobs, CronJobs and PodTemplates.
+   * Applies to every ApiObject that runs pods (Pods, Deployments, StatefulSets, DaemonSets,
+   * ReplicaSets, ReplicationControllers, Jobs, CronJobs and PodTemplates) and to every scope (a
+   * chart, a workload, an `Include`): the pods under a scope are covered at synth, whenever they
+   * were added. Not to what it covers already.
    */
   public supports(construct: IConstruct): boolean {
-    return ApiObject.isApiObject(construct) && runsPods(construct.kind);
+    if (typeof (construct as any)?.node?.path !== 'string' || (ApiObject.isApiObject(construct) && !runsPods(construct.kind))) {
+      return false;
+    }
+    return !this.covers(construct);
   }
 
   /**
-   * Names the secrets in the object's pod spec and checks it at synth.
+   * Names the secrets in the pod spec of the object, or of every object under the scope, and
+   * checks them at synth.
    */
   public applyTo(construct: IConstruct): void {
-    if (!this.supports(construct)) {
-      if (typeof (construct as any)?.node?.path !== 'string') {
-        invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
-      }
+    if (typeof (construct as any)?.node?.path !== 'string') {
+      invalid('PrivateImagePull', 'construct', construct, 'a Pod or workload; apply the mixin with .with() on the pod, the workload or a chart');
+    }
+    if (ApiObject.isApiObject(construct) && !runsPods(construct.kind)) {
       throw new Error(`${construct.node.path}: PrivateImagePull applies to Pods and workloads; apply it with .with() on the pod, the workload or a chart`);
     }
-    const obj = construct as ApiObject;
-    const reporter = obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
-    PullWiring.requireSecrets(obj, reporter, this.secrets, this.publicRegistries, this.lock);
+    if (this.covers(construct)) {
+      // `with` offers every construct under a scope after the scope itself
+      return;
+    }
+    this.applied.add(construct);
+    if (ApiObject.isApiObject(construct)) {
+      const reporter = construct.node.id === 'Resource' && construct.node.scope ? construct.node.scope : construct;
+      PullWiring.requireSecrets(construct, reporter, this.secrets, this.publicRegistries, this.lock);
+      return;
+    }
+    // the same mechanism as a policy's: the rule is on the scope, and the scope reports its pods
+    PullWiring.addScopeRule(construct, {
+      owner: construct,
+      secrets: this.secrets,
+      use: 'require',
+      wire: true,
+      publicRegistries: this.publicRegistries,
+      disallowLatest: false,
+      requireDigest: false,
+      lock: this.lock?.digests,
+      requireLock: this.lock?.required,
+    });
+  }
+
+  /** whether the construct is, or is under, one this mixin applies to */
+  private covers(construct: IConstruct): boolean {
+    for (let c: IConstruct | undefined = construct; c !== undefined; c = c.node.scope) {
+      if (this.applied.has(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** how errors name the mixin: the workload's path, when a PrivateImage* class made it */

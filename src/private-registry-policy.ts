@@ -4,8 +4,6 @@ import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
-import { rootOf, SynthRequest } from './synth-request';
-import { TreeIndex } from './tree-index';
 
 /**
  * What `PrivateRegistryPolicy` does with the pods in its scope.
@@ -104,7 +102,9 @@ export class PrivateRegistryPolicy extends Construct {
     this.mode = props.mode ?? PolicyMode.WIRE;
     const secrets = [...props.registrySecrets ?? []];
     const wire = this.mode === PolicyMode.WIRE;
-    PullWiring.addRule(scope, {
+    // the pods under the scope for which this is the innermost rule are reported by this policy;
+    // objects of our constructs report themselves
+    PullWiring.addScopeRule(scope, {
       owner: this,
       secrets,
       // in VERIFY mode the secrets only tell what the pods' own secrets cover
@@ -116,32 +116,5 @@ export class PrivateRegistryPolicy extends Construct {
       lock: props.imageLock && lockDigests(props.imageLock),
       requireLock: props.requireLock,
     });
-    // cdk8s only reads the list
-    this.node.addValidation({ validate: () => this.validatePods() as string[] });
-  }
-
-  /** the pods under the scope for which this is the innermost rule; objects of our constructs report themselves */
-  private validatePods(): readonly string[] {
-    // cdk8s validates the app again for each chart it writes; within one request the answer is the same
-    const root = rootOf(this);
-    const request = SynthRequest.current(root);
-    const found = request?.violations.get(this);
-    if (found) {
-      return found;
-    }
-    const index = TreeIndex.of(this);
-    // the same for every object this policy reports: its scope's rules and those above
-    const rules = PullWiring.scopeRules(this.node.scope!);
-    const violations: string[] = [];
-    const reported = PullWiring.reportedBy(this, this.node.scope!);
-    for (let i = 0; i < reported.length; i++) {
-      const c = reported[i];
-      const own = PullWiring.violations(c, index, rules, root);
-      for (let v = 0; v < own.length; v++) {
-        violations.push(`${c.node.path}: ${own[v]}`);
-      }
-    }
-    request?.violations.set(this, violations);
-    return violations;
   }
 }

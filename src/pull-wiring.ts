@@ -1,10 +1,11 @@
 // The one mechanism that carries the pull rules into cdk8s.
 //
 // Rules are attached to constructs: a PrivateImagePull (which every PrivateImage* class applies)
-// to a pod-bearing ApiObject, a PrivateImageServiceAccount to its ServiceAccount, a
-// PrivateRegistryPolicy to a scope. Whenever cdk8s renders an ApiObject, `toJson` asks the tree,
-// at that moment, which rules cover the object and completes its pull fields; validation runs the
-// same function and reports what is still wrong. Nothing read in one synth request is used by another.
+// to a pod-bearing ApiObject or to a scope, a PrivateImageServiceAccount to its ServiceAccount, a
+// PrivateRegistryPolicy to a scope. A scope's rule covers every object under it at synth, whenever
+// the object was added. Whenever cdk8s renders an ApiObject, `toJson` asks the tree, at that moment,
+// which rules cover the object and completes its pull fields; validation runs the same function and
+// reports what is still wrong. Nothing read in one synth request is used by another.
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
@@ -105,19 +106,31 @@ export class PullWiring {
     });
   }
 
-  /** The rules of `scope` and the scopes above it, merged: those of every object whose innermost rule is on `scope`. */
-  public static scopeRules(scope: IConstruct): ScopeRules {
-    return rulesOn(scope, SynthRequest.current(rootOf(scope)));
+  /**
+   * Makes `rule` apply to every object under `scope`, whenever it was added, and `rule.owner`
+   * report at synth each pod under `scope` whose innermost rule it is (an object with a rule of
+   * its own reports itself).
+   */
+  public static addScopeRule(scope: IConstruct, rule: PullRule): void {
+    PullWiring.addRule(scope, rule);
+    let validation = SCOPE_VALIDATIONS.get(rule.owner);
+    if (validation === undefined) {
+      validation = new ScopeValidation(rule.owner, scope);
+      SCOPE_VALIDATIONS.set(rule.owner, validation);
+      rule.owner.node.addValidation(validation);
+    }
+    validation.rules.add(rule);
   }
 
   /**
-   * The objects that run pods under `scope` (and `scope` itself), in the order of `findAll()`,
-   * whose innermost rule `owner` reports: found in one walk down, not one walk up per object.
+   * What is wrong with `obj`'s pull fields under the rules over it, as its innermost rule's owner
+   * reports it.
+   * @param index the app's secrets and ServiceAccounts, when the caller has them
+   * @param rules the rules over `obj`, when the caller has them
+   * @param root the root of `obj`'s tree, when the caller has it
    */
-  public static reportedBy(owner: IConstruct, scope: IConstruct): ApiObject[] {
-    const found: ApiObject[] = [];
-    collect(scope, innermostRule(scope), owner, found);
-    return found;
+  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules, root: IConstruct = rootOf(obj)): readonly string[] {
+    return check(obj, root, SynthRequest.current(root), index, rules);
   }
 
   /** the rules over `obj`, innermost first */
@@ -135,16 +148,6 @@ export class PullWiring {
     return rules;
   }
 
-  /**
-   * What is wrong with `obj`'s pull fields under the rules over it, as its innermost rule's owner
-   * reports it.
-   * @param index the app's secrets and ServiceAccounts, when the caller has them
-   * @param rules the rules over `obj`, when the caller has them
-   * @param root the root of `obj`'s tree, when the caller has it
-   */
-  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules, root: IConstruct = rootOf(obj)): readonly string[] {
-    return check(obj, root, SynthRequest.current(root), index, rules);
-  }
 }
 
 /** the innermost rule over `obj`, if any */
@@ -158,17 +161,26 @@ function innermostRule(obj: IConstruct): PullRule | undefined {
   return undefined;
 }
 
-/** `PullWiring.reportedBy` under `c`, whose innermost rule from above is `inherited` */
-function collect(c: IConstruct, inherited: PullRule | undefined, owner: IConstruct, found: ApiObject[]): void {
+/**
+ * The objects that run pods under `c` (and `c` itself), in the order of `findAll()`, whose
+ * innermost rule is one of `rules`: found in one walk down, not one walk up per object.
+ * @param inherited the innermost rule over `c` from above
+ */
+function collect(c: IConstruct, inherited: PullRule | undefined, rules: ReadonlySet<PullRule>, found: ApiObject[]): void {
   const own = RULES.get(c);
   const innermost = own !== undefined && own.length > 0 ? own[own.length - 1] : inherited;
-  if (innermost !== undefined && innermost.owner === owner && IS_API_OBJECT(c) && runsPods(c.kind)) {
+  if (innermost !== undefined && rules.has(innermost) && IS_API_OBJECT(c) && runsPods(c.kind)) {
     found.push(c);
   }
   const children = c.node.children;
   for (let i = 0; i < children.length; i++) {
-    collect(children[i], innermost, owner, found);
+    collect(children[i], innermost, rules, found);
   }
+}
+
+/** whether `owner` reports `obj` as its own: `obj` is the owner, or the owner's `Resource` */
+function ownObject(obj: IConstruct, owner: IConstruct): boolean {
+  return obj === owner || (obj.node.scope === owner && obj.node.id === 'Resource');
 }
 
 /** `PullWiring.violations`, for a caller that has `obj`'s root and request */
@@ -189,6 +201,45 @@ function isRequire(rule: PullRule): boolean {
 
 /** no servers */
 const NONE: string[] = [];
+
+/** the check at synth of the pods under a scope, one per construct that reports them */
+class ScopeValidation {
+  /** the scope rules whose pods this reports: a policy's one, or those of each mixin applied to the scope */
+  public readonly rules = new Set<PullRule>();
+
+  constructor(private readonly owner: IConstruct, private readonly scope: IConstruct) {}
+
+  public validate(): string[] {
+    // cdk8s validates the app again for each chart it writes; within one request the answer is the same
+    const root = rootOf(this.owner);
+    const request = SynthRequest.current(root);
+    const found = request?.violations.get(this.owner);
+    if (found) {
+      // cdk8s only reads the list
+      return found as string[];
+    }
+    const index = TreeIndex.of(this.owner);
+    // the same for every object under the scope without rules of its own
+    const rules = rulesOn(this.scope, request);
+    const violations: string[] = [];
+    const reported: ApiObject[] = [];
+    collect(this.scope, innermostRule(this.scope), this.rules, reported);
+    for (let i = 0; i < reported.length; i++) {
+      const c = reported[i];
+      // its innermost rule is on the scope: the rules over it are the scope's
+      const own = PullWiring.violations(c, index, rules, root);
+      const prefix = ownObject(c, this.owner) ? '' : `${c.node.path}: `;
+      for (let v = 0; v < own.length; v++) {
+        violations.push(prefix + own[v]);
+      }
+    }
+    request?.violations.set(this.owner, violations);
+    return violations;
+  }
+}
+
+/** the ScopeValidation of each construct that reports the pods under a scope */
+const SCOPE_VALIDATIONS = new WeakMap<IConstruct, ScopeValidation>();
 
 /** an object's check at synth, one small object per object */
 class Validation {
@@ -233,7 +284,8 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   index ??= request?.index;
   const namespace: string | undefined = json.metadata?.namespace;
   if (json.kind === 'ServiceAccount') {
-    return completeServiceAccount(json, rules, namespace);
+    // a scope's rules are for its pods: a ServiceAccount names the secrets of the rules on it alone
+    return RULES.has(obj) ? completeServiceAccount(json, ownRequired(obj, request), namespace) : NO_VIOLATIONS;
   }
   const podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
@@ -252,8 +304,8 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   if (!report && rules.wire) {
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
-  // a rule on the object itself is reported by its construct; a scope's names the object
-  if (violations.length === 0 || RULES.get(obj)?.includes(over.sources[0])) {
+  // a rule on the object, or on its construct, is reported by that construct; a scope's names the object
+  if (violations.length === 0 || ownObject(obj, over.sources[0].owner)) {
     return violations;
   }
   return violations.map(v => `${objectRef(json)}: ${v}`);
@@ -326,17 +378,29 @@ function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   return rules;
 }
 
+/** the secrets the rules on `obj` itself require, innermost rule first, each once */
+function ownRequired(obj: IConstruct, request: SynthRequest | undefined): PullSecretInfo[] {
+  const required: PullSecretInfo[] = [];
+  const own = RULES.get(obj)!;
+  for (let i = own.length - 1; i >= 0; i--) {
+    if (isRequire(own[i])) {
+      own[i].secrets.forEach(secret => required.push(infoOf(secret, request)));
+    }
+  }
+  return unique(required);
+}
+
 /** a ServiceAccount lists its required secrets in `imagePullSecrets`, each once, after its own */
-function completeServiceAccount(json: any, rules: PodSpecRules, namespace: string | undefined): string[] {
+function completeServiceAccount(json: any, required: PullSecretInfo[], namespace: string | undefined): string[] {
   const own: any[] = Array.isArray(json.imagePullSecrets) ? json.imagePullSecrets : [];
   const names = new Set(own.map(s => s?.name));
-  const added = rules.required.filter(s => !names.has(s.name));
+  const added = required.filter(s => !names.has(s.name));
   if (added.length > 0) {
     const keyCount = Object.keys(json).length;
     json.imagePullSecrets = [...own, ...added.map(s => ({ name: s.name }))];
     keepKeyOrder(json, keyCount, ['apiVersion', 'kind', 'metadata']);
   }
-  return rules.required
+  return required
     .filter(s => s.namespace !== undefined && s.namespace !== namespace)
     .map(s => `pull secret "${s.name}" is in namespace "${s.namespace}" but the service account is in ${namespace === undefined ? 'no namespace' : `namespace "${namespace}"`}; `
       + 'put them in the same namespace');

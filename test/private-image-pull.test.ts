@@ -1,6 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, RegistrySecret } from '../src';
+import { Construct } from 'constructs';
+import { CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { testSecret } from './support/secrets';
 
 const IMAGE = 'registry.gitlab.com/team/app:v1';
@@ -36,6 +37,95 @@ describe('PrivateImagePull, the mixin', () => {
     const job = Testing.synth(chart).find(m => m.kind === 'Job');
     expect(job.spec.template.spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
     expect(job.spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
+  });
+
+  test('GIVEN the mixin applied to a chart, WHEN a cdk8s-plus Deployment, an L1 Pod and a Job in a nested construct are added after it, THEN every one names the secret and has an explicit imagePullPolicy', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const regcred = testSecret(chart);
+    chart.with(new PrivateImagePull({ registrySecrets: [regcred] }));
+
+    // WHEN
+    new kplus.Deployment(chart, 'web', { containers: [{ image: IMAGE }] });
+    new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'a', image: 'registry.gitlab.com/team/a' }] } });
+    const team = new Construct(chart, 'team');
+    new kplus.k8s.KubeJob(team, 'job', { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'registry.gitlab.com/team/job:v2' }] } } } });
+
+    // THEN
+    const manifests = Testing.synth(chart);
+    const specs = {
+      Deployment: manifests.find(m => m.kind === 'Deployment').spec.template.spec,
+      Pod: manifests.find(m => m.kind === 'Pod').spec,
+      Job: manifests.find(m => m.kind === 'Job').spec.template.spec,
+    };
+    for (const spec of Object.values(specs)) {
+      expect(spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
+    }
+    // cdk8s-plus wrote Always into its container; the others get Kubernetes' default
+    expect(specs.Deployment.containers[0].imagePullPolicy).toBe('Always');
+    expect(specs.Pod.containers[0].imagePullPolicy).toBe('Always');
+    expect(specs.Job.containers[0].imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test('GIVEN the mixin applied to a chart, WHEN a pod with an image no secret covers is added after it, THEN synth refuses it, naming the pod', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    chart.with(new PrivateImagePull({ registrySecrets: [testSecret(chart)] }));
+
+    // WHEN
+    new kplus.k8s.KubePod(chart, 'late', { metadata: { name: 'late' }, spec: { containers: [{ name: 'a', image: 'ghcr.io/team/a:v1' }] } });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/\[test\] test\/late: Pod\/late: container "a" image "ghcr\.io\/team\/a:v1": no pull secret covers registry "ghcr\.io" \(imagePullSecrets gives "gitlab" for \[registry\.gitlab\.com\]\)/);
+  });
+
+  test('GIVEN the mixin applied to a chart, WHEN a PrivateImagePod and a ServiceAccount are added after it, THEN the pod names its own secrets and the mixin\'s, and the ServiceAccount is left as it is', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    chart.with(new PrivateImagePull({ registrySecrets: [testSecret(chart)] }));
+
+    // WHEN
+    const ghcr = testSecret(chart, 'ghcr', 'ghcr.io');
+    new PrivateImagePod(chart, 'app', { registrySecrets: [ghcr], containers: [{ image: 'ghcr.io/team/app:v1' }, { name: 'gitlab', image: IMAGE }] });
+    new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'sa' } });
+
+    // THEN
+    const manifests = Testing.synth(chart);
+    expect(manifests.find(m => m.kind === 'Pod').spec.imagePullSecrets).toEqual([{ name: 'ghcr' }, { name: 'gitlab' }]);
+    expect(manifests.find(m => m.kind === 'ServiceAccount')).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, automountServiceAccountToken: false });
+  });
+
+  test('GIVEN the mixin applied to a chart, WHEN a PrivateImagePod in it has an image nothing covers, THEN the pod reports it, once', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    chart.with(new PrivateImagePull({ registrySecrets: [testSecret(chart)] }));
+
+    // WHEN
+    new PrivateImagePod(chart, 'app', { registrySecrets: [testSecret(chart, 'ghcr', 'ghcr.io')], containers: [{ name: 'other', image: 'quay.io/team/other:v1' }] });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e: any) {
+      message = e.message;
+    }
+
+    // THEN
+    expect(message.match(/container "other"/g)).toHaveLength(1);
+    expect(message).toMatch(/\[test\/app\] container "other" image "quay\.io\/team\/other:v1": no pull secret covers registry "quay\.io"/);
+  });
+
+  test('GIVEN the mixin applied to a chart and a VERIFY policy deeper in it, WHEN a pod under the policy names no secret, THEN the policy refuses it and nothing is written', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    chart.with(new PrivateImagePull({ registrySecrets: [testSecret(chart)] }));
+    const team = new Construct(chart, 'team');
+    new PrivateRegistryPolicy(team, 'verify', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    new ApiObject(team, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod' }, spec: { containers: [{ name: 'a', image: IMAGE, imagePullPolicy: 'IfNotPresent' }] } });
+
+    // THEN: the innermost rule decides, as between policies
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/team\/verify\] test\/team\/pod: Pod\/pod: imagePullSecrets does not name "gitlab"/);
   });
 
   test('a secret added to the mixin later is named by every object it applies to', () => {
