@@ -1,6 +1,9 @@
-import * as fs from 'fs';
 import { inspect } from 'util';
 import { typeOf } from './input';
+import { readRegularFile } from './tools/bounded-read';
+
+/** the most read from a credential file: a token or a JSON key is a few KiB */
+const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
 
 /** The readers, where no printer of a CredentialValue reaches them. */
 const READERS = new WeakMap<CredentialValue, () => string>();
@@ -40,9 +43,9 @@ export class CredentialValue {
     return new CredentialValue(`file ${path}`, () => {
       let value: string;
       try {
-        value = fs.readFileSync(path, 'utf8');
+        value = readRegularFile(path, 'CredentialValue.fromFile: file', MAX_CREDENTIAL_FILE_BYTES).toString('utf8');
       } catch (e: any) {
-        throw new Error(`file ${path} cannot be read (${e.code ?? 'error'}); mount the secret file there or fix the path`);
+        throw new Error(`${e.message}; mount the secret file there or fix the path`);
       }
       value = value.replace(/\r?\n$/, '');
       if (value === '') {

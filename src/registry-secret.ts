@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import { inspect } from 'util';
 import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -9,6 +8,10 @@ import { EXISTING_SECRET } from './pull-secrets';
 import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from './rules/docker-config';
 import { RegistryMatch, serverKeyProblem } from './rules/registry-match';
 import { kubectlSecretHash } from './rules/secret-hash';
+import { readRegularFile } from './tools/bounded-read';
+
+/** the most read from a docker config file: docker login writes a few KiB */
+const MAX_DOCKER_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * A secret that holds registry credentials and can be named in `imagePullSecrets`.
@@ -165,9 +168,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     checkString(where, 'path', path);
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(path);
+      bytes = readRegularFile(path, 'docker config file', MAX_DOCKER_CONFIG_FILE_BYTES);
     } catch (e: any) {
-      throw new Error(`${where}: docker config file ${path} cannot be read (${e.code ?? 'error'}); fix the path`);
+      throw new Error(`${where}: ${e.message}; give the path of the config.json that docker login wrote`);
     }
     return RegistrySecret.fromConfig(scope, id, bytes, options, `docker config file ${path}`);
   }

@@ -213,7 +213,7 @@ describe('RegistrySecret credential sources', () => {
   });
 
   test('fromDockerConfigFile names a missing file', () => {
-    expect(() => RegistrySecret.fromDockerConfigFile(Testing.chart(), 'x', path.join(dir, 'nope.json'))).toThrow(/test\/x: docker config file .*nope\.json cannot be read \(ENOENT\)/);
+    expect(() => RegistrySecret.fromDockerConfigFile(Testing.chart(), 'x', path.join(dir, 'nope.json'))).toThrow(/test\/x: docker config file ".*nope\.json" does not exist; give the path of the config.json that docker login wrote/);
   });
 
   test('fromCredentialValues reads variables the user names, and names a missing one', () => {
