@@ -77,6 +77,24 @@ describe('checkManifests', () => {
     expect(rules(result)).toEqual([['Pod/apps/first', 'image-pull-policy'], ['Pod/apps/third', 'pull-secret-coverage']]);
   });
 
+  test('pods checked before their secret come, from their objects kept or read again, give the same report', async () => {
+    // GIVEN: in each namespace, pods first, then the secret that covers some of them
+    const docs: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      docs.push(pod(`covered-${n}`, `ns-${n}`, '\n  imagePullSecrets: [{name: gitlab}]'), pod(`bare-${n}`, `ns-${n}`), secret('gitlab', `ns-${n}`));
+    }
+    const text = docs.join('---\n');
+
+    // WHEN: every document kept, none kept, and only some
+    const results = await Promise.all([undefined, 0, 600].map(maxKeptBytes => check({ [`a${maxKeptBytes}.yaml`]: text }, { maxKeptBytes })));
+
+    // THEN
+    const report = (result: ManifestCheckResult) => result.violations.map(v => [v.object, v.rule, v.line, v.message]);
+    expect(rules(results[0])).toEqual([0, 1, 2, 3, 4].map(n => [`Pod/ns-${n}/bare-${n}`, 'pull-secret-coverage']));
+    expect(report(results[1])).toEqual(report(results[0]));
+    expect(report(results[2])).toEqual(report(results[0]));
+  });
+
   test('pull secrets and ServiceAccounts count for pods before them, and in other files', async () => {
     // GIVEN: the pods come before the account, in another file
     const pods = [

@@ -262,15 +262,22 @@ const numberOrRefuse = (value: unknown): unknown => {
   return value;
 };
 
+/** what `PLAIN.resolve` found, for the `construct` js-yaml calls next on the same text */
+let resolved: Resolved = ['str', ''];
+
 const PLAIN = new jsyaml.Type(`${TAG}go-plain`, {
   kind: 'scalar',
   resolve: (data: string) => {
     // only what may resolve to something else than the string itself
     const hint = data.length === 0 ? undefined : HINT[data[0]];
-    return hint !== undefined && resolvePlain(data) !== data;
+    if (hint === undefined || (hint === 'M' && !RESOLVE_MAP.has(data))) {
+      return false;
+    }
+    resolved = resolveScalar(data);
+    return resolved[0] !== 'str';
   },
-  construct: (data: string) => {
-    const [kind, value] = resolveScalar(data);
+  construct: () => {
+    const [kind, value] = resolved;
     if (kind === 'float' && String(value) !== goFloat32(value as number)) {
       floatKeyDiffers = true;
     }
@@ -394,18 +401,23 @@ function withinNodes(value: unknown, limit: number): boolean {
 
 /** the line of the deepest object along `path` that has one */
 function lineAt(value: unknown, path: ReadonlyArray<string | number>, lineOf: (node: object) => number | undefined): number {
-  let line = 1;
-  let node: unknown = value;
-  for (let i = 0; ; i++) {
+  // the objects along the path, then the line of the deepest that has one
+  const nodes: unknown[] = [value];
+  for (let i = 0; i < path.length; i++) {
+    const node = nodes[i];
     if (typeof node !== 'object' || node === null) {
-      return line;
+      break;
     }
-    line = lineOf(node) ?? line;
-    if (i === path.length) {
-      return line;
-    }
-    node = (node as any)[path[i]];
+    nodes.push((node as any)[path[i]]);
   }
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    const line = typeof node === 'object' && node !== null ? lineOf(node) : undefined;
+    if (line !== undefined) {
+      return line;
+    }
+  }
+  return 1;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -311,16 +311,40 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   }
 
   // this runs for every pod of a synth: strings and objects are made only for violations
+  const images = manyContainers(podSpec) ? new Map<string, ImageReference>() : undefined;
   for (let l = 0; l < CONTAINER_LISTS.length; l++) {
     const containers = podSpec[CONTAINER_LISTS[l]];
     if (!Array.isArray(containers)) {
       continue;
     }
     for (let index = 0; index < containers.length; index++) {
-      checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets);
+      checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets, images);
     }
   }
-  if (violations.length < 2) {
+  return violations.length < 2 ? violations : unique(violations);
+}
+
+/** whether a pod spec has so many containers that its images are parsed once each (a generated pod may have thousands) */
+function manyContainers(podSpec: any): boolean {
+  let count = 0;
+  for (let l = 0; l < CONTAINER_LISTS.length; l++) {
+    const containers = podSpec[CONTAINER_LISTS[l]];
+    count += Array.isArray(containers) ? containers.length : 0;
+  }
+  return count > 16;
+}
+
+/** the violations without repeats; a message names its container, so only one named twice can repeat */
+function unique(violations: PodSpecViolation[]): PodSpecViolation[] {
+  const containers = new Set<string | undefined>();
+  let repeated = false;
+  for (let i = 0; i < violations.length && !repeated; i++) {
+    // a name that is not a string is named "without a name", as no name is
+    const name = typeof violations[i].container === 'string' ? violations[i].container : undefined;
+    repeated = containers.has(name);
+    containers.add(name);
+  }
+  if (!repeated) {
     return violations;
   }
   const seen = new Set<string>();
@@ -385,7 +409,7 @@ class ContainerCheck {
 }
 
 /** checks one container, completing it in wire mode, and reports what is still wrong */
-function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets): void {
+function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ImageReference>): void {
   const container = check.container;
   if (typeof container.image !== 'string') {
     check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()} has no image`, fix: 'set its image' });
@@ -393,7 +417,8 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
   }
   let ref: ImageReference;
   try {
-    ref = ImageReference.parse(container.image);
+    ref = images?.get(container.image) ?? ImageReference.parse(container.image);
+    images?.set(container.image, ref);
   } catch (e: any) {
     check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
     return;

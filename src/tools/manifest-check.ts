@@ -4,9 +4,9 @@
 // Inputs stream one document at a time, split and read as kubectl reads them
 // (rules/kubectl-reader.ts, rules/go-yaml.ts), each value with its line in one read.
 // Pull secrets and ServiceAccounts count for pods anywhere in the input: a document whose pods
-// asked for a name not defined yet is kept by its place and checked again at the end, read again
-// from its file; memory holds only those and the names defined. Only when a Secret or
-// ServiceAccount is defined twice is the whole input checked a second time.
+// asked for a name not defined yet is checked again once it is, from its objects while they fit in
+// memory, else read again from its file. Only when a Secret or ServiceAccount is defined twice is
+// the whole input checked a second time.
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
@@ -104,6 +104,8 @@ export interface ManifestCheckOptions {
   readonly collector?: ObjectCollector;
   /** the most one document may hold, in bytes; default `MAX_DOCUMENT_BYTES` */
   readonly maxDocumentBytes?: number;
+  /** how much text the documents waiting for a name may come from and be kept as objects; default 8 MiB */
+  readonly maxKeptBytes?: number;
   /** how users of the caller declare an existing secret for `registry` and the private registries, for fixes */
   readonly settings: {
     /** e.g. `--private-registry` */
@@ -219,19 +221,68 @@ export async function checkManifests(sources: ManifestSource[], options: Manifes
 
 const PULL_SECRET_TYPES = ['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg'];
 
-/** a violation before its line is known */
-interface FoundViolation extends Omit<ManifestViolation, 'file' | 'line'> {
-  /** where, from the document's root */
-  readonly at: ReadonlyArray<string | number>;
+/** the file of the document being checked, and the line of a place in it */
+interface ViolationPlace {
+  readonly file: string;
+  lineOf(at: ReadonlyArray<string | number>): number;
 }
 
-/** A document kept without its text, to check it again at the end: it asked for a name not defined yet. */
+/** a violation of `manifest` */
+function violation(manifest: any, where: ViolationPlace, at: ReadonlyArray<string | number>,
+  found: Pick<ManifestViolation, 'path' | 'rule' | 'message' | 'fix' | 'container'>): ManifestViolation {
+  return {
+    file: where.file,
+    line: where.lineOf(at),
+    object: objectRef(manifest),
+    kind: manifest.kind,
+    namespace: manifest.metadata?.namespace,
+    name: manifest.metadata?.name,
+    container: found.container,
+    path: found.path,
+    rule: found.rule,
+    message: found.message,
+    fix: found.fix,
+  };
+}
+
+/** `v` with copies of its strings */
+function ownStrings(v: ManifestViolation): ManifestViolation {
+  const copy: any = {};
+  for (const [key, value] of Object.entries(v)) {
+    copy[key] = typeof value === 'string' ? own(value) : value;
+  }
+  return copy;
+}
+
+/** a copy of `text` that shares no memory with it (slicing a concatenation flattens it into new memory) */
+function own(text: string): string {
+  return (text + ' ').slice(0, -1);
+}
+
+/**
+ * A document that asked for a name not defined yet, to check again once it is: its objects while
+ * they fit in memory, else only its place, to read it again.
+ */
 interface CheckedDocument {
   readonly reader: SourceReader;
   readonly place: DocumentText;
   readonly seq: number;
   readonly keys: number[];
+  /** the keys it asked for that were not defined when it was read */
+  readonly waitsFor: number[];
+  /** the last time it was checked, as the seq of the document read then */
+  checkedAt: number;
+  kept?: ReadObjects;
 }
+
+/** A document's objects, with the lines of its values. */
+interface ReadObjects {
+  readonly read: ReadDocument;
+  readonly objects: DocumentObject[];
+}
+
+/** How much document text the objects of documents waiting for a name may come from. */
+const KEPT_TEXT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Secrets by name and namespace, so that finding those a pod can name does not grow with the
@@ -300,6 +351,12 @@ class ManifestCheck {
   private readonly violations = new Map<number, ManifestViolation[]>();
   private readonly errors: InputError[] = [];
   private readonly checked: CheckedDocument[] = [];
+  /** for each key not defined yet, the documents that asked for it */
+  private readonly waiting = new Map<number, CheckedDocument[]>();
+  /** the keys the current document defined */
+  private readonly defined: number[] = [];
+  /** the text bytes of the documents whose objects are kept */
+  private keptBytes = 0;
   private podSpecs = 0;
   private objects = 0;
   private seq = 0;
@@ -333,7 +390,7 @@ class ManifestCheck {
         await this.checkAgain(readers);
       } else {
         for (const doc of this.checked) {
-          if (doc.keys.some(key => this.lastChange[key] > doc.seq)) {
+          if (doc.keys.some(key => this.lastChange[key] > doc.checkedAt)) {
             this.recheck(doc);
           }
         }
@@ -358,16 +415,32 @@ class ManifestCheck {
           continue;
         }
         this.asked.clear();
+        this.defined.length = 0;
         const errors = this.errors.length;
-        this.checkDocument(file, doc, seq, true, reader);
+        const read = this.checkDocument(file, doc, seq, true, reader);
         if (this.errors.length > errors) {
           this.unreadable.add(seq);
         }
         const keys = [...this.asked];
-        if (keys.some(key => this.lastChange[key] < 0 && !this.global[key])) {
+        const waitsFor = keys.filter(key => this.lastChange[key] < 0 && !this.global[key]);
+        if (waitsFor.length > 0) {
           const { line, offset, bytes, json } = doc;
-          this.checked.push({ reader, place: { text: '', line, offset, bytes, json }, seq, keys });
+          const waiting: CheckedDocument = { reader, place: { text: '', line, offset, bytes, json }, seq, keys, waitsFor, checkedAt: seq };
+          if (read && this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES)) {
+            waiting.kept = read;
+            this.keptBytes += doc.bytes;
+          }
+          this.checked.push(waiting);
+          for (const key of waitsFor) {
+            const list = this.waiting.get(key);
+            if (list) {
+              list.push(waiting);
+            } else {
+              this.waiting.set(key, [waiting]);
+            }
+          }
         }
+        this.checkWaiting(seq);
       }
     } catch (e: any) {
       this.errors.push({ file, reason: readErrorReason(e) });
@@ -406,16 +479,44 @@ class ManifestCheck {
     }
   }
 
-  private recheck(doc: CheckedDocument): void {
+  /** checks again, now, the documents that waited for a name the document `seq` defined */
+  private checkWaiting(seq: number): void {
+    const again = new Set<CheckedDocument>();
+    for (const key of this.defined) {
+      for (const doc of this.waiting.get(key) ?? []) {
+        again.add(doc);
+      }
+      this.waiting.delete(key);
+    }
+    for (const doc of again) {
+      if (doc.seq < seq) {
+        this.recheck(doc, seq);
+      }
+    }
+  }
+
+  private recheck(doc: CheckedDocument, seq = this.seq): void {
+    doc.checkedAt = seq;
+    const file = doc.reader.source.name;
+    if (doc.kept) {
+      this.violations.delete(doc.seq);
+      this.checkObjectsOf(file, doc.place, doc.seq, doc.kept);
+      if (doc.waitsFor.every(key => this.lastChange[key] >= 0)) {
+        // nothing more to wait for
+        this.keptBytes -= doc.place.bytes;
+        doc.kept = undefined;
+      }
+      return;
+    }
     let text: string;
     try {
       text = doc.reader.readDocumentAgain(doc.place);
     } catch (e: any) {
-      this.errors.push({ file: doc.reader.source.name, reason: readErrorReason(e) });
+      this.errors.push({ file, reason: readErrorReason(e) });
       return;
     }
     this.violations.delete(doc.seq);
-    this.checkDocument(doc.reader.source.name, { ...doc.place, text }, doc.seq, false, doc.reader);
+    this.checkDocument(file, { ...doc.place, text }, doc.seq, false, doc.reader);
   }
 
   /** the value of a document with its lines, as kubectl reads it, or undefined with the error reported */
@@ -432,15 +533,15 @@ class ManifestCheck {
    * Checks the objects of one document; the first time, it also learns the secrets and
    * ServiceAccounts they define, before it checks their pods.
    */
-  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader: SourceReader): void {
+  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader: SourceReader): ReadObjects | undefined {
     const read = this.readValue(file, doc);
     if (!read) {
-      return;
+      return undefined;
     }
     const found = kubectlObjects(read.value);
     if ('error' in found) {
       this.errors.push({ file, line: doc.line - 1 + read.line(found.path), reason: found.error });
-      return;
+      return undefined;
     }
     const objects = found.objects;
     if (first) {
@@ -448,16 +549,26 @@ class ManifestCheck {
       this.collect(objects, file, doc, seq, reader);
       this.objects += objects.length;
     }
-    const violations: FoundViolation[] = [];
-    const { podSpecs } = this.checkObjects(objects, violations);
+    const podSpecs = this.checkObjectsOf(file, doc, seq, { read, objects });
     if (first) {
       this.podSpecs += podSpecs;
     }
-    if (violations.length > 0) {
-      // a copy holds no reference to the document's text, which may be large
-      this.violations.set(seq, JSON.parse(JSON.stringify(violations.map(({ at, ...v }) =>
-        ({ file, line: doc.line - 1 + read.line(at), ...v })))));
+    return { read, objects };
+  }
+
+  /** checks the objects of a document read before, and keeps what is wrong; returns how many pod specs it checked */
+  private checkObjectsOf(file: string, doc: Pick<DocumentText, 'line' | 'bytes'>, seq: number, { read, objects }: ReadObjects): number {
+    let violations: ManifestViolation[] = [];
+    const podSpecs = this.checkObjects(objects, { file, lineOf: at => doc.line - 1 + read.line(at) }, violations);
+    if (doc.bytes > 512 * violations.length) {
+      // strings read from the document are slices of its text, which a few violations kept to the
+      // end would keep whole: copied, they are smaller. Many violations are larger than the text.
+      violations = violations.map(ownStrings);
     }
+    if (violations.length > 0) {
+      this.violations.set(seq, violations);
+    }
+    return podSpecs;
   }
 
   /** hands `objects` to the collector, each with a way to find its lines that does not keep the text */
@@ -521,51 +632,41 @@ class ManifestCheck {
     }
   }
 
-  /** applies the rules to `objects`, adding what is wrong to `found` if given; counts the pod specs and violations */
-  private checkObjects(objects: DocumentObject[], found?: FoundViolation[]): { podSpecs: number; violations: number } {
+  /** applies the rules to `objects`, adding what is wrong to `found`; returns how many pod specs it checked */
+  private checkObjects(objects: DocumentObject[], where: ViolationPlace, found: ManifestViolation[]): number {
     let podSpecs = 0;
-    let violations = 0;
     for (const { manifest, path } of objects) {
-      const namespace = manifest.metadata?.namespace;
-      const ref = () => ({ object: objectRef(manifest), kind: manifest.kind, namespace, name: manifest.metadata?.name });
       const declared = existingPullSecrets(manifest);
       if (declared && 'error' in declared) {
-        violations++;
-        found?.push({
-          ...ref(),
-          at: [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION],
+        found.push(violation(manifest, where, [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION], {
           path: `metadata.annotations["${EXISTING_PULL_SECRETS_ANNOTATION}"]`,
           rule: ManifestRule.EXISTING_PULL_SECRETS,
           message: `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} ${declared.error}`,
           fix: 'write it as JSON from secret name to servers, e.g. {"regcred":["registry.gitlab.com"]}, or let RegistrySecret.fromSecretName write it',
-        });
+        }));
       }
       const podSpec = podSpecOf(manifest);
       if (!isObject(podSpec)) {
         continue;
       }
       podSpecs++;
-      const podViolations = this.checkPodSpec(podSpec, namespace);
-      violations += podViolations.length;
-      if (!found || podViolations.length === 0) {
+      const podViolations = this.checkPodSpec(podSpec, manifest.metadata?.namespace);
+      if (podViolations.length === 0) {
         continue;
       }
       const specPath = podSpecPath(manifest)!;
-      const object = ref();
       for (const v of podViolations) {
         const relative = [...specPath, ...v.path];
-        found.push({
-          ...object,
-          at: [...path, ...relative],
+        found.push(violation(manifest, where, path.length === 0 ? relative : [...path, ...relative], {
           container: v.container,
           path: formatPath(relative),
           rule: v.rule,
           message: v.message,
           fix: v.fix,
-        });
+        }));
       }
     }
-    return { podSpecs, violations };
+    return podSpecs;
   }
 
   private checkPodSpec(podSpec: any, namespace: string | undefined) {
@@ -661,6 +762,7 @@ class ManifestCheck {
     const id = this.keyId(key);
     this.checkAll ||= this.lastChange[id] >= 0 || (this.global[id] && this.askedOnce[id]);
     this.lastChange[id] = seq;
+    this.defined.push(id);
   }
 
   private secretChanged(namespace: string | undefined, name: string, seq: number): void {
@@ -669,6 +771,7 @@ class ManifestCheck {
     const anywhere = this.keyId(`s*${name}`);
     if (this.lastChange[anywhere] < 0) {
       this.lastChange[anywhere] = seq;
+      this.defined.push(anywhere);
     }
   }
 }
@@ -678,7 +781,12 @@ class ManifestCheck {
  * @internal
  */
 export function formatPath(path: ReadonlyArray<string | number>): string {
-  return path.map((step, i) => typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`).join('');
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    out += typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`;
+  }
+  return out;
 }
 
 /** the key of the secrets named `name` in `namespace` (or without one) */
