@@ -34,7 +34,7 @@ export class CredentialValue {
 
   /**
    * The content of a file, without one trailing newline: the "password from a mounted secret
-   * file" pattern of CI systems (`--password-stdin < file`).
+   * file" pattern of CI systems (`--password-stdin < file`). A regular file of at most 1 MiB.
    *
    * @param path the file's path
    */

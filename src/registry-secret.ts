@@ -161,7 +161,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    * with the file's bytes as they are: what
    * `kubectl create secret generic --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=FILE` stores.
    *
-   * @param path the config file
+   * @param path the config file: a regular file of at most 4 MiB
    */
   public static fromDockerConfigFile(scope: Construct, id: string, path: string, options: RegistrySecretOptions = {}): RegistrySecret {
     const where = pathOf(scope, id);
