@@ -263,7 +263,7 @@ const numberOrRefuse = (value: unknown): unknown => {
 };
 
 /** what `PLAIN.resolve` found, for the `construct` js-yaml calls next on the same text */
-let resolved: Resolved = ['str', ''];
+let lastResolved: Resolved = ['str', ''];
 
 const PLAIN = new jsyaml.Type(`${TAG}go-plain`, {
   kind: 'scalar',
@@ -273,11 +273,11 @@ const PLAIN = new jsyaml.Type(`${TAG}go-plain`, {
     if (hint === undefined || (hint === 'M' && !RESOLVE_MAP.has(data))) {
       return false;
     }
-    resolved = resolveScalar(data);
-    return resolved[0] !== 'str';
+    lastResolved = resolveScalar(data);
+    return lastResolved[0] !== 'str';
   },
   construct: () => {
-    const [kind, value] = resolved;
+    const [kind, value] = lastResolved;
     if (kind === 'float' && String(value) !== goFloat32(value as number)) {
       floatKeyDiffers = true;
     }
@@ -515,11 +515,11 @@ function readWithYaml(text: string): ReadDocument | ReadError {
       // earlier mappings take precedence: go-yaml applies them from the last
       for (let i = value.items.length - 1; i >= 0; i--) {
         const item = value.items[i];
-        const resolved = isAlias(item) ? (item as Alias).resolve(doc) : item;
-        if (!isMap(resolved)) {
+        const mapping = isAlias(item) ? (item as Alias).resolve(doc) : item;
+        if (!isMap(mapping)) {
           throw new Refused('a merge key (<<) is given something else than a mapping or a list of mappings');
         }
-        fill(out, resolved, depth + 1);
+        fill(out, mapping, depth + 1);
       }
     } else {
       throw new Refused('a merge key (<<) is given something else than a mapping or a list of mappings');

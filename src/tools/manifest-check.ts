@@ -305,9 +305,9 @@ class SecretsByNamespace<T extends { readonly namespace?: string }> {
   /** those a pod in `namespace` can name: in its namespace, or in none (resolved in any) */
   public here(name: string, namespace: string | undefined): T[] {
     const namespaces = this.byName.get(name);
-    const own = namespaces?.get(namespace) ?? [];
+    const local = namespaces?.get(namespace) ?? [];
     const anywhere = namespace === undefined ? [] : namespaces?.get(undefined) ?? [];
-    return anywhere.length === 0 ? own : [...own, ...anywhere];
+    return anywhere.length === 0 ? local : [...local, ...anywhere];
   }
 
   /** the first one added, in whichever namespace */
