@@ -227,16 +227,23 @@ interface ViolationPlace {
   lineOf(at: ReadonlyArray<string | number>): number;
 }
 
-/** a violation of `manifest` */
-function violation(manifest: any, where: ViolationPlace, at: ReadonlyArray<string | number>,
+/** how a violation names its object */
+type ObjectNames = Pick<ManifestViolation, 'object' | 'kind' | 'namespace' | 'name'>;
+
+function objectNames(manifest: any): ObjectNames {
+  return { object: objectRef(manifest), kind: manifest.kind, namespace: manifest.metadata?.namespace, name: manifest.metadata?.name };
+}
+
+/** a violation of an object */
+function violation(names: ObjectNames, where: ViolationPlace, at: ReadonlyArray<string | number>,
   found: Pick<ManifestViolation, 'path' | 'rule' | 'message' | 'fix' | 'container'>): ManifestViolation {
   return {
     file: where.file,
     line: where.lineOf(at),
-    object: objectRef(manifest),
-    kind: manifest.kind,
-    namespace: manifest.metadata?.namespace,
-    name: manifest.metadata?.name,
+    object: names.object,
+    kind: names.kind,
+    namespace: names.namespace,
+    name: names.name,
     container: found.container,
     path: found.path,
     rule: found.rule,
@@ -638,7 +645,7 @@ class ManifestCheck {
     for (const { manifest, path } of objects) {
       const declared = existingPullSecrets(manifest);
       if (declared && 'error' in declared) {
-        found.push(violation(manifest, where, [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION], {
+        found.push(violation(objectNames(manifest), where, [...path, 'metadata', 'annotations', EXISTING_PULL_SECRETS_ANNOTATION], {
           path: `metadata.annotations["${EXISTING_PULL_SECRETS_ANNOTATION}"]`,
           rule: ManifestRule.EXISTING_PULL_SECRETS,
           message: `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} ${declared.error}`,
@@ -655,9 +662,10 @@ class ManifestCheck {
         continue;
       }
       const specPath = podSpecPath(manifest)!;
+      const names = objectNames(manifest);
       for (const v of podViolations) {
         const relative = [...specPath, ...v.path];
-        found.push(violation(manifest, where, path.length === 0 ? relative : [...path, ...relative], {
+        found.push(violation(names, where, path.length === 0 ? relative : [...path, ...relative], {
           container: v.container,
           path: formatPath(relative),
           rule: v.rule,
@@ -691,7 +699,12 @@ class ManifestCheck {
         this.ask(accountKey(namespace, name));
         return this.accounts.serviceAccount(name, namespace);
       },
-    }).map(v => v.rule === PodSpecRule.PULL_SECRET_COVERAGE ? { ...v, fix: this.coverageFix(v.registry!) } : v);
+    });
+    for (let i = 0; i < found.length; i++) {
+      if (found[i].rule === PodSpecRule.PULL_SECRET_COVERAGE) {
+        found[i] = { ...found[i], fix: this.coverageFix(found[i].registry!) };
+      }
+    }
 
     // a secret that exists with the wrong type explains what "no pull secret covers" would not
     const wrongType = this.askedSecrets.filter((name, i) => this.askedSecrets.indexOf(name) === i)
