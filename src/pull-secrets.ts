@@ -23,12 +23,24 @@ export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
   const s: any = secret;
   const servers = s.servers;
   if (Array.isArray(servers)) {
-    return { name: s.name, namespace: s.namespace, servers };
+    return registrySecretInfo(s);
   }
   const json = ApiObject.of(secret).toJson();
   const index = new ManifestIndex();
   index.addManifest(json);
   return index.secrets(json.metadata?.name)[0] ?? { name: secret.name, namespace: json.metadata?.namespace, servers: [] };
+}
+
+/**
+ * What the rules know of a RegistrySecret or a reference to one: its name, namespace and servers,
+ * read without its credentials. A reference without a namespace is to a secret that exists in
+ * the namespace of each pod that names it; a Secret written without one, only where no pod has one.
+ */
+export function registrySecretInfo(secret: { readonly name: string; readonly namespace?: string; readonly servers: string[] }): PullSecretInfo {
+  const namespace = secret.namespace === '' ? undefined : secret.namespace;
+  return namespace === undefined && isExistingSecret(secret)
+    ? { name: secret.name, namespace, servers: secret.servers, inEveryNamespace: true }
+    : { name: secret.name, namespace, servers: secret.servers };
 }
 
 /**

@@ -13,7 +13,7 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, runsPods } from './rules/pod-spec-check';
+import { checkPodSpec, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, resolvesIn, runsPods } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -282,7 +282,7 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   }
   const rules = over.merged;
   index ??= request?.index;
-  const namespace: string | undefined = json.metadata?.namespace;
+  const namespace = namespaceOf(json);
   if (json.kind === 'ServiceAccount') {
     // a scope's rules are for its pods: a ServiceAccount names the secrets of the rules on it alone
     return RULES.has(obj) ? completeServiceAccount(json, ownRequired(obj, request), namespace) : NO_VIOLATIONS;
@@ -401,9 +401,11 @@ function completeServiceAccount(json: any, required: PullSecretInfo[], namespace
     keepKeyOrder(json, keyCount, ['apiVersion', 'kind', 'metadata']);
   }
   return required
-    .filter(s => s.namespace !== undefined && s.namespace !== namespace)
-    .map(s => `pull secret "${s.name}" is in namespace "${s.namespace}" but the service account is in ${namespace === undefined ? 'no namespace' : `namespace "${namespace}"`}; `
-      + 'put them in the same namespace');
+    .filter(s => !resolvesIn(s, namespace))
+    .map(s => {
+      const { message, fix } = namespaceMismatch(s, 'service account', namespace);
+      return `${message}; ${fix}`;
+    });
 }
 
 /** the secrets named by the pod that were created out of band, as an annotation the plugin and `check` read */
@@ -411,7 +413,7 @@ function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInf
   if (secrets.length === 0) {
     return;
   }
-  const existing = secrets.filter(s => s.namespace === undefined || s.namespace === namespace);
+  const existing = secrets.filter(s => resolvesIn(s, namespace));
   if (existing.length === 0) {
     return;
   }

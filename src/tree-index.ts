@@ -1,6 +1,7 @@
 // The secrets and ServiceAccounts of the whole app, which a pod's pull fields depend on.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { registrySecretInfo } from './pull-secrets';
 import { ManifestIndex } from './rules/manifest-index';
 import { PullSecretInfo } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
@@ -44,7 +45,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     const secret = c as any;
     if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
       // a RegistrySecret or a reference to one: its servers are known without reading credentials
-      this.addSecret({ name: secret.name, namespace: secret.namespace, servers: secret.servers });
+      this.addSecret(registrySecretInfo(secret));
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
       this.addManifest(c.toJson());
     }

@@ -119,20 +119,28 @@ describe('checkManifests', () => {
     expect(result.violations[0].line).toBe(lineOf(pods, 3, ['spec', 'imagePullSecrets']));
   });
 
-  test('a ServiceAccount defined twice counts as its last definition for every pod, and a secret without a namespace counts in any', async () => {
-    // GIVEN: the account first with a secret, then without; a pod names "shared", defined later without a namespace
+  test('a ServiceAccount defined twice counts as its last definition for every pod, and a secret without a namespace only for pods without one', async () => {
+    // GIVEN: the account first with a secret, then without; pods in "apps", in "" and in none name "shared", defined later without a namespace
     const account = (secrets: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: apps\n${secrets}`;
     const redefined = [secret('gitlab', 'apps'), account('imagePullSecrets: [{name: gitlab}]\n'), pod('via-account', 'apps', '\n  serviceAccountName: builder'), account('')];
-    const late = [pod('shared', 'apps', '\n  imagePullSecrets: [{name: shared}]'), secret('shared', 'apps').replace('  namespace: apps\n', '')];
+    const names = '\n  imagePullSecrets: [{name: shared}]';
+    const late = [pod('shared', 'apps', names), pod('empty', '""', names), pod('none', 'apps', names).replace('  namespace: apps\n', ''),
+      secret('shared', 'apps').replace('  namespace: apps\n', '')];
 
     // WHEN
     const result = await check({ 'redefined.yaml': redefined.join('---\n'), 'late.yaml': late.join('---\n') });
 
-    // THEN
+    // THEN: whatever namespace kubectl apply gives the secret, the pod in "apps" may not find it
     expect(result.errors).toEqual([]);
-    expect(result.violations.map(v => [v.object, v.rule, v.message])).toEqual([['Pod/apps/via-account', 'pull-secret-coverage',
-      'container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "builder" gives none)']]);
-    expect(result.podSpecs).toBe(2);
+    expect(result.violations.map(v => [v.object, v.rule, v.message])).toEqual([
+      ['Pod/apps/via-account', 'pull-secret-coverage',
+        'container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" (the pod names no pull secret and serviceAccount "builder" gives none)'],
+      ['Pod/apps/shared', 'pull-secret-namespace', 'pull secret "shared" has no namespace but the pod is in namespace "apps": a Secret written without a namespace '
+        + 'is created in whichever namespace kubectl apply is given, and imagePullSecrets resolve only in the pod\'s own namespace'],
+      ['Pod/apps/shared', 'pull-secret-coverage',
+        'container "app" image "registry.gitlab.com/team/app:v1": no pull secret covers registry "registry.gitlab.com" (imagePullSecrets gives "shared", which has no namespace)'],
+    ]);
+    expect(result.podSpecs).toBe(4);
   });
 
   test('refuses a List in a List, which kubectl cannot flatten, and checks a Pod in a PodList whose items have no kind', async () => {

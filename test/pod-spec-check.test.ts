@@ -137,7 +137,7 @@ describe('checkPodSpec in verify mode', () => {
     const spec = podSpec('registry.gitlab.com/team/app:v1', { serviceAccountName: 'builder' });
 
     // WHEN
-    const violations = checkPodSpec(spec, rules(), context('apps', [GITLAB], { builder: ['gitlab'] }));
+    const violations = checkPodSpec(spec, rules(), context('apps', [{ ...GITLAB, namespace: 'apps' }], { builder: ['gitlab'] }));
 
     // THEN
     expect(violations).toEqual([]);
@@ -281,7 +281,7 @@ describe('pull secrets the kubelet cannot read', () => {
     };
 
     // WHEN
-    const violations = podSpecViolations(spec, rules(), context('apps', [BROKEN], { builder: ['broken'] }));
+    const violations = podSpecViolations(spec, rules(), context('apps', [{ ...BROKEN, namespace: 'apps' }], { builder: ['broken'] }));
 
     // THEN
     expect(violations.map(v => v.rule)).toEqual([PodSpecRule.PULL_SECRET_INVALID]);
@@ -301,7 +301,7 @@ describe('pull secrets the kubelet cannot read', () => {
 });
 
 describe('imagePullSecrets and the ServiceAccount, as the API server reads them', () => {
-  const HUB: PullSecretInfo = { name: 'hub', servers: ['docker.io'] };
+  const HUB: PullSecretInfo = { name: 'hub', namespace: 'apps', servers: ['docker.io'] };
 
   test.each([
     ['[null]', [null]],

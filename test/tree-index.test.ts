@@ -44,6 +44,6 @@ describe('the app\'s secrets and ServiceAccounts, as a pod\'s pull depends on th
 
     // THEN
     expect(before.secrets('late')).toEqual([]);
-    expect(TreeIndex.of(chart).secrets('late')).toEqual([{ name: 'late', namespace: undefined, servers: ['ghcr.io'] }]);
+    expect(TreeIndex.of(chart).secrets('late')).toEqual([{ name: 'late', namespace: undefined, servers: ['ghcr.io'], inEveryNamespace: true }]);
   });
 });

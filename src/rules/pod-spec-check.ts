@@ -11,8 +11,16 @@ import { redactUserinfo, RegistryMatch } from './registry-match';
  */
 export interface PullSecretInfo {
   readonly name: string;
-  /** undefined: resolves in whichever namespace refers to it */
+  /**
+   * undefined: written without a namespace, so it lands in whichever namespace `kubectl apply`
+   * is given, and only a pod without a namespace is sure to find it (see `resolvesIn`)
+   */
   readonly namespace?: string;
+  /**
+   * declared outside the manifests without a namespace (`RegistrySecret.fromSecretName`,
+   * `--existing-secret`): it exists in the namespace of each pod that names it
+   */
+  readonly inEveryNamespace?: boolean;
   /** undefined: the secret exists but what it covers is unknown */
   readonly servers?: string[];
   /** why the kubelet cannot read the secret, which fails every pull of a pod that names it */
@@ -113,6 +121,28 @@ export function podSpecOf(manifest: any): any | undefined {
     node = node[path[i]];
   }
   return node;
+}
+
+/**
+ * The namespace of a manifest as the API server reads it: a missing one, `""` and anything that
+ * is not a string are all no namespace.
+ * @internal
+ */
+export function namespaceOf(manifest: any): string | undefined {
+  const namespace = manifest?.metadata?.namespace;
+  return typeof namespace === 'string' && namespace !== '' ? namespace : undefined;
+}
+
+/**
+ * Whether a pod (or ServiceAccount) in `namespace` can name `secret`: one rule for secrets and
+ * ServiceAccounts alike. A Secret written without a namespace goes wherever `kubectl apply` puts
+ * it, so it counts only for pods without a namespace either; a secret declared to exist (see
+ * `inEveryNamespace`) counts in every namespace.
+ * @internal
+ */
+export function resolvesIn(secret: PullSecretInfo, namespace: string | undefined): boolean {
+  const own = secret.namespace === '' ? undefined : secret.namespace;
+  return own === (namespace === '' ? undefined : namespace) || (own === undefined && secret.inEveryNamespace === true);
 }
 
 /**
@@ -523,6 +553,33 @@ function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRul
   return ref;
 }
 
+/**
+ * Why a pod or ServiceAccount in `namespace` cannot name `secret`, and the fix.
+ * @param what `pod` or `service account`
+ * @internal
+ */
+export function namespaceMismatch(secret: PullSecretInfo, what: string, namespace: string | undefined): { message: string; fix: string } {
+  const where = namespace === undefined ? 'has no namespace' : `is in namespace "${namespace}"`;
+  if (secret.namespace === undefined || secret.namespace === '') {
+    return {
+      message: `pull secret "${secret.name}" has no namespace but the ${what} ${where}: a Secret written without a namespace `
+        + 'is created in whichever namespace kubectl apply is given, and imagePullSecrets resolve only in the '
+        + `${what}'s own namespace`,
+      fix: `give the secret a namespace (its chart's namespace, e.g. new Chart(app, id, { namespace: "${namespace}" })), `
+        + 'or make one secret per namespace that uses it',
+    };
+  }
+  return {
+    message: `pull secret "${secret.name}" is in namespace "${secret.namespace}" but the ${what} ${where}: `
+      + `imagePullSecrets resolve only in the ${what}'s own namespace`,
+    fix: `put the secret and the ${what} in the same namespace`,
+  };
+}
+
+function describeNamespace(namespace: string | undefined): string {
+  return namespace === undefined ? 'has no namespace' : `is in namespace "${namespace}"`;
+}
+
 /** no secrets: one frozen list for every pod that names none of another namespace */
 const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
 
@@ -549,18 +606,15 @@ class PullSecrets {
     return this.namesCache;
   }
 
-  /** whether the pod can name `secret`: it is in the pod's namespace, or in whichever refers to it */
+  /** whether the pod can name `secret` (see `resolvesIn`) */
   public resolvesHere(secret: PullSecretInfo): boolean {
-    return secret.namespace === undefined || secret.namespace === this.context.namespace;
+    return resolvesIn(secret, this.context.namespace);
   }
 
   public namespaceViolation(secret: PullSecretInfo): PodSpecViolation {
-    const pod = this.context.namespace === undefined ? 'has no namespace' : `is in namespace "${this.context.namespace}"`;
     return {
       rule: PodSpecRule.PULL_SECRET_NAMESPACE,
-      message: `pull secret "${secret.name}" is in namespace "${secret.namespace}" but the pod ${pod}: `
-        + 'imagePullSecrets resolve only in the pod\'s own namespace',
-      fix: 'put the secret and the pod in the same namespace',
+      ...namespaceMismatch(secret, 'pod', this.context.namespace),
       path: ['imagePullSecrets'],
     };
   }
@@ -635,7 +689,7 @@ class PullSecrets {
     }
     const via = named ? 'imagePullSecrets' : `serviceAccount "${source.serviceAccount}"`;
     return `${via} gives ` + secrets.map(s => this.elsewhere?.has(s.name)
-      ? `"${s.name}", which is in namespace "${this.elsewhere.get(s.name)}"`
+      ? `"${s.name}", which ${describeNamespace(this.elsewhere.get(s.name))}`
       : s.servers === undefined
         ? `"${s.name}", whose servers are unknown`
         : `"${s.name}" for [${s.servers.map(redactUserinfo).join(', ')}]`).join(', ');

@@ -10,7 +10,7 @@
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
-import { objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
+import { namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 import { RegistryMatch } from '../rules/registry-match';
 
 /**
@@ -295,7 +295,7 @@ const KEPT_TEXT_BYTES = 8 * 1024 * 1024;
  * Secrets by name and namespace, so that finding those a pod can name does not grow with the
  * number of namespaces (a platform has a "regcred" in each).
  */
-class SecretsByNamespace<T extends { readonly namespace?: string }> {
+class SecretsByNamespace<T extends { readonly namespace?: string; readonly inEveryNamespace?: boolean }> {
   private readonly byName = new Map<string, Map<string | undefined, T[]>>();
 
   public add(name: string, secret: T): void {
@@ -309,11 +309,14 @@ class SecretsByNamespace<T extends { readonly namespace?: string }> {
     }
   }
 
-  /** those a pod in `namespace` can name: in its namespace, or in none (resolved in any) */
+  /**
+   * those a pod in `namespace` can name: in its namespace, or declared without one to exist in
+   * every namespace (a Secret written without one counts only for pods without one: `resolvesIn`)
+   */
   public here(name: string, namespace: string | undefined): T[] {
     const namespaces = this.byName.get(name);
     const local = namespaces?.get(namespace) ?? [];
-    const anywhere = namespace === undefined ? [] : namespaces?.get(undefined) ?? [];
+    const anywhere = namespace === undefined ? [] : namespaces?.get(undefined)?.filter(s => s.inEveryNamespace === true) ?? [];
     return anywhere.length === 0 ? local : [...local, ...anywhere];
   }
 
@@ -382,7 +385,8 @@ class ManifestCheck {
       requireDigest: options.requireDigest ?? false,
     };
     for (const secret of options.existingSecrets ?? []) {
-      this.existing.add(secret.name, secret);
+      // declared without a namespace: it exists in each namespace that names it
+      this.existing.add(secret.name, secret.namespace === undefined || secret.namespace === '' ? { ...secret, namespace: undefined, inEveryNamespace: true } : secret);
     }
   }
 
@@ -607,7 +611,7 @@ class ManifestCheck {
   private learn(objects: DocumentObject[], seq: number): void {
     for (const { manifest } of objects) {
       const name = manifest.metadata?.name;
-      const namespace = manifest.metadata?.namespace;
+      const namespace = namespaceOf(manifest);
       if (manifest.kind === 'Secret' || manifest.kind === 'ServiceAccount') {
         // a copy: the index outlives the document, whose text the parsed strings may share
         const copy = JSON.parse(JSON.stringify(manifest));
@@ -620,7 +624,7 @@ class ManifestCheck {
           one.addManifest(copy);
           one.secrets(copy.metadata?.name).forEach(secret => this.input.add(copy.metadata?.name, secret));
           if (!PULL_SECRET_TYPES.includes(manifest.type)) {
-            this.otherSecrets.add(copy.metadata?.name, { namespace: copy.metadata?.namespace, type: copy.type });
+            this.otherSecrets.add(copy.metadata?.name, { namespace, type: copy.type });
           }
           this.secretChanged(namespace, name, seq);
         }
@@ -657,7 +661,7 @@ class ManifestCheck {
         continue;
       }
       podSpecs++;
-      const podViolations = this.checkPodSpec(podSpec, manifest.metadata?.namespace);
+      const podViolations = this.checkPodSpec(podSpec, namespaceOf(manifest));
       if (podViolations.length === 0) {
         continue;
       }
@@ -682,10 +686,9 @@ class ManifestCheck {
     const found = podSpecViolations(podSpec, this.rules, {
       namespace,
       secrets: name => {
-        // what a pod gets depends on the secrets of its namespace and those without one, and
-        // only when there is none of them, on those of every namespace (for the message)
+        // what a pod gets depends on the secrets of its namespace, and only when there is none
+        // of them, on those of every namespace (for the message)
         this.ask(secretKey(namespace, name));
-        this.ask(secretKey(undefined, name));
         this.askedSecrets.push(name);
         const here = this.secretsHere(name, namespace);
         if (here.length > 0) {
