@@ -13,7 +13,10 @@ import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
 import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
-import { checkPodSpec, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo, resolvesIn, runsPods } from './rules/pod-spec-check';
+import {
+  checkPodSpec, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
+  pullSecretSource, resolvesIn, runsPods,
+} from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 
@@ -50,6 +53,8 @@ export interface ScopeRules {
 /** the rules over an object, merged; with the secrets among them created out of band */
 interface MergedRules extends PodSpecRules {
   readonly existing: PullSecretInfo[];
+  /** why each secret of another App than the rules' cannot be named, by the secret's name; most often undefined */
+  readonly foreign?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -296,7 +301,11 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
   const specKeys = sorts ? Object.keys(podSpec).length : 0;
   const unset = sorts ? containersWithout(podSpec, 'imagePullPolicy') : NO_CONTAINERS;
-  const violations = checkPodSpec(podSpec, rules, new TreeContext(obj, namespace, index), !report);
+  const context = new TreeContext(obj, namespace, index);
+  let violations = checkPodSpec(podSpec, rules, context, !report);
+  if (report) {
+    violations = withConflicts(violations, podSpec, context, rules.foreign);
+  }
   if (sorts) {
     keepKeyOrder(podSpec, specKeys);
     unset.forEach(c => keepKeyOrder(c, 0));
@@ -313,6 +322,23 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
 
 const NO_CONTAINERS: any[] = [];
 
+/**
+ * `violations`, and why a pull secret the pod names cannot be known from the app: written twice
+ * with different content, or declared for servers the one written does not cover
+ */
+function withConflicts(violations: readonly string[], podSpec: any, context: TreeContext, foreign?: ReadonlyMap<string, string>): readonly string[] {
+  const source = pullSecretSource(podSpec);
+  const names = 'secrets' in source ? source.secrets : context.serviceAccount(source.serviceAccount) ?? [];
+  let found: string[] | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const conflict = foreign?.get(names[i]) ?? context.conflict(names[i]);
+    if (conflict !== undefined) {
+      (found ??= [...violations]).push(conflict);
+    }
+  }
+  return found ?? violations;
+}
+
 /** what a pod spec's check asks of the tree around it, read on first need */
 class TreeContext implements PodSpecContext {
   constructor(private readonly obj: ApiObject, public readonly namespace: string | undefined, private index?: Lookup) {}
@@ -323,6 +349,11 @@ class TreeContext implements PodSpecContext {
 
   public serviceAccount(name: string): string[] | undefined {
     return this.lookup().serviceAccount(name, this.namespace);
+  }
+
+  public conflict(name: string): string | undefined {
+    const lookup = this.lookup();
+    return lookup.conflict === undefined ? undefined : lookup.conflict(name, this.namespace);
   }
 
   private lookup(): Lookup {
@@ -451,12 +482,17 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
   let requireDigest = false;
   let requireLock = false;
   let lock: ReadonlyMap<string, string> | undefined;
+  let foreign: Map<string, string> | undefined;
   // this runs for every object of every synth: one pass, no callbacks
   for (let s = 0; s < sources.length; s++) {
     const source = sources[s];
     for (let i = 0; i < source.secrets.length; i++) {
       const secret = source.secrets[i];
       const info = infoOf(secret, request);
+      const other = otherApp(secret, source.owner);
+      if (other !== undefined) {
+        (foreign ??= new Map()).set(info.name, other);
+      }
       if (source.use === 'require') {
         required = append(required, info);
       } else if (source.use === 'offer') {
@@ -481,6 +517,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     candidates: candidates.length < 2 ? candidates : unique(candidates),
     known: allKnown.length < 2 ? allKnown : unique(allKnown),
     existing,
+    foreign,
     // the innermost rule decides whether to change anything: a VERIFY policy inside a WIRE one verifies
     wire: sources.length > 0 && sources[0].wire,
     publicRegistries: sources.length === 1 ? sources[0].publicRegistries : sources.flatMap(s => s.publicRegistries),
@@ -489,6 +526,25 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     lock,
     requireLock,
   };
+}
+
+/**
+ * Why `secret` cannot be named under `owner`'s rule: it is written by another App (whose output
+ * this one's does not hold); undefined for a secret of the same App, or a reference to a secret
+ * created out of band, which any App may declare.
+ */
+function otherApp(secret: kplus.ISecret, owner: IConstruct): string | undefined {
+  const node = (secret as any).node;
+  if (node === undefined || isExistingSecret(secret)) {
+    return undefined;
+  }
+  const root = rootOf(secret as unknown as IConstruct);
+  if (root === rootOf(owner)) {
+    return undefined;
+  }
+  return `pull secret "${secret.name}" is made by ${node.path} in another App than ${owner.node.path}: that App writes it, `
+    + 'this one does not, so the pod names a secret its manifests lack; make the secret in this App, '
+    + `or declare the existing one with RegistrySecret.fromSecretName(scope, id, '${secret.name}', { servers })`;
 }
 
 /** no secrets: one frozen list shared by every merge, so that a change to it would throw */

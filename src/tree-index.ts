@@ -1,15 +1,34 @@
 // The secrets and ServiceAccounts of the whole app, which a pod's pull fields depend on.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { registrySecretInfo } from './pull-secrets';
-import { ManifestIndex } from './rules/manifest-index';
-import { PullSecretInfo } from './rules/pod-spec-check';
+import { isExistingSecret, registrySecretInfo } from './pull-secrets';
+import { isPullSecret, ManifestIndex, readPullSecret } from './rules/manifest-index';
+import { namespaceOf, PullSecretInfo, resolvesIn } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {
   secrets(name: string): PullSecretInfo[];
   serviceAccount(name: string, namespace: string | undefined): string[] | undefined;
+  /**
+   * why the pull secret `name` a pod in `namespace` gets cannot be known from the app: two
+   * different Secrets are written with that namespace and name, or a reference declares it for
+   * servers that the one written does not cover; undefined when there is no such doubt
+   */
+  conflict?(name: string, namespace: string | undefined): string | undefined;
+}
+
+/** a pull secret written by the app: where, and its JSON, rendered only to compare it with another */
+interface Written {
+  readonly path: string;
+  readonly servers?: string[];
+  json(): any;
+}
+
+/** a secret created out of band, declared with RegistrySecret.fromSecretName */
+interface Declared {
+  readonly path: string;
+  readonly info: PullSecretInfo;
 }
 
 /**
@@ -24,9 +43,52 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     return request ? request.index ??= new TreeIndex(root) : new TreeIndex(root);
   }
 
+  /** the pull secrets written, by namespace/name; only read when a name is written twice or also declared */
+  private readonly written = new Map<string, Written[]>();
+  /** the secrets declared to exist, by name */
+  private readonly declared = new Map<string, Declared[]>();
+  /** whether any namespace/name is written twice, or written and declared: else there is no conflict to look for */
+  private doubts = false;
+  private readonly conflicts = new Map<string, string | undefined>();
+
   constructor(root: IConstruct) {
     super();
     this.visit(root);
+    for (const name of this.declared.keys()) {
+      this.doubts ||= [...this.written.keys()].some(key => key.endsWith(`/${name}`));
+    }
+  }
+
+  public conflict(name: string, namespace: string | undefined): string | undefined {
+    if (!this.doubts) {
+      return undefined;
+    }
+    const key = `${namespace ?? ''}/${name}`;
+    if (!this.conflicts.has(key)) {
+      this.conflicts.set(key, this.findConflict(key, name, namespace));
+    }
+    return this.conflicts.get(key);
+  }
+
+  private findConflict(key: string, name: string, namespace: string | undefined): string | undefined {
+    const written = this.written.get(key) ?? [];
+    const where = namespace === undefined ? 'without a namespace' : `in namespace "${namespace}"`;
+    for (let i = 1; i < written.length; i++) {
+      if (!sameContent(written[0], written[i])) {
+        return `pull secret "${name}" is written twice ${where} with different content, by ${written[0].path} and by ${written[i].path}: `
+          + 'kubectl apply keeps the last, and the pods that need the other fail to pull; give each secret its own name';
+      }
+    }
+    const last = written[written.length - 1];
+    for (const d of this.declared.get(name) ?? []) {
+      const covered = last?.servers;
+      if (last !== undefined && resolvesIn(d.info, namespace) && !(d.info.servers ?? []).every(server => covered?.includes(server))) {
+        return `pull secret "${name}" is declared by RegistrySecret.fromSecretName at ${d.path} for [${(d.info.servers ?? []).join(', ')}], `
+          + `but ${last.path} writes a Secret "${name}" ${where}${covered ? ` for [${covered.join(', ')}]` : ''}, which is the one the pod gets; `
+          + 'name the existing secret differently, or drop the declaration and use the secret written';
+      }
+    }
+    return undefined;
   }
 
   /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
@@ -45,10 +107,51 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     const secret = c as any;
     if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
       // a RegistrySecret or a reference to one: its servers are known without reading credentials
-      this.addSecret(registrySecretInfo(secret));
+      const info = registrySecretInfo(secret);
+      this.addSecret(info);
+      const resource = c.node.tryFindChild('Resource');
+      if (isExistingSecret(secret)) {
+        this.declare(secret.name, { path: c.node.path, info });
+      } else if (ApiObject.isApiObject(resource)) {
+        this.write(`${info.namespace ?? ''}/${info.name}`, { path: c.node.path, servers: info.servers, json: () => resource.toJson() });
+      }
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
-      this.addManifest(c.toJson());
+      const json = c.toJson();
+      this.addManifest(json);
+      if (isPullSecret(json) && typeof json.metadata?.name === 'string') {
+        const entries = readPullSecret(json).entries;
+        this.write(`${namespaceOf(json) ?? ''}/${json.metadata.name}`, { path: c.node.path, servers: entries && [...entries.keys()], json: () => json });
+      }
     }
+  }
+
+  private write(key: string, written: Written): void {
+    const same = this.written.get(key);
+    if (same) {
+      same.push(written);
+      this.doubts = true;
+    } else {
+      this.written.set(key, [written]);
+    }
+  }
+
+  private declare(name: string, declared: Declared): void {
+    const same = this.declared.get(name);
+    if (same) {
+      same.push(declared);
+    } else {
+      this.declared.set(name, [declared]);
+    }
+  }
+}
+
+/** whether two written secrets are the same object: the same JSON (compared here, never shown) */
+function sameContent(a: Written, b: Written): boolean {
+  try {
+    return JSON.stringify(a.json()) === JSON.stringify(b.json());
+  } catch {
+    // a credential that cannot be read yet is reported by its secret; judge by the servers meanwhile
+    return JSON.stringify(a.servers) === JSON.stringify(b.servers);
   }
 }
 

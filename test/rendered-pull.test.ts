@@ -1,6 +1,9 @@
 // The constructs judge the YAML they write: for each app below, the synth and `check` on the
 // synth's output give the same verdict.
-import { Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Include, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
 import { verdicts } from './support/check-oracle';
@@ -82,5 +85,75 @@ describe('one namespace rule for secrets and ServiceAccounts, shared with check'
       expect.stringMatching(/^Pod\/prod\/job: pull secret "regcred" has no namespace but the pod is in namespace "prod"/),
       expect.stringMatching(/^Pod\/prod\/job: .* no pull secret covers registry "registry.gitlab.com" \(serviceAccount "builder" gives "regcred", which has no namespace\)$/),
     ]);
+  });
+});
+
+describe('two different secrets with one namespace and name are refused, naming both', () => {
+  test('two charts in prod each making a "regcred", one for GitLab and one for GHCR: synth names both, and check finds the pod the kept one does not cover', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const teamA = new Chart(app, 'team-a', { namespace: 'prod' });
+    const teamB = new Chart(app, 'team-b', { namespace: 'prod' });
+
+    // the same secret written twice with the same content is one secret
+    const ciA = new Chart(app, 'ci-a', { namespace: 'ci' });
+    const ciB = new Chart(app, 'ci-b', { namespace: 'ci' });
+    privatePod(ciA, 'runner', [registrySecret(ciA)]);
+    privatePod(ciB, 'runner-b', [registrySecret(ciB)]);
+
+    // WHEN
+    privatePod(teamA, 'web', [registrySecret(teamA)]);
+    privatePod(teamB, 'api', [registrySecret(teamB, 'regcred', 'ghcr.io')], 'ghcr.io/team/api:v1');
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).not.toMatch(/ci-a|ci-b/);
+    expect(found.synth).toMatch(/\[team-a\/web\] pull secret "regcred" is written twice in namespace "prod" with different content, by team-a\/regcred and by team-b\/regcred: kubectl apply keeps the last/);
+    expect(found.synth).toMatch(/\[team-b\/api\] pull secret "regcred" is written twice/);
+    // kubectl apply keeps team-b's
+    expect(found.check).toEqual([expect.stringMatching(/^Pod\/prod\/web: .*no pull secret covers registry "registry.gitlab.com" \(imagePullSecrets gives "regcred" for \[ghcr.io\]\)$/)]);
+  });
+
+  test('fromSecretName("regcred", { servers: [ghcr.io] }) beside an Included prod/regcred for GitLab: synth names both, and check finds the GHCR image uncovered', async () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rendered-pull-'));
+    const file = path.join(dir, 'secret.yaml');
+    const auths = Buffer.from(JSON.stringify({ auths: { 'registry.gitlab.com': { auth: Buffer.from('u:p').toString('base64') } } })).toString('base64');
+    fs.writeFileSync(file, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\n  namespace: prod\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${auths}\n`);
+    const app = Testing.app();
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+    new Include(prod, 'platform', { url: file });
+
+    // WHEN
+    const existing = RegistrySecret.fromSecretName(prod, 'existing', 'regcred', { servers: ['ghcr.io'] });
+    privatePod(prod, 'api', [existing], 'ghcr.io/team/api:v1');
+
+    // THEN
+    const found = await verdicts(app);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(found.synth).toMatch(/\[prod\/api\] pull secret "regcred" is declared by RegistrySecret.fromSecretName at prod\/existing for \[ghcr.io\], but prod\/platform\/[^ ]+ writes a Secret "regcred" in namespace "prod" for \[registry.gitlab.com\], which is the one the pod gets/);
+    expect(found.check).toEqual([expect.stringMatching(/^Pod\/prod\/api: .*no pull secret covers registry "ghcr.io" \(imagePullSecrets gives "regcred" for \[registry.gitlab.com\]\)$/)]);
+  });
+});
+
+describe('a secret of another App', () => {
+  test('a RegistrySecret made in devApp, named by a pod in prodApp, is refused naming both, as check refuses prod\'s output without it', async () => {
+    // GIVEN
+    const devApp = Testing.app();
+    const prodApp = Testing.app();
+    const devSecret = registrySecret(new Chart(devApp, 'dev'));
+    // a reference to a secret created out of band may be declared in any App
+    const existing = RegistrySecret.fromSecretName(new Chart(devApp, 'refs'), 'ghcr', 'ghcr', { servers: ['ghcr.io'] });
+
+    // WHEN
+    const prod = new Chart(prodApp, 'prod');
+    privatePod(prod, 'web', [devSecret]);
+    privatePod(prod, 'api', [existing], 'ghcr.io/team/api:v1');
+
+    // THEN
+    const found = await verdicts(prodApp);
+    expect(found.synth).toMatch(/\[prod\/web\] pull secret "regcred" is made by dev\/regcred in another App than prod\/web: that App writes it, this one does not/);
+    expect(found.synth).not.toMatch(/prod\/api/);
+    expect(found.check).toEqual([expect.stringMatching(/^Pod\/web: .*no pull secret covers registry "registry.gitlab.com" \(imagePullSecrets gives "regcred", whose servers are unknown\)$/)]);
   });
 });

@@ -303,7 +303,8 @@ class SecretsByNamespace<T extends { readonly namespace?: string; readonly inEve
     this.byName.set(name, namespaces);
     const here = namespaces.get(secret.namespace);
     if (here) {
-      here.push(secret);
+      // kubectl apply keeps the last object with a namespace and name: it comes first
+      here.unshift(secret);
     } else {
       namespaces.set(secret.namespace, [secret]);
     }
