@@ -19,13 +19,13 @@ const LAZY = Lazy;
  */
 export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj), copy = false): any {
   const props = (obj as any).props;
-  const patches = (obj as any).patches;
-  const resolvers = (root as any).resolvers;
-  if (Array.isArray(patches) && patches.length === 0 && isPlain(props) && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS) {
+  if (rendersAsConstructed(obj, root) && isPlain(props)) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;
     if (owner instanceof ABSTRACT_POD && obj.node.id === RESOURCE_ID) {
-      return withPodSpec(manifest, podSpecOfModel(owner));
+      const model = withPodSpec(manifest, podSpecOfModel(owner));
+      // a container whose image is a token is rendered, as cdk8s-plus renders it
+      return readsPlainly(model) ? model : render(obj);
     }
     // the one field that holds what the checks read: the pod spec's first key, or a ServiceAccount's list
     const key = obj.kind === 'ServiceAccount' ? 'imagePullSecrets' : podSpecPath(manifest)?.[0];
@@ -38,6 +38,16 @@ export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any
     }
   }
   return render(obj);
+}
+
+/**
+ * Whether nothing between an object's props and its JSON can change a field: it has no JSON patch
+ * and its app has only cdk8s's own resolvers. Values may still be tokens (see `isPlain`).
+ */
+export function rendersAsConstructed(obj: ApiObject, root: IConstruct = rootOf(obj)): boolean {
+  const patches = (obj as any).patches;
+  const resolvers = (root as any).resolvers;
+  return Array.isArray(patches) && patches.length === 0 && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS;
 }
 
 /**
@@ -91,12 +101,13 @@ const RESOURCE_ID = 'Resource';
 /** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
 const BUILT_IN_RESOLVERS = 3;
 
+/** whether `value` is plain data: an object literal that is no implicit token (one with a `resolve` method, which cdk8s replaces by its result) */
 export function isPlain(value: unknown): value is { [key: string]: any } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return false;
   }
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (proto === Object.prototype || proto === null) && typeof (value as any).resolve !== 'function';
 }
 
 /** whether every field the checks read is plain data already, so no resolver would change it */

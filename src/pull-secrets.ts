@@ -3,7 +3,8 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { typeOf } from './input';
 import { isObject, ManifestIndex } from './rules/manifest-index';
-import { PullSecretInfo } from './rules/pod-spec-check';
+import { rendersAsConstructed } from './manifest-for-check';
+import { namespaceOf, PullSecretInfo } from './rules/pod-spec-check';
 
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
 export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');
@@ -37,10 +38,32 @@ export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
  * the namespace of each pod that names it; a Secret written without one, only where no pod has one.
  */
 export function registrySecretInfo(secret: { readonly name: string; readonly namespace?: string; readonly servers: string[] }): PullSecretInfo {
-  const namespace = secret.namespace === '' ? undefined : secret.namespace;
+  const written = writtenMetadata(secret);
+  const name = written?.name ?? secret.name;
+  const given = written ? written.namespace : secret.namespace;
+  const namespace = given === '' ? undefined : given;
   return namespace === undefined && isExistingSecret(secret)
-    ? { name: secret.name, namespace, servers: secret.servers, inEveryNamespace: true }
-    : { name: secret.name, namespace, servers: secret.servers };
+    ? { name, namespace, servers: secret.servers, inEveryNamespace: true }
+    : { name, namespace, servers: secret.servers };
+}
+
+/**
+ * The name and namespace a RegistrySecret is written with, when a JSON patch on it or a resolver
+ * of its app may change them; undefined when they are those it was constructed with (or its
+ * credentials cannot be read yet, which its own validation reports).
+ */
+function writtenMetadata(secret: object): { name?: string; namespace?: string } | undefined {
+  const resource = (secret as any).node?.tryFindChild?.('Resource');
+  if (!ApiObject.isApiObject(resource) || rendersAsConstructed(resource)) {
+    return undefined;
+  }
+  let json: any;
+  try {
+    json = resource.toJson();
+  } catch {
+    return undefined;
+  }
+  return { name: typeof json?.metadata?.name === 'string' ? json.metadata.name : undefined, namespace: namespaceOf(json) };
 }
 
 /**

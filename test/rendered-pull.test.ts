@@ -3,9 +3,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Include, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Include, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImagePod, PrivateImageServiceAccount, RegistrySecret } from '../src';
+import { CredentialValue, PolicyMode, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { verdicts } from './support/check-oracle';
 
 const GITLAB_IMAGE = 'registry.gitlab.com/team/app:v1';
@@ -155,5 +155,124 @@ describe('a secret of another App', () => {
     expect(found.synth).toMatch(/\[prod\/web\] pull secret "regcred" is made by dev\/regcred in another App than prod\/web: that App writes it, this one does not/);
     expect(found.synth).not.toMatch(/prod\/api/);
     expect(found.check).toEqual([expect.stringMatching(/^Pod\/web: .*no pull secret covers registry "registry.gitlab.com" \(imagePullSecrets gives "regcred", whose servers are unknown\)$/)]);
+  });
+});
+
+/** rewrites one metadata field of every object, as an App resolver may; cdk8s resolves what it writes again, so it stops once rewritten */
+class MetadataResolver implements IResolver {
+  constructor(private readonly field: 'name' | 'namespace', private readonly rewrite: (value: string) => string) {}
+
+  public resolve(context: ResolutionContext): void {
+    if (context.key.length === 2 && context.key[0] === 'metadata' && context.key[1] === this.field && typeof context.value === 'string') {
+      const value = this.rewrite(context.value);
+      if (value !== context.value) {
+        context.replaceValue(value);
+      }
+    }
+  }
+}
+
+describe('the object as cdk8s renders it', () => {
+  test('a JsonPatch that renames the RegistrySecret: the pod names the name written, and check finds it', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+    const regcred = registrySecret(prod);
+
+    // WHEN
+    ApiObject.of(regcred).addJsonPatch(JsonPatch.replace('/metadata/name', 'regcred-v2'));
+    privatePod(prod, 'web', [regcred]);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    expect(found.manifests.find(m => m.kind === 'Pod').spec.imagePullSecrets).toEqual([{ name: 'regcred-v2' }]);
+  });
+
+  test('a JsonPatch that moves the RegistrySecret to infra is refused for the pod in prod, by synth and check alike', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+    const regcred = registrySecret(prod);
+
+    // WHEN
+    ApiObject.of(regcred).addJsonPatch(JsonPatch.replace('/metadata/name', 'regcred-v2'), JsonPatch.replace('/metadata/namespace', 'infra'));
+    privatePod(prod, 'web', [regcred]);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toMatch(/\[prod\/web\] pull secret "regcred-v2" is in namespace "infra" but the pod is in namespace "prod"/);
+    expect(found.check).toEqual([expect.stringMatching(/^Pod\/prod\/web: .*no pull secret covers registry "registry.gitlab.com"/)]);
+  });
+
+  test('an App resolver that prefixes every name: the pod names dev-regcred, as written, for synth and check alike', async () => {
+    // GIVEN
+    const app = new App({ outdir: Testing.app().outdir, resolvers: [new MetadataResolver('name', name => name.startsWith('dev-') ? name : `dev-${name}`)] });
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+
+    // WHEN
+    privatePod(prod, 'web', [registrySecret(prod)]);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    expect(found.manifests.map(m => m.metadata.name).sort()).toEqual(['dev-regcred', 'dev-web']);
+  });
+
+  test('an App resolver that moves every object to one namespace: the secret of infra and the pod of prod end up together, for synth and check alike', async () => {
+    // GIVEN
+    const app = new App({ outdir: Testing.app().outdir, resolvers: [new MetadataResolver('namespace', () => 'team')] });
+    const regcred = registrySecret(new Chart(app, 'infra', { namespace: 'infra' }));
+
+    // WHEN
+    privatePod(new Chart(app, 'prod', { namespace: 'prod' }), 'web', [regcred]);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+  });
+
+  test('a pod spec given as an implicit token is judged as rendered: an image no secret covers is refused under VERIFY, by synth and check alike', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'prod' });
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    new ApiObject(chart, 'web', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: { resolve: () => ({ containers: [{ name: 'app', image: GITLAB_IMAGE, imagePullPolicy: 'IfNotPresent' }] }) },
+    });
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toMatch(/Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1": no pull secret covers registry "registry.gitlab.com"/);
+    expect(found.check).toEqual([expect.stringMatching(/^Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1": no pull secret covers/)]);
+  });
+
+  test('a cdk8s-plus container whose image is a Lazy is wired under a WIRE policy and in PrivateImagePod, as cdk8s-plus renders it', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'prod' });
+    const regcred = registrySecret(chart);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [regcred] });
+    const image = Lazy.any({ produce: () => GITLAB_IMAGE }) as any as string;
+
+    // WHEN
+    new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image }] });
+    privatePod(chart, 'api', [regcred], image);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    const deployment = found.manifests.find(m => m.kind === 'Deployment').spec.template.spec;
+    expect(deployment.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(deployment.containers[0].image).toBe(GITLAB_IMAGE);
   });
 });
