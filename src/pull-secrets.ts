@@ -2,8 +2,8 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { typeOf } from './input';
-import { isObject, ManifestIndex } from './rules/manifest-index';
 import { rendersAsConstructed } from './manifest-for-check';
+import { isObject, ManifestIndex } from './rules/manifest-index';
 import { namespaceOf, PullSecretInfo } from './rules/pod-spec-check';
 
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */

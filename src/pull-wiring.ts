@@ -12,7 +12,8 @@ import { IConstruct } from 'constructs';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo } from './pull-secrets';
-import { EXISTING_PULL_SECRETS_ANNOTATION } from './rules/manifest-index';
+import { kubectlObjects } from './rules/kubectl-reader';
+import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from './rules/manifest-index';
 import {
   checkPodSpec, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
   pullSecretSource, resolvesIn, runsPods,
@@ -67,9 +68,14 @@ const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
 const API_OBJECT: any = ApiObject.prototype;
 /** by its symbol, as cdk8s checks it: an object of another copy of cdk8s is one too, and is refused with a message */
 const IS_API_OBJECT: (c: unknown) => c is ApiObject = ApiObject.isApiObject;
-/** whether a rule can decide pull fields of this kind: the kinds that run pods, and ServiceAccounts */
+/** whether a rule can decide pull fields of this kind: the kinds that run pods, lists of objects, and ServiceAccounts */
 function isWired(kind: unknown): boolean {
-  return kind === 'ServiceAccount' || runsPods(kind);
+  return kind === 'ServiceAccount' || holdsPods(kind);
+}
+
+/** whether objects of this kind run pods, or may hold objects that do: a List (from Include, or an L1 object) */
+function holdsPods(kind: unknown): boolean {
+  return runsPods(kind) || isListKind(kind);
 }
 
 /**
@@ -174,7 +180,7 @@ function innermostRule(obj: IConstruct): PullRule | undefined {
 function collect(c: IConstruct, inherited: PullRule | undefined, rules: ReadonlySet<PullRule>, found: ApiObject[]): void {
   const own = RULES.get(c);
   const innermost = own !== undefined && own.length > 0 ? own[own.length - 1] : inherited;
-  if (innermost !== undefined && rules.has(innermost) && IS_API_OBJECT(c) && runsPods(c.kind)) {
+  if (innermost !== undefined && rules.has(innermost) && IS_API_OBJECT(c) && holdsPods(c.kind)) {
     found.push(c);
   }
   const children = c.node.children;
@@ -292,6 +298,35 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
     // a scope's rules are for its pods: a ServiceAccount names the secrets of the rules on it alone
     return RULES.has(obj) ? completeServiceAccount(json, ownRequired(obj, request), namespace) : NO_VIOLATIONS;
   }
+  if (isListKind(json.kind)) {
+    // each item as kubectl applies it, in its own namespace; named by the item
+    const found = kubectlObjects(json);
+    if ('error' in found) {
+      // check reports why kubectl refuses it
+      return NO_VIOLATIONS;
+    }
+    let violations: string[] | undefined;
+    for (const { manifest } of found.objects) {
+      if (runsPods(manifest.kind)) {
+        const own = completePod(obj, manifest, report, rules, index);
+        for (let i = 0; i < own.length; i++) {
+          (violations ??= []).push(`${objectRef(manifest)}: ${own[i]}`);
+        }
+      }
+    }
+    return violations ?? NO_VIOLATIONS;
+  }
+  const violations = completePod(obj, json, report, rules, index);
+  // a rule on the object, or on its construct, is reported by that construct; a scope's names the object
+  if (violations.length === 0 || ownObject(obj, over.sources[0].owner)) {
+    return violations;
+  }
+  return violations.map(v => `${objectRef(json)}: ${v}`);
+}
+
+/** completes the pod spec of `json`, an object that runs pods (`obj` or an item of it), and returns what is still wrong */
+function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRules, index: Lookup | undefined): readonly string[] {
+  const namespace = namespaceOf(json);
   const podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
     return NO_VIOLATIONS;
@@ -313,11 +348,7 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
   if (!report && rules.wire) {
     annotateExistingSecrets(json, podSpec, rules.existing, namespace);
   }
-  // a rule on the object, or on its construct, is reported by that construct; a scope's names the object
-  if (violations.length === 0 || ownObject(obj, over.sources[0].owner)) {
-    return violations;
-  }
-  return violations.map(v => `${objectRef(json)}: ${v}`);
+  return violations;
 }
 
 const NO_CONTAINERS: any[] = [];
@@ -327,6 +358,10 @@ const NO_CONTAINERS: any[] = [];
  * with different content, or declared for servers the one written does not cover
  */
 function withConflicts(violations: readonly string[], podSpec: any, context: TreeContext, foreign?: ReadonlyMap<string, string>): readonly string[] {
+  if (foreign === undefined && !context.mayConflict()) {
+    // most apps: no secret written twice nor declared beside one written, and none of another App
+    return violations;
+  }
   const source = pullSecretSource(podSpec);
   const names = 'secrets' in source ? source.secrets : context.serviceAccount(source.serviceAccount) ?? [];
   let found: string[] | undefined;
@@ -354,6 +389,11 @@ class TreeContext implements PodSpecContext {
   public conflict(name: string): string | undefined {
     const lookup = this.lookup();
     return lookup.conflict === undefined ? undefined : lookup.conflict(name, this.namespace);
+  }
+
+  public mayConflict(): boolean {
+    const lookup = this.lookup();
+    return lookup.mayConflict === undefined || lookup.mayConflict();
   }
 
   private lookup(): Lookup {

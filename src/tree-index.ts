@@ -2,7 +2,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
-import { isPullSecret, ManifestIndex, readPullSecret } from './rules/manifest-index';
+import { kubectlObjects } from './rules/kubectl-reader';
+import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from './rules/manifest-index';
 import { namespaceOf, PullSecretInfo, resolvesIn } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 
@@ -16,6 +17,8 @@ export interface Lookup {
    * servers that the one written does not cover; undefined when there is no such doubt
    */
   conflict?(name: string, namespace: string | undefined): string | undefined;
+  /** whether `conflict` may find anything */
+  mayConflict?(): boolean;
 }
 
 /** a pull secret written by the app: where, and its JSON, rendered only to compare it with another */
@@ -59,6 +62,11 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     }
   }
 
+  /** whether any pull secret is written twice, or written and declared: else `conflict` finds nothing */
+  public mayConflict(): boolean {
+    return this.doubts;
+  }
+
   public conflict(name: string, namespace: string | undefined): string | undefined {
     if (!this.doubts) {
       return undefined;
@@ -94,7 +102,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
   /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
   private visit(c: IConstruct): void {
     const kind = (c as any).kind;
-    if (kind === 'Secret' || kind === 'ServiceAccount') {
+    if (kind === 'Secret' || kind === 'ServiceAccount' || isListKind(kind)) {
       this.add(c);
     }
     const children = c.node.children;
@@ -116,11 +124,17 @@ export class TreeIndex extends ManifestIndex implements Lookup {
         this.write(`${info.namespace ?? ''}/${info.name}`, { path: c.node.path, servers: info.servers, json: () => resource.toJson() });
       }
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
-      const json = c.toJson();
-      this.addManifest(json);
-      if (isPullSecret(json) && typeof json.metadata?.name === 'string') {
-        const entries = readPullSecret(json).entries;
-        this.write(`${namespaceOf(json) ?? ''}/${json.metadata.name}`, { path: c.node.path, servers: entries && [...entries.keys()], json: () => json });
+      // a List is read as cdk8s renders it, before its pods are wired: the wiring reads this index
+      const json = isListKind(c.kind) ? unwiredJson(c) : c.toJson();
+      // a List's items count as kubectl applies them, one by one
+      const found = isListKind(json?.kind) ? kubectlObjects(json) : undefined;
+      const manifests = found === undefined ? [json] : 'error' in found ? [] : found.objects.map(o => o.manifest);
+      for (const manifest of manifests) {
+        this.addManifest(manifest);
+        if (isPullSecret(manifest) && typeof manifest.metadata?.name === 'string') {
+          const entries = readPullSecret(manifest).entries;
+          this.write(`${namespaceOf(manifest) ?? ''}/${manifest.metadata.name}`, { path: c.node.path, servers: entries && [...entries.keys()], json: () => manifest });
+        }
       }
     }
   }
@@ -143,6 +157,12 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       this.declared.set(name, [declared]);
     }
   }
+}
+
+/** the JSON cdk8s renders for `obj`, without the pull wiring (pull-wiring.ts keeps cdk8s's own toJson under this symbol) */
+function unwiredJson(obj: ApiObject): any {
+  const cdk8sToJson = (ApiObject.prototype as any)[Symbol.for('cdk8s-private-registry.cdk8sToJson')];
+  return typeof cdk8sToJson === 'function' ? cdk8sToJson.call(obj) : obj.toJson();
 }
 
 /** whether two written secrets are the same object: the same JSON (compared here, never shown) */

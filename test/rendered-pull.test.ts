@@ -276,3 +276,80 @@ describe('the object as cdk8s renders it', () => {
     expect(deployment.containers[0].image).toBe(GITLAB_IMAGE);
   });
 });
+
+describe('a kind: List under a policy', () => {
+  const GITLAB_AUTHS = Buffer.from(JSON.stringify({ auths: { 'registry.gitlab.com': { auth: Buffer.from('u:p').toString('base64') } } })).toString('base64');
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rendered-list-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** a YAML file holding one List of `items` */
+  function listFile(items: any[]): string {
+    const file = path.join(dir, 'list.yaml');
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    return file;
+  }
+
+  const listPod = (name: string, extra: any = {}) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'prod' }, spec: { containers: [{ name: 'app', image: GITLAB_IMAGE }], ...extra },
+  });
+
+  test('the pods of an Included List are wired under a WIRE policy, each in its own namespace, as check reads them', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'prod' });
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [registrySecret(chart)] });
+
+    // WHEN
+    new Include(chart, 'vendor', { url: listFile([listPod('web'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }]) });
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    const list = found.manifests.find(m => m.kind === 'List');
+    expect(list.items[0].spec).toEqual({ imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'app', image: GITLAB_IMAGE, imagePullPolicy: 'IfNotPresent' }] });
+  });
+
+  test('the pods of an L1 List are verified under a VERIFY policy and named by the item, as check names them', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'prod' });
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // WHEN
+    new ApiObject(chart, 'pods', { apiVersion: 'v1', kind: 'List', items: [listPod('web', { imagePullSecrets: [{ name: 'missing' }] })] } as any);
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toMatch(/Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1" has no explicit imagePullPolicy/);
+    expect(found.synth).toMatch(/Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1": no pull secret covers registry "registry.gitlab.com"/);
+    expect(found.check).toEqual([
+      expect.stringMatching(/^Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1" has no explicit imagePullPolicy$/),
+      expect.stringMatching(/^Pod\/prod\/web: container "app" image "registry.gitlab.com\/team\/app:v1": no pull secret covers registry/),
+    ]);
+  });
+
+  test('a pull secret defined inside an Included List counts for the pods that name it, as check counts it', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod', { namespace: 'prod' });
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vendor', namespace: 'prod' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': GITLAB_AUTHS } };
+    new Include(chart, 'platform', { url: listFile([secret]) });
+
+    // WHEN
+    new ApiObject(chart, 'web', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { imagePullSecrets: [{ name: 'vendor' }], containers: [{ name: 'app', image: GITLAB_IMAGE, imagePullPolicy: 'IfNotPresent' }] },
+    });
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+  });
+});

@@ -14,7 +14,7 @@
 import { readYamlDocument, ReadDocument, ReadError } from './go-yaml';
 import { isObject } from './manifest-index';
 
-export { ReadDocument, ReadError };
+export type { ReadDocument, ReadError };
 
 /**
  * The text of one document and where it is in its stream.

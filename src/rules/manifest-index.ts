@@ -68,6 +68,15 @@ export class ManifestIndex {
 }
 
 /**
+ * Whether objects of this kind are lists of objects (`List`, `PodList`, ...), which kubectl applies
+ * item by item.
+ * @internal
+ */
+export function isListKind(kind: unknown): boolean {
+  return typeof kind === 'string' && kind.endsWith('List');
+}
+
+/**
  * Whether `manifest` is a Secret of a type the kubelet reads pull credentials from.
  * @internal
  */
