@@ -424,7 +424,9 @@ class ContainerCheck {
     private readonly violations: PodSpecViolation[]) {}
 
   public report(v: ContainerViolation): void {
-    this.violations.push({ rule: v.rule, message: v.message, fix: v.fix, path: [this.list, this.index], container: this.container.name, registry: v.registry });
+    this.violations.push({
+      rule: v.rule, message: v.message, fix: v.fix, path: [this.list, this.index], container: this.container.name, registry: v.registry,
+    });
   }
 
   /** how messages name the container: `container "app"` */
