@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
@@ -262,6 +263,28 @@ describe('cdk8s-private-registry check', () => {
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
+  }, TIMEOUT);
+
+  test('ends at once with exit status 3 on /dev/zero, a FIFO in a directory, and /dev/zero as standard input', () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-fifo-'));
+    spawnSync('mkfifo', [path.join(dir, 'waiting.yaml')]);
+    const zero = fs.openSync('/dev/zero', 'r');
+
+    try {
+      // WHEN
+      const device = check(['/dev/zero']);
+      const fifo = check([dir]);
+      const stdin = spawnSync(process.execPath, [BIN, 'check', '-'], { stdio: [zero, 'pipe', 'pipe'], encoding: 'utf8', timeout: 20_000 });
+
+      // THEN
+      expect([device.status, device.stderr]).toEqual([3, expect.stringContaining('cannot read /dev/zero: is not a regular file (it is a character device)')]);
+      expect([fifo.status, fifo.stderr]).toEqual([3, expect.stringContaining('waiting.yaml: is not a regular file (it is a FIFO)')]);
+      expect([stdin.status, stdin.stderr]).toEqual([3, expect.stringContaining('cannot read <stdin>: is a character device, not a file, a pipe or a terminal')]);
+    } finally {
+      fs.closeSync(zero);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, TIMEOUT);
 
   test('refuses an empty input with exit status 3, as it usually means the command before the pipe failed', () => {
