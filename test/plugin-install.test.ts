@@ -147,7 +147,7 @@ describe('the library installed from its tarball into a fresh cdk8s app', () => 
     // THEN
     expect(stderr).not.toMatch(/Installing validation plugin|npm (ERR|error)/);
     expect(status).toBe(0);
-    const installed = path.join(app, 'node_modules', 'cdk8s-private-registry').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const installed = path.join(app, 'node_modules', 'cdk8s-private-registry', 'validation').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(stdout).toMatch(new RegExp(`║ Plugin\\s+│ ${installed}\\s+║`));
     expect(stdout).toMatch(/║ Status\s+│ success\s+║/);
     expect(stdout).toContain('Validations ended succesfully');
