@@ -187,15 +187,6 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     return RegistrySecret.fromConfig(scope, id, Buffer.from(json, 'utf8'), options, 'docker config');
   }
 
-  /**
-   * The same as `new RegistrySecret(scope, id, props)`.
-   *
-   * @deprecated use the constructor, which takes `CredentialValue`s
-   */
-  public static fromCredentialValues(scope: Construct, id: string, props: RegistrySecretProps): RegistrySecret {
-    return new RegistrySecret(scope, id, props);
-  }
-
   private static fromConfig(scope: Construct, id: string, bytes: Buffer, options: RegistrySecretOptions, source: string): RegistrySecret {
     checkObject(pathOf(scope, id), 'options', options);
     let parsed: { entries: { [server: string]: DockerConfigEntry }; text: string };

@@ -209,7 +209,7 @@ describe('no credential behind a getter, a hidden field or a toJSON', () => {
     ['the constructor, with CredentialValue.fromFile', chart => new RegistrySecret(chart, 'file', {
       server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromFile(passwordFile),
     })],
-    ['fromCredentialValues', chart => RegistrySecret.fromCredentialValues(chart, 'values', {
+    ['the constructor, with CredentialValue.fromString and a generated name', chart => new RegistrySecret(chart, 'values', {
       server: 'ghcr.io', username: CredentialValue.fromString(USER), password: CredentialValue.fromString(SENTINEL),
     })],
     ['addRegistry', chart => {

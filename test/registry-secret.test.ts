@@ -216,14 +216,14 @@ describe('RegistrySecret credential sources', () => {
     expect(() => RegistrySecret.fromDockerConfigFile(Testing.chart(), 'x', path.join(dir, 'nope.json'))).toThrow(/test\/x: docker config file ".*nope\.json" does not exist; give the path of the config.json that docker login wrote/);
   });
 
-  test('fromCredentialValues reads variables the user names, and names a missing one', () => {
+  test('the constructor reads variables the user names, and names a missing one', () => {
     // GIVEN
     const chart = Testing.chart();
     process.env.CDK8S_PR_USER = 'env-user';
     process.env.CDK8S_PR_PASS = 'env-pass';
 
     // WHEN
-    RegistrySecret.fromCredentialValues(chart, 'env', {
+    new RegistrySecret(chart, 'env', {
       server: 'ghcr.io',
       username: CredentialValue.fromEnvironment('CDK8S_PR_USER'),
       password: CredentialValue.fromEnvironment('CDK8S_PR_PASS'),
@@ -232,7 +232,7 @@ describe('RegistrySecret credential sources', () => {
     // THEN
     expect(decode(Testing.synth(chart)[0]).auths['ghcr.io']).toMatchObject({ username: 'env-user', password: 'env-pass' });
     delete process.env.CDK8S_PR_PASS;
-    RegistrySecret.fromCredentialValues(chart, 'missing', {
+    new RegistrySecret(chart, 'missing', {
       username: CredentialValue.fromEnvironment('CDK8S_PR_USER'),
       password: CredentialValue.fromEnvironment('CDK8S_PR_PASS'),
     });
