@@ -20,7 +20,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // the `check` command and the validation plugin read YAML; jsii libraries bundle runtime deps.
   // js-yaml reads values fast; yaml gives the line of a violation (src/tools/manifest-check.ts)
   bundledDeps: ['yaml@^2.8.0', 'js-yaml@^4.3.2'],
+  // one command name; projen would also list every executable under bin/ by its file name
   bin: { 'cdk8s-private-registry': 'bin/cdk8s-private-registry.js' },
+  autoDetectBin: false,
   // kubernetes-models 4.3.1 carries the Kubernetes 1.27.1 API schema as plain JSON schema (test/support/k8s-schema.ts);
   // 4.4 ships it only as precompiled validators, and 4.5 moved past 1.27
   devDeps: ['@types/node@^20', '@types/js-yaml@^4.0.9', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
