@@ -13,7 +13,7 @@
  */
 import * as jsyaml from 'js-yaml';
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, Scalar } from 'yaml';
-import { goBase64Decode } from './go-decoding';
+import { goBase64Decode, goUtf8Decode } from './go-decoding';
 
 /** A document's value, and where its parts are. */
 export interface ReadDocument {
@@ -142,7 +142,8 @@ function resolveTagged(tag: string, text: string): unknown {
       if (bytes === undefined) {
         throw new Refused('a !!binary value is not valid base64');
       }
-      return goString(bytes);
+      // json.Marshal writes each byte that is not UTF-8 as one U+FFFD
+      return goUtf8Decode(bytes);
     }
     case `${TAG}bool`:
     case `${TAG}int`:
@@ -171,33 +172,6 @@ function resolveTagged(tag: string, text: string): unknown {
 /** go-yaml's `parseTimestamp`, for a `!!timestamp` tag: YYYY-M-D, optionally with a time */
 function isTimestamp(text: string): boolean {
   return /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]| +)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]*)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/.test(text);
-}
-
-/**
- * Go's string of `bytes` as `json.Marshal` writes it and Go's JSON decoder reads it: each byte
- * that is not valid UTF-8 is one U+FFFD.
- * @internal
- */
-export function goString(bytes: Buffer): string {
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    const size = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    const chunk = size > 1 ? bytes.subarray(i, i + size) : undefined;
-    const text = chunk && chunk.length === size ? chunk.toString('utf8') : undefined;
-    if (size === 1) {
-      out += String.fromCharCode(b);
-      i++;
-    } else if (text !== undefined && !text.includes('\ufffd') && Buffer.byteLength(text) === size) {
-      out += text;
-      i += size;
-    } else {
-      out += '\ufffd';
-      i++;
-    }
-  }
-  return out;
 }
 
 /**
