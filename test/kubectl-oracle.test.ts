@@ -1,11 +1,10 @@
 // `check` reads a file as kubectl reads it: the objects it checks are the objects kubectl makes, or it
 // refuses the file where kubectl does. The oracle is kubectl itself (`kubectl annotate --local`, the same
 // reader and list flattening as apply), run for real on every case.
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { kubectlReadObjects } from './support/kubectl';
+import { kubectlClientMinor, kubectlReadObjects } from './support/kubectl';
 import { checkManifests } from '../src/tools/manifest-check';
 
 const TIMEOUT = 60_000;
@@ -76,12 +75,6 @@ const SINCE_1_22: ReadonlyMap<string, boolean> = new Map([
   ['a "----" line', false],
 ]);
 
-/** kubectl's client minor version */
-function kubectlMinor(): number {
-  const out = execFileSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
-  return Number(JSON.parse(out).clientVersion.minor.replace(/\D/g, ''));
-}
-
 /** what `check` reads: the objects handed to its collector, or its input errors */
 async function checkReads(file: string): Promise<{ objects: any[] } | { error: string }> {
   const objects: any[] = [];
@@ -107,7 +100,7 @@ describe('check reads the objects kubectl reads (kubectl annotate --local as the
 
     // WHEN
     const ours = await checkReads(file);
-    if (SINCE_1_22.has(name) && kubectlMinor() < 22) {
+    if (SINCE_1_22.has(name) && kubectlClientMinor() < 22) {
       expect('objects' in ours).toBe(SINCE_1_22.get(name));
       return;
     }
@@ -136,7 +129,7 @@ describe('what kubectl 1.33 and later read differently from kubectl 1.32', () =>
       // THEN
       expect(ours).toEqual({ objects: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b' } }] });
       // kubectl 1.32 and older refuse the file, so nothing they read is missed; 1.33 reads it as we do
-      expect(kubectlReadObjects(file)).toEqual(kubectlMinor() >= 33 ? ours : { error: expect.stringMatching(/json|invalid character/i) });
+      expect(kubectlReadObjects(file)).toEqual(kubectlClientMinor() >= 33 ? ours : { error: expect.stringMatching(/json|invalid character/i) });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

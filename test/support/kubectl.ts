@@ -60,19 +60,30 @@ export function kubectlDockerConfigSecretFromFile(name: string, file: string, op
 
 /** `kubectl create secret ARGV --dry-run=client -o json`, parsed */
 function kubectlCreate(argv: string[]): any {
+  const run = kubectl(['create', 'secret', ...argv, '--dry-run=client', '-o', 'json']);
+  if ('stderr' in run) {
+    throw new Error(`kubectl create secret ${argv[0]} failed: ${run.stderr}`);
+  }
+  return JSON.parse(run.stdout);
+}
+
+/** kubectl's output, or what it printed when it failed; throws when kubectl is missing */
+function kubectl(args: string[]): { stdout: string } | { stderr: string } {
   try {
-    return JSON.parse(execFileSync('kubectl', ['create', 'secret', ...argv, '--dry-run=client', '-o', 'json'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // no kubeconfig is needed for --dry-run=client; keep a user's cluster out of the test
-      env: { ...process.env, KUBECONFIG: '/dev/null' },
-    }));
+    return {
+      stdout: execFileSync('kubectl', args, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // no kubeconfig is needed without a cluster; keep a user's cluster out of the test
+        env: { ...process.env, KUBECONFIG: '/dev/null' },
+      }),
+    };
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') {
       throw new Error(KUBECTL_NOT_FOUND);
     }
-    throw new Error(`kubectl create secret ${argv[0]} failed: ${err.stderr ?? err.message}`);
+    return { stderr: err.stderr ?? err.message };
   }
 }
 
@@ -88,22 +99,12 @@ export function kubectlDockerConfigJson(args: KubectlDockerRegistryArgs): string
  * kubectl refuses the file.
  */
 export function kubectlReadObjects(file: string): { objects: any[] } | { error: string } {
-  let out: string;
-  try {
-    out = execFileSync('kubectl', ['annotate', '--local', '-f', file, 'kubectl-oracle=read', '-o', 'json'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KUBECONFIG: '/dev/null' },
-    });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') {
-      throw new Error(KUBECTL_NOT_FOUND);
-    }
-    const stderr = err.stderr ?? err.message;
+  const run = kubectl(['annotate', '--local', '-f', file, 'kubectl-oracle=read', '-o', 'json']);
+  if ('stderr' in run) {
     // no object in the file is no error to apply: it creates nothing
-    return /no objects passed to annotate/.test(stderr) ? { objects: [] } : { error: stderr.trim() };
+    return /no objects passed to annotate/.test(run.stderr) ? { objects: [] } : { error: run.stderr.trim() };
   }
+  const out = run.stdout;
   // one object after another, each printed from a line's start
   const objects: any[] = JSON.parse(`[${out.trim().replace(/\n}\n\{/g, '\n},\n{')}]`);
   for (const object of objects) {
@@ -113,4 +114,13 @@ export function kubectlReadObjects(file: string): { objects: any[] } | { error: 
     }
   }
   return { objects };
+}
+
+/** The minor version of the kubectl client, e.g. 32 */
+export function kubectlClientMinor(): number {
+  const run = kubectl(['version', '--client', '-o', 'json']);
+  if ('stderr' in run) {
+    throw new Error(`kubectl version failed: ${run.stderr}`);
+  }
+  return Number(JSON.parse(run.stdout).clientVersion.minor.replace(/\D/g, ''));
 }
