@@ -346,9 +346,47 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
     unset.forEach(c => keepKeyOrder(c, 0));
   }
   if (!report && rules.wire) {
-    annotateExistingSecrets(json, podSpec, rules.existing, namespace);
+    const names = pulledWith(podSpec, context);
+    annotateExistingSecrets(json, names, existingNamed(names, rules, context), namespace);
   }
   return violations;
+}
+
+/** the secrets the kubelet pulls the pod's images with: its own, else its ServiceAccount's */
+function pulledWith(podSpec: any, context: TreeContext): string[] {
+  const source = pullSecretSource(podSpec);
+  return 'secrets' in source ? source.secrets : context.serviceAccount(source.serviceAccount) ?? [];
+}
+
+/**
+ * The secrets created out of band among `names`, those the pod pulls with: the rules' own, and
+ * those declared elsewhere in the app (RegistrySecret.fromSecretName) that the rules do not hold,
+ * which validation counts too; the annotation tells `check` and the plugin of them.
+ */
+function existingNamed(names: string[], rules: MergedRules, context: TreeContext): PullSecretInfo[] {
+  let existing = rules.existing;
+  for (let i = 0; i < names.length; i++) {
+    if (isRuleSecret(names[i], rules, context.namespace)) {
+      continue;
+    }
+    const declared = context.existing(names[i]);
+    if (declared !== undefined) {
+      existing = existing === rules.existing ? [...existing, declared] : append(existing, declared);
+    }
+  }
+  return existing;
+}
+
+/** whether a secret of the rules named `name` is the one a pod in `namespace` gets, as the pod-spec check finds it */
+function isRuleSecret(name: string, rules: MergedRules, namespace: string | undefined): boolean {
+  for (const list of [rules.required, rules.candidates, rules.known]) {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].name === name && resolvesIn(list[i], namespace)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 const NO_CONTAINERS: any[] = [];
@@ -394,6 +432,11 @@ class TreeContext implements PodSpecContext {
   public mayConflict(): boolean {
     const lookup = this.lookup();
     return lookup.mayConflict === undefined || lookup.mayConflict();
+  }
+
+  public existing(name: string): PullSecretInfo | undefined {
+    const lookup = this.lookup();
+    return lookup.existing === undefined ? undefined : lookup.existing(name, this.namespace);
   }
 
   private lookup(): Lookup {
@@ -479,8 +522,11 @@ function completeServiceAccount(json: any, required: PullSecretInfo[], namespace
     });
 }
 
-/** the secrets named by the pod that were created out of band, as an annotation the plugin and `check` read */
-function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInfo[], namespace: string | undefined): void {
+/**
+ * the secrets created out of band among `pulled`, those the pod pulls with, as an annotation the
+ * plugin and `check` read
+ */
+function annotateExistingSecrets(json: any, pulled: string[], secrets: PullSecretInfo[], namespace: string | undefined): void {
   if (secrets.length === 0) {
     return;
   }
@@ -488,7 +534,7 @@ function annotateExistingSecrets(json: any, podSpec: any, secrets: PullSecretInf
   if (existing.length === 0) {
     return;
   }
-  const named = new Set((podSpec.imagePullSecrets ?? []).map((s: any) => s?.name));
+  const named = new Set(pulled);
   const servers: { [name: string]: string[] } = {};
   for (const s of existing) {
     if (named.has(s.name) && servers[s.name] === undefined && s.servers) {

@@ -19,6 +19,12 @@ export interface Lookup {
   conflict?(name: string, namespace: string | undefined): string | undefined;
   /** whether `conflict` may find anything */
   mayConflict?(): boolean;
+  /**
+   * the secret created out of band that a pod in `namespace` gets when it names `name`: one
+   * declared anywhere in the app (RegistrySecret.fromSecretName) for that namespace, when the app
+   * writes no Secret `name` there; undefined otherwise
+   */
+  existing?(name: string, namespace: string | undefined): PullSecretInfo | undefined;
 }
 
 /** a pull secret written by the app: where, and its JSON, rendered only to compare it with another */
@@ -76,6 +82,14 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       this.conflicts.set(key, this.findConflict(key, name, namespace));
     }
     return this.conflicts.get(key);
+  }
+
+  public existing(name: string, namespace: string | undefined): PullSecretInfo | undefined {
+    const declared = this.declared.get(name);
+    if (declared === undefined || this.written.has(`${namespace ?? ''}/${name}`)) {
+      return undefined;
+    }
+    return declared.find(d => resolvesIn(d.info, namespace))?.info;
   }
 
   private findConflict(key: string, name: string, namespace: string | undefined): string | undefined {
