@@ -58,17 +58,23 @@ export interface PrivateImagePullProps {
  */
 export class PrivateImagePull implements IMixin {
   /**
-   * Checks the props of a `PrivateImage*` workload before cdk8s-plus reads them.
+   * Checks the props of a `PrivateImage*` workload before cdk8s-plus reads them, and returns
+   * what cdk8s-plus is given: the props without `dockerRegistryAuth`, which is one of the
+   * workload's registry secrets (see `_attach`), named by the wiring as `registrySecrets` are.
+   * cdk8s-plus would write it into `imagePullSecrets` itself, and a pod that names a secret of its
+   * own does not get its ServiceAccount's, so `dockerRegistryAuth: gl` and `registrySecrets: [gl]`
+   * would differ under an account that brings another secret.
    * @internal
    */
   public static _checkWorkloadProps<T extends kplus.AbstractPodProps>(scope: Construct, id: string, props: T & Partial<PrivateImagePullProps>): T {
     const where = pathOf(scope, id);
     checkObject(where, 'props', props);
     checkProps(where, props, true);
-    if (props.dockerRegistryAuth !== undefined) {
-      checkSecret(where, 'dockerRegistryAuth', props.dockerRegistryAuth);
+    if (props.dockerRegistryAuth === undefined) {
+      return props;
     }
-    return props;
+    checkSecret(where, 'dockerRegistryAuth', props.dockerRegistryAuth);
+    return { ...props, dockerRegistryAuth: undefined };
   }
 
   /**

@@ -56,6 +56,24 @@ describe('PrivateImageServiceAccount', () => {
     expect(Testing.synth(chart).find(m => m.kind === 'Pod').spec.imagePullSecrets).toEqual([{ name: 'gitlab' }, { name: 'ghcr' }]);
   });
 
+  test('dockerRegistryAuth: gl and registrySecrets: [gl] give the same pod under an account that brings another secret: the account\'s first, then gl', () => {
+    // GIVEN: Kubernetes copies an account's imagePullSecrets only into a pod that names none of its own
+    const chart = Testing.chart();
+    const ghcr = new RegistrySecret(chart, 'ghcr', { metadata: { name: 'ghcr' }, server: 'ghcr.io', username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [ghcr] });
+    const gl = gitlab(chart);
+    const containers = [{ name: 'app', image: 'registry.gitlab.com/team/web:v1' }, { name: 'b', image: 'ghcr.io/org/b:v1' }];
+
+    // WHEN
+    const byProp = new PrivateImagePod(chart, 'by-prop', { registrySecrets: [], dockerRegistryAuth: gl, serviceAccount: account, containers });
+    new PrivateImagePod(chart, 'by-list', { registrySecrets: [gl], serviceAccount: account, containers });
+
+    // THEN
+    const pods = Testing.synth(chart).filter(m => m.kind === 'Pod');
+    expect(pods.map(p => p.spec.imagePullSecrets)).toEqual([[{ name: 'ghcr' }, { name: 'gitlab' }], [{ name: 'ghcr' }, { name: 'gitlab' }]]);
+    expect(byProp.registrySecrets).toEqual([gl]);
+  });
+
   test('an account without the right secret is refused, saying so', () => {
     // GIVEN
     const chart = Testing.chart();
