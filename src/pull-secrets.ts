@@ -48,9 +48,24 @@ export function registrySecretInfo(secret: { readonly name: string; readonly nam
 }
 
 /**
- * The name and namespace a RegistrySecret is written with, when a JSON patch on it or a resolver
- * of its app may change them; undefined when they are those it was constructed with (or its
- * credentials cannot be read yet, which its own validation reports).
+ * The name the ServiceAccount of a cdk8s-plus pod or workload is written with, when a JSON patch
+ * on the account or a resolver of its app makes it differ from the name cdk8s-plus writes in the
+ * pod (`serviceAccount.name`); undefined otherwise, and for an account imported by name.
+ * @param obj the ApiObject of the pod or workload (its `Resource`)
+ */
+export function writtenServiceAccountName(obj: ApiObject): string | undefined {
+  const account = obj.node.id === 'Resource' ? (obj.node.scope as any)?.serviceAccount : undefined;
+  if (typeof account?.name !== 'string') {
+    return undefined;
+  }
+  const name = writtenMetadata(account)?.name;
+  return name !== undefined && name !== account.name ? name : undefined;
+}
+
+/**
+ * The name and namespace a RegistrySecret (or a ServiceAccount) is written with, when a JSON patch
+ * on it or a resolver of its app may change them; undefined when they are those it was
+ * constructed with (or its credentials cannot be read yet, which its own validation reports).
  */
 function writtenMetadata(secret: object): { name?: string; namespace?: string } | undefined {
   const resource = (secret as any).node?.tryFindChild?.('Resource');

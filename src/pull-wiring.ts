@@ -11,7 +11,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
-import { isExistingSecret, secretInfo } from './pull-secrets';
+import { isExistingSecret, secretInfo, writtenServiceAccountName } from './pull-secrets';
 import { kubectlObjects } from './rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from './rules/manifest-index';
 import {
@@ -330,6 +330,13 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
   const podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
     return NO_VIOLATIONS;
+  }
+  if (rules.wire) {
+    // the account's name as written, as the pod names its secrets' (the account's own check reports its namespace)
+    const account = writtenServiceAccountName(obj);
+    if (account !== undefined) {
+      podSpec.serviceAccountName = account;
+    }
   }
   // an L1 class (KubePod, ...) rebuilds its JSON in the schema's order after this hook: nothing to sort
   const sorts = !report && rules.wire && !overridesToJson(obj);

@@ -221,6 +221,42 @@ describe('the object as cdk8s renders it', () => {
     expect(found.manifests.map(m => m.metadata.name).sort()).toEqual(['dev-regcred', 'dev-web']);
   });
 
+  test('a JsonPatch that renames a PrivateImageServiceAccount: the pod runs under the name written, and the account\'s secrets count, for synth and check alike', async () => {
+    // GIVEN
+    const app = Testing.app();
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+    const builder = new PrivateImageServiceAccount(prod, 'builder', { metadata: { name: 'builder' }, registrySecrets: [registrySecret(prod)] });
+
+    // WHEN
+    ApiObject.of(builder).addJsonPatch(JsonPatch.replace('/metadata/name', 'builder-v2'));
+    new PrivateImagePod(prod, 'web', { metadata: { name: 'web' }, registrySecrets: [], serviceAccount: builder, containers: [{ name: 'app', image: GITLAB_IMAGE }] });
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    expect(found.manifests.find(m => m.kind === 'Pod').spec.serviceAccountName).toBe('builder-v2');
+  });
+
+  test('an App resolver that prefixes every name: a cdk8s-plus Deployment under a WIRE policy runs as dev-builder, as written, for synth and check alike', async () => {
+    // GIVEN
+    const app = new App({ outdir: Testing.app().outdir, resolvers: [new MetadataResolver('name', name => name.startsWith('dev-') ? name : `dev-${name}`)] });
+    const prod = new Chart(app, 'prod', { namespace: 'prod' });
+    new PrivateRegistryPolicy(prod, 'policy');
+    const builder = new PrivateImageServiceAccount(prod, 'builder', { metadata: { name: 'builder' }, registrySecrets: [registrySecret(prod)] });
+
+    // WHEN
+    new kplus.Deployment(prod, 'web', { serviceAccount: builder, containers: [{ name: 'app', image: GITLAB_IMAGE }] });
+
+    // THEN
+    const found = await verdicts(app);
+    expect(found.synth).toBeUndefined();
+    expect(found.check).toEqual([]);
+    const spec = found.manifests.find(m => m.kind === 'Deployment').spec.template.spec;
+    expect(spec.serviceAccountName).toBe('dev-builder');
+    expect(spec.imagePullSecrets).toBeUndefined();
+  });
+
   test('an App resolver that moves every object to one namespace: the secret of infra and the pod of prod end up together, for synth and check alike', async () => {
     // GIVEN
     const app = new App({ outdir: Testing.app().outdir, resolvers: [new MetadataResolver('namespace', () => 'team')] });
