@@ -1,5 +1,29 @@
 import { cdk8s, javascript } from 'projen';
 
+// Tests by audience, one command for all: `npm test` runs both jest projects, `npx projen test:unit` only the first.
+// unit: in process; no network, no system tool (kubectl, docker-registry, skopeo, htpasswd, openssl), no packing,
+// no cdk8s-cli, no program run end to end (a child node only as a deadline for a hostile file).
+// integration: these files; every other test/*.test.ts is a unit test.
+const INTEGRATION_TESTS = [
+  'docker-config', 'kubectl-oracle', 'registry-secret-kubectl', 'secret-hash', // byte for byte against kubectl
+  'registry-client', 'registry-e2e', 'registry-harness', 'pull-check', // registries on 127.0.0.1, skopeo, openssl
+  'plugin-install', // npm pack, installed into a cdk8s app, then cdk8s synth
+  'seed-run', 'validation-plugin-synth', // cdk8s synth through the CLI; the README's example compiled and run
+  'check-command', 'load', // our CLI and the no-compile loader, run as node processes
+  'system-tools', // the harness's own step that installs the tools above
+];
+// what each project needs of jest; coverage and the reporters are global, and stay at the top
+const TEST_PROJECT = {
+  transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+  // every Testing.synth output is checked against the Kubernetes 1.27 schema
+  setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
+  // our own snapshots hold no credential either
+  snapshotSerializers: ['<rootDir>/src/tools/snapshot-serializer.ts'],
+  clearMocks: true,
+  coveragePathIgnorePatterns: ['/node_modules/'],
+};
+const integrationPaths = INTEGRATION_TESTS.map(name => `<rootDir>/test/${name}.test.ts`);
+
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-private-registry',
   description: 'cdk8s constructs that make a private-registry image pull impossible to wire wrong',
@@ -35,12 +59,24 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
-      // every Testing.synth output is checked against the Kubernetes 1.27 schema
-      setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
-      // our own snapshots hold no credential either
-      snapshotSerializers: ['<rootDir>/src/tools/snapshot-serializer.ts'],
+      projects: [
+        {
+          ...TEST_PROJECT,
+          displayName: 'unit',
+          testMatch: ['<rootDir>/test/**/*.test.ts'],
+          testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION_TESTS.map(name => `/test/${name}\\.test\\.ts$`)],
+        },
+        { ...TEST_PROJECT, displayName: 'integration', testMatch: integrationPaths },
+      ],
     },
   },
+});
+
+project.addTask('test:unit', {
+  description: 'the contributor\'s loop: the unit tests only, with no system tool, registry, packing or cdk8s-cli',
+  // coverage (npm test keeps it) doubles the CPU time of these tests
+  exec: 'jest --selectProjects unit --coverage=false --passWithNoTests --ci',
+  receiveArgs: true,
 });
 
 project.addTask('bench', {
