@@ -1,7 +1,7 @@
 import { inspect } from 'util';
 import { checkBoolean, checkObject, checkString, invalid } from './input';
-import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/image-lock';
-import { ImageReference } from './rules/image-reference';
+import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/lock-file';
+import { ParsedImage } from './rules/parsed-image';
 import { BoundedReadError, BoundedReadFailure, readRegularFile } from './tools/bounded-read';
 
 /** the most a lock file may hold: about 100,000 images */
@@ -104,12 +104,12 @@ export class ImageLock {
   }
 }
 
-function parse(image: unknown, method: string): ImageReference {
+function parse(image: unknown, method: string): ParsedImage {
   if (typeof image !== 'string') {
     invalid(`ImageLock.${method}`, 'image', image, 'an image reference string');
   }
   try {
-    return ImageReference.parse(image);
+    return ParsedImage.parse(image);
   } catch (e: any) {
     throw new Error(`ImageLock.${method}: ${e.message}`);
   }

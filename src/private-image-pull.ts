@@ -5,7 +5,7 @@ import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from './input';
 import { checkSecret } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
-import { ImageReference } from './rules/image-reference';
+import { ParsedImage } from './rules/parsed-image';
 import { runsPods } from './rules/pod-spec-check';
 
 /**
@@ -132,7 +132,7 @@ export class PrivateImagePull implements IMixin {
     }
     let policy: string;
     try {
-      policy = ImageReference.parse(props.image).defaultPullPolicy;
+      policy = ParsedImage.parse(props.image).defaultPullPolicy;
     } catch {
       // refused with the pod, where the error names the construct path and the container
       return props;

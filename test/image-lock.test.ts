@@ -7,8 +7,8 @@ import { Testing } from 'cdk8s';
 import * as k from 'cdk8s-plus-27/lib/imports/k8s';
 import { ImageLock, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { runIsolated } from './support/isolated';
-import { formatImageLock, imageDigests, lockKey, parseImageLock, pinImage } from '../src/rules/image-lock';
-import { ImageReference } from '../src/rules/image-reference';
+import { formatImageLock, imageDigests, lockKey, parseImageLock, pinImage } from '../src/rules/lock-file';
+import { ParsedImage } from '../src/rules/parsed-image';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -24,7 +24,7 @@ describe('the lock rules', () => {
     ['nginx@' + D1, undefined],
     ['nginx:1.25@' + D1, undefined],
   ])('lockKey(%s) is %s', (image, key) => {
-    expect(lockKey(ImageReference.parse(image))).toBe(key);
+    expect(lockKey(ParsedImage.parse(image))).toBe(key);
   });
 
   test.each([
@@ -35,9 +35,9 @@ describe('the lock rules', () => {
     ['localhost:5000/app', 'localhost:5000/app:latest@' + D1, 'Always'],
   ])('pinImage(%s) is %s, whose default pull policy is %s', (image, pinned, policy) => {
     // GIVEN an image WHEN it is pinned THEN the tag stays and Kubernetes' default policy is the unpinned one's
-    expect(pinImage(image, ImageReference.parse(image), D1)).toBe(pinned);
-    expect(ImageReference.parse(pinned).defaultPullPolicy).toBe(policy);
-    expect(ImageReference.parse(pinned).defaultPullPolicy).toBe(ImageReference.parse(image).defaultPullPolicy);
+    expect(pinImage(image, ParsedImage.parse(image), D1)).toBe(pinned);
+    expect(ParsedImage.parse(pinned).defaultPullPolicy).toBe(policy);
+    expect(ParsedImage.parse(pinned).defaultPullPolicy).toBe(ParsedImage.parse(image).defaultPullPolicy);
   });
 
   test('a lock file round-trips, sorted, whatever order it was written in', () => {

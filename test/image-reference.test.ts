@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ImageReference as PublicImageReference, PrivateImagePod, RegistrySecret } from '../src';
-import { ImageReference } from '../src/rules/image-reference';
+import { ParsedImage } from '../src/rules/parsed-image';
 import { redactUserinfo } from '../src/rules/registry-match';
 
 // Test data transcribed from upstream test vectors (inputs and expected results only):
@@ -53,7 +53,7 @@ interface Invalid {
   readonly error: RegExp;
 }
 
-function fields(ref: ImageReference) {
+function fields(ref: ParsedImage) {
   return {
     registry: ref.registry,
     repository: ref.repository,
@@ -66,7 +66,7 @@ function fields(ref: ImageReference) {
 
 function parseError(input: string): string {
   try {
-    ImageReference.parse(input);
+    ParsedImage.parse(input);
   } catch (e) {
     return (e as Error).message;
   }
@@ -75,7 +75,7 @@ function parseError(input: string): string {
 
 function expectValid(c: Valid) {
   // WHEN
-  const ref = ImageReference.parse(c.input);
+  const ref = ParsedImage.parse(c.input);
 
   // THEN
   expect(ref.registry).toBe(c.registry);
@@ -87,8 +87,8 @@ function expectValid(c: Valid) {
     expect(ref.toFamiliarString()).toBe(c.familiar);
   }
   // and both printed forms read back as the same reference
-  expect(fields(ImageReference.parse(ref.toString()))).toEqual(fields(ref));
-  expect(fields(ImageReference.parse(ref.toFamiliarString()))).toEqual(fields(ref));
+  expect(fields(ParsedImage.parse(ref.toString()))).toEqual(fields(ref));
+  expect(fields(ParsedImage.parse(ref.toFamiliarString()))).toEqual(fields(ref));
 }
 
 function expectInvalid(c: Invalid) {
@@ -304,7 +304,7 @@ describe('normalize_test.go TestParseRepositoryInfo', () => {
 
   test.each(cases)('$input is $full', (c) => {
     // WHEN
-    const ref = ImageReference.parse(c.input);
+    const ref = ParsedImage.parse(c.input);
 
     // THEN
     expect(ref.registry).toBe(c.registry);
@@ -321,7 +321,7 @@ describe('normalize_test.go TestParseReferenceWithTagAndDigest', () => {
     const short = `busybox:latest@${SHA256_86E0}`;
 
     // WHEN
-    const ref = ImageReference.parse(short);
+    const ref = ParsedImage.parse(short);
 
     // THEN
     expect(ref.toString()).toBe(`docker.io/library/${short}`);
@@ -556,7 +556,7 @@ describe('defaultPullPolicy (SetDefaults_Container, pkg/apis/core/v1/defaults_te
 
   test.each(cases)('$image -> $policy ($why)', ({ image, policy }) => {
     // WHEN
-    const ref = ImageReference.parse(image);
+    const ref = ParsedImage.parse(image);
 
     // THEN
     expect(ref.defaultPullPolicy).toBe(policy);
@@ -566,7 +566,7 @@ describe('defaultPullPolicy (SetDefaults_Container, pkg/apis/core/v1/defaults_te
 describe('normalization details', () => {
   test('index.docker.io is docker.io', () => {
     // GIVEN / WHEN
-    const ref = ImageReference.parse('index.docker.io/foo');
+    const ref = ParsedImage.parse('index.docker.io/foo');
 
     // THEN
     expect(ref.name).toBe('docker.io/library/foo');
@@ -575,8 +575,8 @@ describe('normalization details', () => {
 
   test('the registry keeps its case and is not otherwise rewritten', () => {
     // GIVEN / WHEN
-    const upper = ImageReference.parse('Registry.Example.com/app');
-    const hubUpper = ImageReference.parse('DOCKER.IO/app');
+    const upper = ParsedImage.parse('Registry.Example.com/app');
+    const hubUpper = ParsedImage.parse('DOCKER.IO/app');
 
     // THEN
     expect(upper.registry).toBe('Registry.Example.com');
@@ -586,7 +586,7 @@ describe('normalization details', () => {
 
   test('a registry port is kept, and docker.io with a port is another registry', () => {
     // GIVEN / WHEN
-    const ref = ImageReference.parse('docker.io:443/nginx');
+    const ref = ParsedImage.parse('docker.io:443/nginx');
 
     // THEN
     expect(ref.registry).toBe('docker.io:443');
@@ -610,9 +610,9 @@ describe('normalization details', () => {
     const name247 = 'b'.repeat(247);
 
     // WHEN / THEN: the registry does not count
-    expect(ImageReference.parse(`${'r'.repeat(200)}.example.com/${path255}`).repository).toBe(path255);
+    expect(ParsedImage.parse(`${'r'.repeat(200)}.example.com/${path255}`).repository).toBe(path255);
     // 'library/' + 247 = 255
-    expect(ImageReference.parse(name247).repository).toBe(`library/${name247}`);
+    expect(ParsedImage.parse(name247).repository).toBe(`library/${name247}`);
     expectInvalid({ input: `${name247}b`, error: /got 256 \(including the implied "library\/" prefix\)/ });
     expectInvalid({ input: `example.com/${path255}a`, error: /must not be more than 255 characters, not counting the registry, got 256$/ });
   });
@@ -622,7 +622,7 @@ describe('normalization details', () => {
     const tag128 = 'T'.repeat(128);
 
     // WHEN / THEN
-    expect(ImageReference.parse(`app:${tag128}`).tag).toBe(tag128);
+    expect(ParsedImage.parse(`app:${tag128}`).tag).toBe(tag128);
     expectInvalid({ input: `app:${tag128}x`, error: ERR.tag });
   });
 
@@ -662,7 +662,7 @@ describe('normalization details', () => {
     // Upstream then matches the whole name as a path: Name() is 'foo_bar.com/app'.
 
     // WHEN
-    const ref = ImageReference.parse('foo_bar.com/app:1');
+    const ref = ParsedImage.parse('foo_bar.com/app:1');
 
     // THEN
     expect(ref.name).toBe('foo_bar.com/app');
@@ -673,20 +673,20 @@ describe('normalization details', () => {
 
   test('the familiar form keeps docker.io/ where the short form would name another registry', () => {
     // GIVEN
-    const dotted = ImageReference.parse('docker.io/foo.bar/app');
-    const local = ImageReference.parse('docker.io/localhost/app');
-    const hub = ImageReference.parse('docker.io/foo/bar.baz');
+    const dotted = ParsedImage.parse('docker.io/foo.bar/app');
+    const local = ParsedImage.parse('docker.io/localhost/app');
+    const hub = ParsedImage.parse('docker.io/foo/bar.baz');
 
     // THEN
     expect(dotted.toFamiliarString()).toBe('docker.io/foo.bar/app');
     expect(local.toFamiliarString()).toBe('docker.io/localhost/app');
     expect(hub.toFamiliarString()).toBe('foo/bar.baz');
-    expect(ImageReference.parse(dotted.toFamiliarString()).name).toBe(dotted.name);
-    expect(ImageReference.parse(local.toFamiliarString()).name).toBe(local.name);
+    expect(ParsedImage.parse(dotted.toFamiliarString()).name).toBe(dotted.name);
+    expect(ParsedImage.parse(local.toFamiliarString()).name).toBe(local.name);
   });
 
   test('refuses a value that is not a string (from a jsii language binding)', () => {
-    expect(() => ImageReference.parse(undefined as unknown as string)).toThrow(/invalid image reference undefined: expected a string/);
+    expect(() => ParsedImage.parse(undefined as unknown as string)).toThrow(/invalid image reference undefined: expected a string/);
   });
 });
 
@@ -720,7 +720,7 @@ describe('printing', () => {
 
     for (const c of cases) {
       // WHEN
-      const ref = ImageReference.parse(c.input);
+      const ref = ParsedImage.parse(c.input);
 
       // THEN
       expect(ref.toString()).toBe(c.full);
@@ -731,7 +731,7 @@ describe('printing', () => {
 
   test('snapshot of the seed image', () => {
     // GIVEN / WHEN
-    const ref = ImageReference.parse('registry.gitlab.com/onurbolatoglu/images:nginx');
+    const ref = ParsedImage.parse('registry.gitlab.com/onurbolatoglu/images:nginx');
 
     // THEN
     expect({ ...fields(ref), string: ref.toString(), familiar: ref.toFamiliarString() }).toMatchSnapshot();
@@ -788,9 +788,9 @@ describe('properties', () => {
       const image = format(r);
 
       // WHEN
-      const ref = ImageReference.parse(image);
-      const again = ImageReference.parse(ref.toString());
-      const familiar = ImageReference.parse(ref.toFamiliarString());
+      const ref = ParsedImage.parse(image);
+      const again = ParsedImage.parse(ref.toString());
+      const familiar = ParsedImage.parse(ref.toFamiliarString());
 
       // THEN
       expect(fields(again)).toEqual(fields(ref));
@@ -811,7 +811,7 @@ describe('properties', () => {
       const repository = registry === 'docker.io' && !r.path.includes('/') ? `library/${r.path}` : r.path;
 
       // WHEN
-      const ref = ImageReference.parse(image);
+      const ref = ParsedImage.parse(image);
 
       // THEN
       expect(ref.registry).toBe(registry);
@@ -829,9 +829,9 @@ describe('properties', () => {
     );
     fc.assert(fc.property(noisy, (image) => {
       // WHEN
-      let ref: ImageReference | undefined;
+      let ref: ParsedImage | undefined;
       try {
-        ref = ImageReference.parse(image);
+        ref = ParsedImage.parse(image);
       } catch (e) {
         // THEN (refused)
         expect(e).toBeInstanceOf(Error);
@@ -842,8 +842,8 @@ describe('properties', () => {
         return;
       }
       // THEN (accepted)
-      expect(fields(ImageReference.parse(ref.toString()))).toEqual(fields(ref));
-      expect(fields(ImageReference.parse(ref.toFamiliarString()))).toEqual(fields(ref));
+      expect(fields(ParsedImage.parse(ref.toString()))).toEqual(fields(ref));
+      expect(fields(ParsedImage.parse(ref.toFamiliarString()))).toEqual(fields(ref));
     }), { numRuns: 500 });
   });
 });
@@ -864,12 +864,12 @@ describe('adversarial inputs', () => {
 
     // WHEN / THEN
     for (const input of inputs) {
-      expect(() => ImageReference.parse(input)).toThrow(/invalid image reference/);
+      expect(() => ParsedImage.parse(input)).toThrow(/invalid image reference/);
     }
   });
 });
 
-describe('ImageReference, the public class', () => {
+describe('ParsedImage, the public class', () => {
   test('defaultPullPolicy is cdk8s-plus\'s enum, to pass on without a cast', () => {
     // GIVEN
     const image = 'registry.gitlab.com/team/app:v1.2';
@@ -909,7 +909,7 @@ describe('an image written with a user name or password', () => {
     // WHEN it is parsed THEN the error says why without repeating the user name or password
     let message = '';
     try {
-      ImageReference.parse(image);
+      ParsedImage.parse(image);
     } catch (e: any) {
       message = e.message;
     }
@@ -923,7 +923,7 @@ describe('an image written with a user name or password', () => {
     'nginx:1.25@sha256:' + 'a'.repeat(64),
     'registry.example.com:5000/team/app@sha256:' + 'a'.repeat(64),
   ])('a digest after "@" is no userinfo: %s parses', image => {
-    expect(ImageReference.parse(image).digest).toBe('sha256:' + 'a'.repeat(64));
+    expect(ParsedImage.parse(image).digest).toBe('sha256:' + 'a'.repeat(64));
   });
 
   test('a construct refuses it without repeating the password', () => {

@@ -72,12 +72,12 @@ describe('validation/load.js', () => {
 
   test('in a checkout, load(name) runs the module from src/', () => {
     // WHEN
-    const result = node(['-e', `const { ImageReference } = require(${JSON.stringify(LOAD)})('rules/image-reference');
-      console.log(Object.keys(require.cache).find(f => f.endsWith('image-reference.ts')), ImageReference.parse('nginx').registry)`]);
+    const result = node(['-e', `const { ParsedImage } = require(${JSON.stringify(LOAD)})('rules/parsed-image');
+      console.log(Object.keys(require.cache).find(f => f.endsWith('parsed-image.ts')), ParsedImage.parse('nginx').registry)`]);
 
     // THEN
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`${path.join(ROOT, 'src', 'rules', 'image-reference.ts')} docker.io\n`);
+    expect(result.stdout).toBe(`${path.join(ROOT, 'src', 'rules', 'parsed-image.ts')} docker.io\n`);
   });
 
   test('run as npm\'s prepare script, fills the cache so that the seed app\'s first synth loads no TypeScript', () => {

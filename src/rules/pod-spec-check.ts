@@ -1,8 +1,8 @@
 // Pure rules for one pod spec in its JSON form: which secrets it names, which image each
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
-import { lockKey, pinImage } from './image-lock';
-import { ImageReference } from './image-reference';
+import { lockKey, pinImage } from './lock-file';
+import { ParsedImage } from './parsed-image';
 import { redactUserinfo, RegistryMatch } from './registry-match';
 
 /**
@@ -341,7 +341,7 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
   }
 
   // this runs for every pod of a synth: strings and objects are made only for violations
-  const images = manyContainers(podSpec) ? new Map<string, ImageReference>() : undefined;
+  const images = manyContainers(podSpec) ? new Map<string, ParsedImage>() : undefined;
   for (let l = 0; l < CONTAINER_LISTS.length; l++) {
     const containers = podSpec[CONTAINER_LISTS[l]];
     if (!Array.isArray(containers)) {
@@ -390,7 +390,7 @@ function completePullPolicies(podSpec: any): void {
       const policy = container?.imagePullPolicy;
       if ((policy === undefined || policy === null || policy === '') && typeof container.image === 'string') {
         try {
-          container.imagePullPolicy = ImageReference.parse(container.image).defaultPullPolicy;
+          container.imagePullPolicy = ParsedImage.parse(container.image).defaultPullPolicy;
         } catch {
           // an image the kubelet cannot parse is reported by validation
         }
@@ -441,15 +441,15 @@ class ContainerCheck {
 }
 
 /** checks one container, completing it in wire mode, and reports what is still wrong */
-function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ImageReference>): void {
+function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ParsedImage>): void {
   const container = check.container;
   if (typeof container.image !== 'string') {
     check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()} has no image`, fix: 'set its image' });
     return;
   }
-  let ref: ImageReference;
+  let ref: ParsedImage;
   try {
-    ref = images?.get(container.image) ?? ImageReference.parse(container.image);
+    ref = images?.get(container.image) ?? ParsedImage.parse(container.image);
     images?.set(container.image, ref);
   } catch (e: any) {
     check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
@@ -531,12 +531,12 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
 }
 
 /** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
-function checkLock(check: ContainerCheck, ref: ImageReference, rules: PodSpecRules): ImageReference {
+function checkLock(check: ContainerCheck, ref: ParsedImage, rules: PodSpecRules): ParsedImage {
   const container = check.container;
   const digest = rules.lock!.get(lockKey(ref)!);
   if (digest !== undefined && rules.wire) {
     container.image = pinImage(container.image, ref, digest);
-    return ImageReference.parse(container.image);
+    return ParsedImage.parse(container.image);
   }
   if (digest !== undefined) {
     check.report({

@@ -13,7 +13,7 @@ import {
   registryServer,
 } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
-import { formatImageLock } from '../rules/image-lock';
+import { formatImageLock } from '../rules/lock-file';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/registry-match';
 

@@ -5,10 +5,10 @@ import { createHmac, randomBytes } from 'crypto';
 import { readRegularFile } from './bounded-read';
 import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
-import { askedLockKey } from '../rules/image-lock';
-import { ImageReference } from '../rules/image-reference';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
+import { askedLockKey } from '../rules/lock-file';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
+import { ParsedImage } from '../rules/parsed-image';
 import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { hasUserinfo, kubeletLookup, redactUserinfo } from '../rules/registry-match';
 
@@ -74,7 +74,7 @@ const CONTAINER_LISTS = ['initContainers', 'containers'];
 
 interface ContainerUse {
   readonly image: string;
-  readonly ref: ImageReference;
+  readonly ref: ParsedImage;
   readonly namespace?: string;
   readonly source: ReturnType<typeof pullSecretSource>;
   readonly place: ObjectPlace;
@@ -133,9 +133,9 @@ export class PullCollector implements ObjectCollector {
           continue;
         }
         const image: string = copy(container.image);
-        let ref: ImageReference;
+        let ref: ParsedImage;
         try {
-          ref = ImageReference.parse(image);
+          ref = ParsedImage.parse(image);
         } catch {
           // `check` reports it
           continue;
@@ -345,7 +345,7 @@ export function registryHost(host: unknown, what: string): string {
   refuseUserinfo(host, what, 'HOST[:PORT], e.g. 127.0.0.1:5000');
   let registry: string | undefined;
   try {
-    registry = ImageReference.parse(`${host}/probe`).registry;
+    registry = ParsedImage.parse(`${host}/probe`).registry;
   } catch {
     registry = undefined;
   }

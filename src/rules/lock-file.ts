@@ -1,6 +1,6 @@
 // The image lock: the digest each tag resolved to when `check --pull --lock` asked the registry,
 // so that synth can pin images offline. Imports nothing from cdk8s.
-import { ImageReference } from './image-reference';
+import { ParsedImage } from './parsed-image';
 
 /** the format's version, in the file as `lockVersion` */
 const LOCK_VERSION = 1;
@@ -12,7 +12,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  * never changes.
  * @internal
  */
-export function lockKey(ref: ImageReference): string | undefined {
+export function lockKey(ref: ParsedImage): string | undefined {
   return ref.digest === undefined ? `${ref.name}:${ref.tag ?? 'latest'}` : undefined;
 }
 
@@ -22,7 +22,7 @@ export function lockKey(ref: ImageReference): string | undefined {
  * for an image pinned without a tag.
  * @internal
  */
-export function askedLockKey(ref: ImageReference): string | undefined {
+export function askedLockKey(ref: ParsedImage): string | undefined {
   return ref.tag !== undefined || ref.digest === undefined ? `${ref.name}:${ref.tag ?? 'latest'}` : undefined;
 }
 
@@ -31,7 +31,7 @@ export function askedLockKey(ref: ImageReference): string | undefined {
  * default pull policy stays what it was (Kubernetes decides it by the tag).
  * @internal
  */
-export function pinImage(image: string, ref: ImageReference, digest: string): string {
+export function pinImage(image: string, ref: ParsedImage, digest: string): string {
   return `${image}${ref.tag === undefined ? ':latest' : ''}@${digest}`;
 }
 
@@ -65,9 +65,9 @@ export function imageDigests(images: { [image: string]: unknown }, source: strin
   const digests = new Map<string, string>();
   const spellings = new Map<string, string>();
   for (const [image, digest] of Object.entries(images)) {
-    let ref: ImageReference;
+    let ref: ParsedImage;
     try {
-      ref = ImageReference.parse(image);
+      ref = ParsedImage.parse(image);
     } catch (e: any) {
       throw new Error(`${source}: ${e.message}`);
     }

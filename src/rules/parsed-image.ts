@@ -95,12 +95,12 @@ function refuse(image: string, detail: string): never {
  * github.com/distribution/reference: `nginx` means `docker.io/library/nginx`,
  * `index.docker.io` means `docker.io`, and the first path segment names a
  * registry only if it contains `.` or `:`, is `localhost`, or has an uppercase letter.
- * For example, `ImageReference.parse('nginx:1.25')` has registry `docker.io`,
+ * For example, `ParsedImage.parse('nginx:1.25')` has registry `docker.io`,
  * repository `library/nginx`, tag `1.25` and default pull policy `IfNotPresent`.
  *
  * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
  */
-export class ImageReference {
+export class ParsedImage {
   /**
    * Parses and normalizes an image reference the way the kubelet does.
    *
@@ -110,7 +110,7 @@ export class ImageReference {
    * @throws Error on anything the kubelet would refuse (`InvalidImageName`); the
    * message says which part is wrong and what is expected
    */
-  public static parse(image: string): ImageReference {
+  public static parse(image: string): ParsedImage {
     if (typeof image !== 'string') {
       throw new Error(`invalid image reference ${String(image)}: expected a string`);
     }
@@ -227,7 +227,7 @@ export class ImageReference {
       }
     }
 
-    return new ImageReference(domain, path, tag, digest);
+    return new ParsedImage(domain, path, tag, digest);
   }
 
   /**
