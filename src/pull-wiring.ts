@@ -15,7 +15,7 @@ import { isExistingSecret, secretInfo, writtenServiceAccountName } from './pull-
 import { kubectlObjects } from './rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from './rules/manifest-index';
 import {
-  checkPodSpec, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
+  checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
   pullSecretSource, resolvesIn, runsPods,
 } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
@@ -666,7 +666,7 @@ function append<T>(list: T[], item: T): T[] {
 function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
   const seen = new Set<string>();
   return secrets.filter(s => {
-    const key = `${s.namespace ?? ''}/${s.name}`;
+    const key = namespacedKey(s.namespace, s.name);
     return !seen.has(key) && seen.add(key);
   });
 }

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
 import { kubectlObjects } from './rules/kubectl-reader';
 import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from './rules/manifest-index';
-import { namespaceOf, PullSecretInfo, resolvesIn } from './rules/pod-spec-check';
+import { namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
@@ -77,7 +77,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     if (!this.doubts) {
       return undefined;
     }
-    const key = `${namespace ?? ''}/${name}`;
+    const key = namespacedKey(namespace, name);
     if (!this.conflicts.has(key)) {
       this.conflicts.set(key, this.findConflict(key, name, namespace));
     }
@@ -86,7 +86,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
 
   public existing(name: string, namespace: string | undefined): PullSecretInfo | undefined {
     const declared = this.declared.get(name);
-    if (declared === undefined || this.written.has(`${namespace ?? ''}/${name}`)) {
+    if (declared === undefined || this.written.has(namespacedKey(namespace, name))) {
       return undefined;
     }
     return declared.find(d => resolvesIn(d.info, namespace))?.info;
@@ -135,7 +135,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       if (isExistingSecret(secret)) {
         this.declare(secret.name, { path: c.node.path, info });
       } else if (ApiObject.isApiObject(resource)) {
-        this.write(`${info.namespace ?? ''}/${info.name}`, { path: c.node.path, servers: info.servers, json: () => resource.toJson() });
+        this.write(namespacedKey(info.namespace, info.name), { path: c.node.path, servers: info.servers, json: () => resource.toJson() });
       }
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
       // a List is read as cdk8s renders it, before its pods are wired: the wiring reads this index
@@ -147,7 +147,8 @@ export class TreeIndex extends ManifestIndex implements Lookup {
         this.addManifest(manifest);
         if (isPullSecret(manifest) && typeof manifest.metadata?.name === 'string') {
           const entries = readPullSecret(manifest).entries;
-          this.write(`${namespaceOf(manifest) ?? ''}/${manifest.metadata.name}`, { path: c.node.path, servers: entries && [...entries.keys()], json: () => manifest });
+          this.write(namespacedKey(namespaceOf(manifest), manifest.metadata.name),
+            { path: c.node.path, servers: entries && [...entries.keys()], json: () => manifest });
         }
       }
     }

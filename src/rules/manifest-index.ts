@@ -2,7 +2,7 @@
 // and the kubelet and the ServiceAccount admission plugin then read them.
 import { goBase64Decode } from './go-decoding';
 import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
-import { namedSecrets, PullSecretInfo } from './pod-spec-check';
+import { namedSecrets, namespacedKey, PullSecretInfo } from './pod-spec-check';
 
 
 /**
@@ -35,7 +35,7 @@ export class ManifestIndex {
   /** imagePullSecrets of the ServiceAccount `name` in `namespace`, if it is known */
   public serviceAccount(name: string, namespace: string | undefined): string[] | undefined {
     // most apps declare no ServiceAccount, and every pod without secrets of its own asks
-    return this.accounts.size === 0 ? undefined : this.accounts.get(`${namespace ?? ''}/${name}`);
+    return this.accounts.size === 0 ? undefined : this.accounts.get(namespacedKey(namespace, name));
   }
 
   /** records `manifest` if it is a pull secret or a ServiceAccount; anything else, of any shape, is skipped */
@@ -49,7 +49,7 @@ export class ManifestIndex {
     const namespace: string | undefined = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
     if (manifest.kind === 'ServiceAccount') {
       // as the API server reads the list: a null or nameless entry names no secret
-      this.accounts.set(`${namespace ?? ''}/${name}`, namedSecrets(manifest.imagePullSecrets));
+      this.accounts.set(namespacedKey(namespace, name), namedSecrets(manifest.imagePullSecrets));
     } else if (isPullSecret(manifest)) {
       const { entries, invalid } = readPullSecret(manifest);
       this.addSecret(entries ? { name, namespace, servers: [...entries.keys()] } : { name, namespace, invalid });

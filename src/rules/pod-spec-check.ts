@@ -146,6 +146,14 @@ export function resolvesIn(secret: PullSecretInfo, namespace: string | undefined
 }
 
 /**
+ * The key of a named object in one namespace, `namespace/name`; `/name` without a namespace.
+ * @internal
+ */
+export function namespacedKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/**
  * How violations name an object: `kind/namespace/name`, or `kind/name` without a namespace.
  * @internal
  */

@@ -9,7 +9,7 @@ import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { askedLockKey } from '../rules/lock-file';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
-import { namedSecrets, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
+import { CONTAINER_LISTS, namedSecrets, namespacedKey, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { hasUserinfo, kubeletLookup, redactUserinfo } from '../rules/registry-match';
 
 /**
@@ -68,9 +68,6 @@ export const PULL_SETTINGS = {
   concurrency: { default: 8, max: 256 },
   timeoutSeconds: { default: 10, max: 600 },
 } as const;
-
-/** the container lists the kubelet pulls for; ephemeral containers are refused by `check` */
-const CONTAINER_LISTS = ['initContainers', 'containers'];
 
 interface ContainerUse {
   readonly image: string;
@@ -277,9 +274,7 @@ export class PullCollector implements ObjectCollector {
   }
 }
 
-function key(namespace: string | undefined, name: string): string {
-  return `${namespace ?? ''}/${name}`;
-}
+const key = namespacedKey;
 
 /**
  * How to ask the registries.
