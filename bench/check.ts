@@ -274,11 +274,12 @@ if (require.main === module) {
     // to profile the compiled sources: compile DIR, then node DIR/bench/check.js once ours FILE
     console.log(compile(variant));
   } else if (mode === 'generate') {
-    // to look at or profile one input: generate MB FILE, or generate pod|broken-pod FILE
+    // to look at or profile one input: generate MB FILE, generate MB-late FILE (every Secret after its
+    // workloads), or generate pod|broken-pod FILE
     if (variant.endsWith('pod')) {
       generatePod(file, 100_000, variant === 'broken-pod');
     } else {
-      generate(file, Number(variant) * MB);
+      generate(file, parseFloat(variant) * MB, variant.endsWith('-late'));
     }
   } else {
     console.log(checkBench());

@@ -405,6 +405,10 @@ class ManifestCheck {
           if (doc.keys.some(key => this.lastChange[key] > doc.checkedAt)) {
             this.recheck(doc);
           }
+          if (doc.kept) {
+            // waited to the end for a name that never came: its violations stand
+            this.release(doc);
+          }
         }
       }
       this.options.collector?.finish();
@@ -429,7 +433,8 @@ class ManifestCheck {
         this.asked.clear();
         this.defined.length = 0;
         const errors = this.errors.length;
-        const read = this.checkDocument(file, doc, seq, true, reader);
+        // a document that waits for a name is checked again soon: its violations are settled then
+        const read = this.checkDocument(file, doc, seq, true, reader, false);
         if (this.errors.length > errors) {
           this.unreadable.add(seq);
         }
@@ -441,6 +446,8 @@ class ManifestCheck {
           if (read && this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES)) {
             waiting.kept = read;
             this.keptBytes += doc.bytes;
+          } else {
+            this.settle(seq, doc.bytes);
           }
           this.checked.push(waiting);
           for (const key of waitsFor) {
@@ -451,6 +458,9 @@ class ManifestCheck {
               this.waiting.set(key, [waiting]);
             }
           }
+        }
+        if (waitsFor.length === 0) {
+          this.settle(seq, doc.bytes);
         }
         this.checkWaiting(seq);
       }
@@ -491,6 +501,13 @@ class ManifestCheck {
     }
   }
 
+  /** lets go of the objects of a document that waits for nothing more, and settles its violations */
+  private release(doc: CheckedDocument): void {
+    this.keptBytes -= doc.place.bytes;
+    doc.kept = undefined;
+    this.settle(doc.seq, doc.place.bytes);
+  }
+
   /** checks again, now, the documents that waited for a name the document `seq` defined */
   private checkWaiting(seq: number): void {
     const again = new Set<CheckedDocument>();
@@ -512,11 +529,10 @@ class ManifestCheck {
     const file = doc.reader.source.name;
     if (doc.kept) {
       this.violations.delete(doc.seq);
-      this.checkObjectsOf(file, doc.place, doc.seq, doc.kept);
+      this.checkObjectsOf(file, doc.place, doc.seq, doc.kept, false);
       if (doc.waitsFor.every(key => this.lastChange[key] >= 0)) {
         // nothing more to wait for
-        this.keptBytes -= doc.place.bytes;
-        doc.kept = undefined;
+        this.release(doc);
       }
       return;
     }
@@ -545,7 +561,7 @@ class ManifestCheck {
    * Checks the objects of one document; the first time, it also learns the secrets and
    * ServiceAccounts they define, before it checks their pods.
    */
-  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader: SourceReader): ReadObjects | undefined {
+  private checkDocument(file: string, doc: DocumentText, seq: number, first: boolean, reader: SourceReader, settle = true): ReadObjects | undefined {
     const read = this.readValue(file, doc);
     if (!read) {
       return undefined;
@@ -561,7 +577,7 @@ class ManifestCheck {
       this.collect(objects, file, doc, seq, reader);
       this.objects += objects.length;
     }
-    const podSpecs = this.checkObjectsOf(file, doc, seq, { read, objects });
+    const podSpecs = this.checkObjectsOf(file, doc, seq, { read, objects }, settle);
     if (first) {
       this.podSpecs += podSpecs;
     }
@@ -569,18 +585,28 @@ class ManifestCheck {
   }
 
   /** checks the objects of a document read before, and keeps what is wrong; returns how many pod specs it checked */
-  private checkObjectsOf(file: string, doc: Pick<DocumentText, 'line' | 'bytes'>, seq: number, { read, objects }: ReadObjects): number {
-    let violations: ManifestViolation[] = [];
+  private checkObjectsOf(file: string, doc: Pick<DocumentText, 'line' | 'bytes'>, seq: number, { read, objects }: ReadObjects, settle = true): number {
+    const violations: ManifestViolation[] = [];
     const podSpecs = this.checkObjects(objects, { file, lineOf: at => doc.line - 1 + read.line(at) }, violations);
-    if (doc.bytes > 512 * violations.length) {
-      // strings read from the document are slices of its text, which a few violations kept to the
-      // end would keep whole: copied, they are smaller. Many violations are larger than the text.
-      violations = violations.map(ownStrings);
-    }
     if (violations.length > 0) {
       this.violations.set(seq, violations);
     }
+    if (settle) {
+      this.settle(seq, doc.bytes);
+    }
     return podSpecs;
+  }
+
+  /**
+   * Makes the violations of document `seq` independent of its text, once they are final: strings read
+   * from the document are slices of its text, which a few violations kept to the end would keep whole;
+   * copied, they are smaller. Many violations are larger than the text, and are left as they are.
+   */
+  private settle(seq: number, bytes: number): void {
+    const violations = this.violations.get(seq);
+    if (violations && bytes > 512 * violations.length) {
+      this.violations.set(seq, violations.map(ownStrings));
+    }
   }
 
   /** hands `objects` to the collector, each with a way to find its lines that does not keep the text */
