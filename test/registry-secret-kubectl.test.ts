@@ -7,17 +7,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
 import { kubectlAppendHashName, kubectlDockerConfigJson, kubectlDockerConfigSecretFromFile } from './support/kubectl';
-
-/** kubectl's flags as RegistrySecret credentials */
-function withCredentials(flags: { server?: string; username: string; password: string; email?: string }) {
-  const { username, password, email } = flags;
-  return {
-    ...flags,
-    username: CredentialValue.fromString(username),
-    password: CredentialValue.fromString(password),
-    email: email === undefined ? undefined : CredentialValue.fromString(email),
-  };
-}
+import { withCredentials } from './support/secrets';
 
 describe('RegistrySecret', () => {
   test.each([

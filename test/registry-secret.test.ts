@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { withCredentials } from './support/secrets';
 import { RegistryMatch } from '../src/rules/registry-match';
 
 const PASSWORD = 'sentinel-password-123';
@@ -255,17 +256,6 @@ describe('RegistrySecret names and keys the API server and the kubelet would ref
       .toThrow(/server "https:\/\/registry\.gitlab\.com\/v2\/" is already in this secret as "registry\.gitlab\.com", which the kubelet reads as the same key/);
   });
 });
-
-/** kubectl's flags as RegistrySecret credentials */
-function withCredentials(flags: { server?: string; username: string; password: string; email?: string }) {
-  const { username, password, email } = flags;
-  return {
-    ...flags,
-    username: CredentialValue.fromString(username),
-    password: CredentialValue.fromString(password),
-    email: email === undefined ? undefined : CredentialValue.fromString(email),
-  };
-}
 
 describe('RegistrySecret credentials are read when the manifests are written', () => {
   afterEach(() => {

@@ -8,13 +8,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Include, IResolver, JsonPatch, ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import {
   CredentialValue, PolicyMode, PrivateImagePod, PrivateImagePull, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
 } from '../src';
+import { MetadataResolver } from './support/check-oracle';
 import { checkManifests } from '../src/tools/manifest-check';
 
 const REGISTRIES = ['registry.gitlab.com', 'ghcr.io', 'harbor.example.com'];
@@ -136,19 +137,6 @@ const appSpec: fc.Arbitrary<AppSpec> = fc.record({
 // The app a spec describes
 // ---------------------------------------------------------------------------------------------
 
-/** rewrites one metadata field of every object, as an App resolver may; it stops once rewritten, as cdk8s resolves again */
-class MetadataResolver implements IResolver {
-  constructor(private readonly field: 'name' | 'namespace', private readonly rewrite: (value: string) => string) {}
-
-  public resolve(context: ResolutionContext): void {
-    if (context.key.length === 2 && context.key[0] === 'metadata' && context.key[1] === this.field && typeof context.value === 'string') {
-      const value = this.rewrite(context.value);
-      if (value !== context.value) {
-        context.replaceValue(value);
-      }
-    }
-  }
-}
 
 function dockerConfigJson(servers: string[]): string {
   const auths = Object.fromEntries(servers.map(s => [s, { auth: Buffer.from('u:p').toString('base64') }]));

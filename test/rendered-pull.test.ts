@@ -3,10 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Include, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Include, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PolicyMode, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret } from '../src';
-import { verdicts } from './support/check-oracle';
+import { MetadataResolver, verdicts } from './support/check-oracle';
 
 const GITLAB_IMAGE = 'registry.gitlab.com/team/app:v1';
 
@@ -158,19 +158,6 @@ describe('a secret of another App', () => {
   });
 });
 
-/** rewrites one metadata field of every object, as an App resolver may; cdk8s resolves what it writes again, so it stops once rewritten */
-class MetadataResolver implements IResolver {
-  constructor(private readonly field: 'name' | 'namespace', private readonly rewrite: (value: string) => string) {}
-
-  public resolve(context: ResolutionContext): void {
-    if (context.key.length === 2 && context.key[0] === 'metadata' && context.key[1] === this.field && typeof context.value === 'string') {
-      const value = this.rewrite(context.value);
-      if (value !== context.value) {
-        context.replaceValue(value);
-      }
-    }
-  }
-}
 
 describe('the object as cdk8s renders it', () => {
   test('a JsonPatch that renames the RegistrySecret: the pod names the name written, and check finds it', async () => {

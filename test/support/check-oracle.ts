@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Yaml } from 'cdk8s';
+import { ApiObject, App, IResolver, ResolutionContext, Yaml } from 'cdk8s';
 import { checkManifests, ManifestViolation } from '../../src/tools/manifest-check';
 
 /** What the synth and `check` say of one app. */
@@ -46,5 +46,19 @@ export async function verdicts(app: App, privateRegistries = ['registry.gitlab.c
     return { synth, check: result.violations.map((v: ManifestViolation) => `${v.object}: ${v.message}`), manifests };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** rewrites one metadata field of every object, as an App resolver may; cdk8s resolves what it writes again, so it stops once rewritten */
+export class MetadataResolver implements IResolver {
+  constructor(private readonly field: 'name' | 'namespace', private readonly rewrite: (value: string) => string) {}
+
+  public resolve(context: ResolutionContext): void {
+    if (context.key.length === 2 && context.key[0] === 'metadata' && context.key[1] === this.field && typeof context.value === 'string') {
+      const value = this.rewrite(context.value);
+      if (value !== context.value) {
+        context.replaceValue(value);
+      }
+    }
   }
 }

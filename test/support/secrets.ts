@@ -6,3 +6,14 @@ import { CredentialValue, RegistrySecret } from '../../src';
 export function testSecret(chart: Chart, id = 'gitlab', server = 'registry.gitlab.com'): RegistrySecret {
   return new RegistrySecret(chart, id, { metadata: { name: id }, server, username: CredentialValue.fromString('u'), password: CredentialValue.fromString('p') });
 }
+
+/** kubectl's flags as RegistrySecret credentials */
+export function withCredentials(flags: { server?: string; username: string; password: string; email?: string }) {
+  const { username, password, email } = flags;
+  return {
+    ...flags,
+    username: CredentialValue.fromString(username),
+    password: CredentialValue.fromString(password),
+    email: email === undefined ? undefined : CredentialValue.fromString(email),
+  };
+}
