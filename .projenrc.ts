@@ -18,7 +18,7 @@ const TEST_PROJECT = {
   // every Testing.synth output is checked against the Kubernetes 1.27 schema
   setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
   // our own snapshots hold no credential either
-  snapshotSerializers: ['<rootDir>/src/tools/snapshot-serializer.ts'],
+  snapshotSerializers: ['<rootDir>/src/testing/snapshot-serializer.ts'],
   clearMocks: true,
   coveragePathIgnorePatterns: ['/node_modules/'],
 };
@@ -42,7 +42,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.8.1',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // the `check` command and the validation plugin read YAML; jsii libraries bundle runtime deps.
-  // js-yaml reads values fast; yaml gives the line of a violation (src/tools/manifest-check.ts)
+  // js-yaml reads values fast; yaml gives the line of a violation (src/cli/manifest-check.ts)
   bundledDeps: ['yaml@^2.8.0', 'js-yaml@^4.3.2'],
   // one command name; projen would also list every executable under bin/ by its file name
   bin: { 'cdk8s-private-registry': 'bin/cdk8s-private-registry.js' },

@@ -178,7 +178,7 @@ async function measureOnce(variant: string, file: string): Promise<Sample> {
   // modules load before the clock starts: their load time does not grow with the input
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadAll } = require('js-yaml') as typeof import('js-yaml');
-  const { checkManifests } = require('../src/tools/manifest-check') as typeof import('../src/tools/manifest-check');
+  const { checkManifests } = require('../src/cli/manifest-check') as typeof import('../src/cli/manifest-check');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `cdk8s-private-registry check ...`; see src/tools/check-command.ts, or run it with --help.
+// `cdk8s-private-registry check ...`; see src/cli/check-command.ts, or run it with --help.
 'use strict';
 const load = require('../validation/load');
 
@@ -11,7 +11,7 @@ process.stdout.on('error', error => {
   process.exit(process.exitCode);
 });
 
-load('tools/check-command').main(process.argv.slice(2)).then(
+load('cli/check-command').main(process.argv.slice(2)).then(
   code => { process.exitCode = code; },
   error => {
     // no stack: input that reaches here is the user's, and may hold credentials

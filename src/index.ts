@@ -1,10 +1,10 @@
-export * from './registry-secret';
-export * from './credential-value';
-export * from './private-image-pull';
-export * from './private-image-pod';
-export * from './private-image-workloads';
-export * from './private-image-service-account';
-export * from './private-registry-policy';
-export * from './image-reference';
+export * from './constructs/registry-secret';
+export * from './constructs/credential-value';
+export * from './constructs/private-image-pull';
+export * from './constructs/private-image-pod';
+export * from './constructs/private-image-workloads';
+export * from './constructs/private-image-service-account';
+export * from './constructs/private-registry-policy';
+export * from './constructs/image-reference';
 // checkImageLock and lockDigests stay internal to the constructs
-export { ImageLock } from './image-lock';
+export { ImageLock } from './constructs/image-lock';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runIsolated } from './support/isolated';
-import { BoundedReadError, BoundedReadFailure, formatBytes, readRegularFile } from '../src/tools/bounded-read';
+import { BoundedReadError, BoundedReadFailure, formatBytes, readRegularFile } from '../src/rules/bounded-read';
 
 /** a child that blocked or filled memory is killed at this; the jest timeout is above it */
 const DEADLINE_MS = 5_000;
@@ -23,7 +23,7 @@ afterAll(() => {
 /** readRegularFile in a child node, so that a hang or a memory blow-up ends there */
 function readIsolated(file: string, what: string, maxBytes: number) {
   return runIsolated(`
-    const { readRegularFile } = load('tools/bounded-read');
+    const { readRegularFile } = load('rules/bounded-read');
     const bytes = readRegularFile(args[0], args[1], args[2]);
     return bytes.length;`, [file, what, maxBytes], DEADLINE_MS);
 }

@@ -12,10 +12,10 @@ import {
   CredentialValue, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateImagePull, PrivateImageServiceAccount, PrivateRegistryPolicy,
   RegistrySecret,
 } from '../src';
+import { main } from '../src/cli/check-command';
+import { PrivateRegistryValidation } from '../src/cli/validation-plugin';
 import { credentialsFromEnvironment, SeedChart } from '../src/main';
-import { main } from '../src/tools/check-command';
-import * as serializer from '../src/tools/snapshot-serializer';
-import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
+import * as serializer from '../src/testing/snapshot-serializer';
 
 const SENTINEL = 'Sentinel-Pa55word-9f3c';
 const USER = 'leak-user';

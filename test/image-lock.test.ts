@@ -113,7 +113,7 @@ describe('ImageLock', () => {
 
   /** ImageLock.fromFile in a child node that is killed at the deadline, so that a hang or a memory blow-up fails the test only */
   function fromFileIsolated(file: string) {
-    return runIsolated('load(\'image-lock\').ImageLock.fromFile(args[0]);', [file], 5_000);
+    return runIsolated('load(\'constructs/image-lock\').ImageLock.fromFile(args[0]);', [file], 5_000);
   }
 
   test('fromFile refuses /dev/zero at once instead of reading it until memory runs out', () => {

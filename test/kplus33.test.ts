@@ -9,7 +9,7 @@ import * as kplus33 from 'cdk8s-plus-33';
 import * as ts from 'typescript';
 import { CredentialValue, PrivateImagePull, RegistrySecret } from '../src';
 import { MixinChart, PrivatePodChart, pullWithKplusSecretFromSecretName, REGISTRY, VerifiedChart, WiredChart } from './kplus33/app';
-import { checkManifests } from '../src/tools/manifest-check';
+import { checkManifests } from '../src/cli/manifest-check';
 
 const APP_DIR = path.join(__dirname, 'kplus33');
 const APP = path.join(APP_DIR, 'app.ts');

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { kubectlClientMinor, kubectlReadObjects } from './support/kubectl';
-import { checkManifests } from '../src/tools/manifest-check';
+import { checkManifests } from '../src/cli/manifest-check';
 
 const TIMEOUT = 60_000;
 

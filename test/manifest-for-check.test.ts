@@ -1,8 +1,8 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PrivateImagePod } from '../src';
-import { manifestForCheck } from '../src/manifest-for-check';
 import { testSecret } from './support/secrets';
+import { manifestForCheck } from '../src/wiring/manifest-for-check';
 
 describe('what validation reads of an object', () => {
   test('a cdk8s-plus pod is read from its model, with no render', () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DocumentText, SourceReader, StreamPart } from '../src/tools/manifest-stream';
+import { DocumentText, SourceReader, StreamPart } from '../src/cli/manifest-stream';
 
 async function readAll(reader: SourceReader): Promise<StreamPart[]> {
   const parts: StreamPart[] = [];

@@ -134,7 +134,7 @@ describe('the library installed from its tarball into a fresh cdk8s app', () => 
   test('the tarball holds the library, its plugin entry, its CLI and its bundled yaml; no seed app, no sources', () => {
     // THEN
     expect(packed.files).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/tools/validation-plugin.js',
+      'package.json', 'README.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/validation-plugin.js',
       'validation/index.js', 'validation/load.js', 'bin/cdk8s-private-registry.js', 'node_modules/yaml/package.json',
     ]));
     expect(packed.files.filter(f => /^(lib\/main\.|src\/|test\/|bench\/|dist\/|\.ci\/|cdk8s\.yaml$|tsconfig)/.test(f))).toEqual([]);

@@ -16,10 +16,10 @@ import { OciImage, pushImage, writeOciLayout } from './support/oci-image';
 import { freePort, requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
 import { makeCertificates, TestCertificates } from './support/tls';
 import { RunningTokenIssuer, startTokenIssuer } from './support/token-issuer';
-import { checkManifests } from '../src/tools/manifest-check';
-import { answerFix, askRegistries, lockedDigests, otherUsers, PullAnswer, PullCollector } from '../src/tools/pull-check';
-import { PullResult } from '../src/tools/registry-client';
-import { PrivateRegistryValidation } from '../src/tools/validation-plugin';
+import { checkManifests } from '../src/cli/manifest-check';
+import { answerFix, askRegistries, lockedDigests, otherUsers, PullAnswer, PullCollector } from '../src/cli/pull-check';
+import { PullResult } from '../src/cli/registry-client';
+import { PrivateRegistryValidation } from '../src/cli/validation-plugin';
 
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'cdk8s-private-registry.js');

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RegistrySecret } from '../src';
-import { checkSecret, isExistingSecret, secretInfo } from '../src/pull-secrets';
+import { checkSecret, isExistingSecret, secretInfo } from '../src/wiring/pull-secrets';
 
 describe('what a secret given to a construct means to the pull rules', () => {
   test('a RegistrySecret reference is a secret created out of band, with its servers', () => {

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ImageLock, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
-import { PullWiring } from '../src/pull-wiring';
 import { testSecret } from './support/secrets';
+import { PullWiring } from '../src/wiring/pull-wiring';
 
 function l1Deployment(chart: Chart, image = 'registry.gitlab.com/a/b:v1') {
   return new kplus.k8s.KubeDeployment(chart, 'l1', {

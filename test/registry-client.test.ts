@@ -5,8 +5,8 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { inspect } from 'util';
+import { endpointOf, isLoopback, parseChallenge, retryDelay, PullResult, RegistryClient, RegistryCredential } from '../src/cli/registry-client';
 import { kubeletCredential, readKubeletDockerConfig } from '../src/rules/kubelet-docker-config';
-import { endpointOf, isLoopback, parseChallenge, retryDelay, PullResult, RegistryClient, RegistryCredential } from '../src/tools/registry-client';
 
 const SENTINEL = 'Sentinel-Password-4c1d';
 const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { PrivateImagePod, RegistrySecret } from '../src';
 import { kubectlAppendHashName, kubectlDockerConfigJson, kubectlDockerConfigSecretFromFile } from './support/kubectl';
 import { withCredentials } from './support/secrets';
 

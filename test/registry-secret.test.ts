@@ -3,8 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
-import { withCredentials } from './support/secrets';
+import { CredentialValue, RegistrySecret } from '../src';
 import { RegistryMatch } from '../src/rules/registry-match';
 
 const PASSWORD = 'sentinel-password-123';

@@ -16,7 +16,7 @@ import {
   CredentialValue, PolicyMode, PrivateImagePod, PrivateImagePull, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
 } from '../src';
 import { MetadataResolver } from './support/check-oracle';
-import { checkManifests } from '../src/tools/manifest-check';
+import { checkManifests } from '../src/cli/manifest-check';
 
 const REGISTRIES = ['registry.gitlab.com', 'ghcr.io', 'harbor.example.com'];
 /** images of two of the private registries (one untagged, so Kubernetes' default policy is Always), and a public one */

@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { format } from 'pretty-format';
 import * as YAML from 'yaml';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
-import * as serializer from '../src/tools/snapshot-serializer';
+import * as serializer from '../src/testing/snapshot-serializer';
 
 const PASSWORD = 'sentinel-password-123';
 const AUTH = Buffer.from(`test-user:${PASSWORD}`).toString('base64');

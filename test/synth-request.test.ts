@@ -1,9 +1,9 @@
 import { Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, PrivateImagePull, PrivateRegistryPolicy } from '../src';
-import { PullWiring } from '../src/pull-wiring';
 import { testSecret } from './support/secrets';
 import { ManifestIndex } from '../src/rules/manifest-index';
+import { PullWiring } from '../src/wiring/pull-wiring';
 
 describe('one synth request', () => {
   test('the app\'s secrets are read once per synth, however many pods ask', () => {

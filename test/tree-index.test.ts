@@ -1,7 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, RegistrySecret } from '../src';
-import { TreeIndex } from '../src/tree-index';
+import { TreeIndex } from '../src/wiring/tree-index';
 
 describe('the app\'s secrets and ServiceAccounts, as a pod\'s pull depends on them', () => {
   test('a RegistrySecret is known by its servers, without reading its credentials', () => {

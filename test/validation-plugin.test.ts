@@ -4,9 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { runIsolated } from './support/isolated';
-import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/tools/validation-plugin';
+import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/cli/validation-plugin';
 
-const ROOT = path.join(__dirname, '..');
 // "registry.gitlab.com": {username: u, password: p}
 const GITLAB_CONFIG = 'eyJhdXRocyI6eyJyZWdpc3RyeS5naXRsYWIuY29tIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==';
 
@@ -306,7 +305,7 @@ describe('PrivateRegistryValidation property errors: one line, never a credentia
 describe('PrivateRegistryValidation caFiles: hostile files end at once', () => {
   /** the plugin made in a child node killed at 5 s, so that a hang or a memory blow-up fails only this test */
   const construct = (caFiles: string[]) =>
-    runIsolated('new (load(\'tools/validation-plugin\').PrivateRegistryValidation)({ pull: true, caFiles: args[0] });', [caFiles], 5_000);
+    runIsolated('new (load(\'cli/validation-plugin\').PrivateRegistryValidation)({ pull: true, caFiles: args[0] });', [caFiles], 5_000);
 
   test('/dev/zero is refused as not a regular file instead of read until memory runs out', () => {
     // GIVEN caFiles: [/dev/zero] WHEN the plugin is made THEN it ends at once with one line naming the property

@@ -6,4 +6,4 @@
 //     class: PrivateRegistryValidation
 //     version: 0.0.0
 'use strict';
-module.exports = require('./load')('tools/validation-plugin');
+module.exports = require('./load')('cli/validation-plugin');

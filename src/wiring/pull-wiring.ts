@@ -12,14 +12,14 @@ import { IConstruct } from 'constructs';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { isExistingSecret, secretInfo, writtenServiceAccountName } from './pull-secrets';
-import { kubectlObjects } from './rules/kubectl-reader';
-import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from './rules/manifest-index';
+import { rootOf, SynthRequest } from './synth-request';
+import { Lookup, TreeIndex } from './tree-index';
+import { kubectlObjects } from '../rules/kubectl-reader';
+import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
 import {
   checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
   pullSecretSource, resolvesIn, runsPods,
-} from './rules/pod-spec-check';
-import { rootOf, SynthRequest } from './synth-request';
-import { Lookup, TreeIndex } from './tree-index';
+} from '../rules/pod-spec-check';
 
 /**
  * What a construct asks of the pull fields of the objects it covers.

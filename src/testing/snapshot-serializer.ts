@@ -1,4 +1,4 @@
-// A jest snapshot serializer: `snapshotSerializers: ['cdk8s-private-registry/lib/tools/snapshot-serializer']`.
+// A jest snapshot serializer: `snapshotSerializers: ['cdk8s-private-registry/lib/testing/snapshot-serializer']`.
 // It shows a docker config as its servers and usernames and redacts every other credential form,
 // so snapshots can be committed; and it writes the hash that `appendHash` adds to a Secret's name
 // as `<hash>`, so a snapshot does not change with the password. It only changes what jest

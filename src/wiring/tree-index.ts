@@ -2,10 +2,10 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
-import { kubectlObjects } from './rules/kubectl-reader';
-import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from './rules/manifest-index';
-import { namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from './rules/pod-spec-check';
 import { rootOf, SynthRequest } from './synth-request';
+import { kubectlObjects } from '../rules/kubectl-reader';
+import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from '../rules/manifest-index';
+import { namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from '../rules/pod-spec-check';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {

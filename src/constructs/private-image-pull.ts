@@ -2,11 +2,11 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
-import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from './input';
-import { checkSecret } from './pull-secrets';
-import { PullWiring } from './pull-wiring';
-import { ParsedImage } from './rules/parsed-image';
-import { runsPods } from './rules/pod-spec-check';
+import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from '../rules/input';
+import { ParsedImage } from '../rules/parsed-image';
+import { runsPods } from '../rules/pod-spec-check';
+import { checkSecret } from '../wiring/pull-secrets';
+import { PullWiring } from '../wiring/pull-wiring';
 
 /**
  * Props for `PrivateImagePull`, and the pull settings of every `PrivateImage*` workload.

@@ -10,7 +10,8 @@ import { isatty } from 'tty';
 import { TextDecoder } from 'util';
 import { DocumentText, KubectlSplitter, MAX_DOCUMENT_BYTES, normalizeLineEnds, StreamPart } from '../rules/kubectl-reader';
 
-export { DocumentText, MAX_DOCUMENT_BYTES, StreamPart };
+export { MAX_DOCUMENT_BYTES };
+export type { DocumentText, StreamPart };
 
 /**
  * How reports name standard input.

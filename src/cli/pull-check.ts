@@ -2,9 +2,9 @@
 // credentials the kubelet would use, read from the pull secrets in the input. The same image with
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
-import { readRegularFile } from './bounded-read';
 import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
+import { readRegularFile } from '../rules/bounded-read';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { askedLockKey } from '../rules/lock-file';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';

@@ -2,8 +2,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { CONTAINER_LISTS, podSpecOf, podSpecPath } from './rules/pod-spec-check';
 import { rootOf } from './synth-request';
+import { CONTAINER_LISTS, podSpecOf, podSpecPath } from '../rules/pod-spec-check';
 
 // read once: through their packages' modules, each read calls a getter, and this runs for every object
 const ABSTRACT_POD = kplus.AbstractPod;

@@ -4,8 +4,8 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ScopeRules } from './pull-wiring';
-import type { PullSecretInfo } from './rules/pod-spec-check';
 import type { Lookup } from './tree-index';
+import type { PullSecretInfo } from '../rules/pod-spec-check';
 
 let current: SynthRequest | undefined;
 /** how many requests have run: each has its own number */

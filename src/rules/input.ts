@@ -2,7 +2,7 @@
 // values cast from `process.env`. Messages name the place, the property and the type received,
 // never the value: some of these values are credentials.
 
-import { isObject } from './rules/manifest-index';
+import { isObject } from './manifest-index';
 
 /** `undefined`, `null`, `a number`, `an array`, ... */
 export function typeOf(value: unknown): string {

@@ -1,10 +1,10 @@
 // What a secret given to a construct of this library means to the pull rules.
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { typeOf } from './input';
 import { rendersAsConstructed } from './manifest-for-check';
-import { isObject, ManifestIndex } from './rules/manifest-index';
-import { namespaceOf, PullSecretInfo } from './rules/pod-spec-check';
+import { typeOf } from '../rules/input';
+import { isObject, ManifestIndex } from '../rules/manifest-index';
+import { namespaceOf, PullSecretInfo } from '../rules/pod-spec-check';
 
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
 export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');

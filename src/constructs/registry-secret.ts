@@ -3,12 +3,12 @@ import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
-import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, removeRefused, typeOf } from './input';
-import { EXISTING_SECRET } from './pull-secrets';
-import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from './rules/docker-config';
-import { RegistryMatch, serverKeyProblem } from './rules/registry-match';
-import { kubectlSecretHash } from './rules/secret-hash';
-import { readRegularFile } from './tools/bounded-read';
+import { readRegularFile } from '../rules/bounded-read';
+import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from '../rules/docker-config';
+import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, removeRefused, typeOf } from '../rules/input';
+import { RegistryMatch, serverKeyProblem } from '../rules/registry-match';
+import { kubectlSecretHash } from '../rules/secret-hash';
+import { EXISTING_SECRET } from '../wiring/pull-secrets';
 
 /** the most read from a docker config file: docker login writes a few KiB */
 const MAX_DOCKER_CONFIG_FILE_BYTES = 4 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { inspect } from 'util';
-import { typeOf } from './input';
-import { readRegularFile } from './tools/bounded-read';
+import { readRegularFile } from '../rules/bounded-read';
+import { typeOf } from '../rules/input';
 
 /** the most read from a credential file: a token or a JSON key is a few KiB */
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;

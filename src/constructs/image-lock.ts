@@ -1,8 +1,8 @@
 import { inspect } from 'util';
-import { checkBoolean, checkObject, checkString, invalid } from './input';
-import { imageDigests, lockKey, parseImageLock, pinImage } from './rules/lock-file';
-import { ParsedImage } from './rules/parsed-image';
-import { BoundedReadError, BoundedReadFailure, readRegularFile } from './tools/bounded-read';
+import { BoundedReadError, BoundedReadFailure, readRegularFile } from '../rules/bounded-read';
+import { checkBoolean, checkObject, checkString, invalid } from '../rules/input';
+import { imageDigests, lockKey, parseImageLock, pinImage } from '../rules/lock-file';
+import { ParsedImage } from '../rules/parsed-image';
 
 /** the most a lock file may hold: about 100,000 images */
 const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
-import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from './input';
-import { checkSecret } from './pull-secrets';
-import { PullWiring } from './pull-wiring';
+import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from '../rules/input';
+import { checkSecret } from '../wiring/pull-secrets';
+import { PullWiring } from '../wiring/pull-wiring';
 
 /**
  * What `PrivateRegistryPolicy` does with the pods in its scope.

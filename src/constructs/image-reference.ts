@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { ParsedImage as Parsed } from './rules/parsed-image';
+import { ParsedImage as Parsed } from '../rules/parsed-image';
 
 /**
  * A container image reference, parsed and normalized the way the kubelet does it.

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkArray, checkObject, pathOf } from './input';
-import { checkSecret } from './pull-secrets';
-import { PullWiring } from './pull-wiring';
+import { checkArray, checkObject, pathOf } from '../rules/input';
+import { checkSecret } from '../wiring/pull-secrets';
+import { PullWiring } from '../wiring/pull-wiring';
 
 /**
  * Props for `PrivateImageServiceAccount`.
