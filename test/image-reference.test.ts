@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ImageReference as PublicImageReference, PrivateImagePod, RegistrySecret } from '../src';
 import { ParsedImage } from '../src/rules/parsed-image';
-import { redactUserinfo } from '../src/rules/registry-match';
+import { redactUserinfo } from '../src/rules/server-key';
 
 // Test data transcribed from upstream test vectors (inputs and expected results only):
 // - github.com/distribution/reference: reference_test.go, normalize_test.go, regexp_test.go

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, RegistrySecret } from '../src';
-import { RegistryMatch } from '../src/rules/registry-match';
+import { KubeletKeyring } from '../src/rules/kubelet-keyring';
 
 const PASSWORD = 'sentinel-password-123';
 
@@ -332,7 +332,7 @@ describe('RegistrySecret.fromDockerConfigFile keeps the file\'s bytes, as kubect
   test('reading N entries takes linear work: each server key is read a fixed number of times', () => {
     // GIVEN
     const auths = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`registry${i}.example.com`, { auth: 'dTpw' }]));
-    const keyOf = jest.spyOn(RegistryMatch, 'keyOf');
+    const keyOf = jest.spyOn(KubeletKeyring, 'keyOf');
 
     // WHEN
     RegistrySecret.fromDockerConfigJson(Testing.chart(), 'many', JSON.stringify({ auths }));

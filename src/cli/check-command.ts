@@ -15,7 +15,7 @@ import {
 import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/lock-file';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
-import { redactUserinfo } from '../rules/registry-match';
+import { redactUserinfo } from '../rules/server-key';
 
 const COMMAND = 'cdk8s-private-registry';
 const STDIN = '-';

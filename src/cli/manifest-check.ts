@@ -9,9 +9,9 @@
 // the whole input checked a second time.
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
+import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
 import { namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
-import { RegistryMatch } from '../rules/registry-match';
 
 /**
  * Rules about manifests that are not about one pod spec alone.
@@ -204,7 +204,7 @@ export function describeInputError(error: InputError): string {
  * @internal
  */
 export function validateServer(server: unknown, what: string): string {
-  if (typeof server !== 'string' || !RegistryMatch.keyOf(server)) {
+  if (typeof server !== 'string' || !KubeletKeyring.keyOf(server)) {
     throw new Error(`${what}: ${JSON.stringify(server)} is not a registry server; expected a host[:port][/path] such as "registry.gitlab.com"`);
   }
   return server;

@@ -6,11 +6,12 @@ import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './mani
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { readRegularFile } from '../rules/bounded-read';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
+import { kubeletLookup } from '../rules/kubelet-keyring';
 import { askedLockKey } from '../rules/lock-file';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
 import { CONTAINER_LISTS, namedSecrets, namespacedKey, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
-import { hasUserinfo, kubeletLookup, redactUserinfo } from '../rules/registry-match';
+import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
 /**
  * One question for a registry: an image, and the credentials to try, in the kubelet's order.

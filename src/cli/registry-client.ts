@@ -7,7 +7,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { rootCertificates } from 'tls';
 import { inspect } from 'util';
-import { redactUserinfo } from '../rules/registry-match';
+import { redactUserinfo } from '../rules/server-key';
 
 /** what containerd asks for: an index or a manifest, OCI or Docker, and anything older last */
 const MANIFEST_ACCEPT = [

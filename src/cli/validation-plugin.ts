@@ -4,7 +4,7 @@
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS } from './manifest-check';
 import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer } from './pull-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
-import { redactUserinfo } from '../rules/registry-match';
+import { redactUserinfo } from '../rules/server-key';
 
 /**
  * A pull secret that exists in the cluster without being part of the synthesized output, such as one

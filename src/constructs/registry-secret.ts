@@ -6,8 +6,9 @@ import { CredentialValue } from './credential-value';
 import { readRegularFile } from '../rules/bounded-read';
 import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from '../rules/docker-config';
 import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, removeRefused, typeOf } from '../rules/input';
-import { RegistryMatch, serverKeyProblem } from '../rules/registry-match';
+import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { kubectlSecretHash } from '../rules/secret-hash';
+import { serverKeyProblem } from '../rules/server-key';
 import { EXISTING_SECRET } from '../wiring/pull-secrets';
 
 /** the most read from a docker config file: docker login writes a few KiB */
@@ -340,9 +341,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
     if (problem !== undefined) {
       throw new Error(`${path}: ${problem}`);
     }
-    const key = RegistryMatch.keyOf(server);
+    const key = KubeletKeyring.keyOf(server);
     // the kubelet indexes `host`, `https://host/` and `host/v2/` under one key
-    const same = this.serverList.find(existing => RegistryMatch.keyOf(existing) === key);
+    const same = this.serverList.find(existing => KubeletKeyring.keyOf(existing) === key);
     if (same !== undefined) {
       throw new Error(`${path}: server ${JSON.stringify(server)} is already in this secret${same === server ? '' : ` as ${JSON.stringify(same)}, which the kubelet reads as the same key`}; `
         + 'each server takes one set of credentials');

@@ -1,6 +1,7 @@
 import { goFieldName, JsonObject, jsonKind, JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
 import { ENTRY_FIELDS, kubeletEntries, KubeletDockerConfigEntry, UnreadableDockerConfig } from './kubelet-docker-config';
-import { RegistryMatch, serverKeyProblem } from './registry-match';
+import { KubeletKeyring } from './kubelet-keyring';
+import { serverKeyProblem } from './server-key';
 
 /**
  * One entry of a docker config's `auths` map (kubectl's `DockerConfigEntry`).
@@ -197,7 +198,7 @@ export class DockerConfigJson {
       }
       const where = `${source}: entry ${JSON.stringify(server)}`;
       // the kubelet reads `host`, `https://host/` and `host/v2/` as one key
-      const key = RegistryMatch.keyOf(server)!;
+      const key = KubeletKeyring.keyOf(server)!;
       const same = keys.get(key);
       if (same !== undefined) {
         throw new Error(`${where} and entry ${JSON.stringify(same)} are the same registry for the kubelet (key ${JSON.stringify(key)}); keep one of them`);

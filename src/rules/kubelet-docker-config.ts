@@ -1,7 +1,7 @@
 // How the kubelet reads the docker config of a pull secret: what it accepts is what this library
 // may accept, and what it refuses fails every pull of a pod that names the secret.
 import { goBase64Decode, goFieldName, goUtf8Decode, JsonObject, jsonKind, JsonSyntaxError, JsonValue, lineAndColumn, parseGoJson } from './go-decoding';
-import { redactUserinfo } from './registry-match';
+import { redactUserinfo } from './server-key';
 
 /**
  * One `auths` entry as the kubelet reads it: Go's zero value '' for what is absent or null.

@@ -1,6 +1,6 @@
 // Image reference grammar and Docker normalization, as the kubelet applies them.
 //
-// This file is a pure rule file: it imports only registry-match's redaction.
+// This file is a pure rule file: it imports only server-key's redaction.
 //
 // It mirrors `reference.ParseNormalizedNamed` from github.com/distribution/reference
 // (digests validated like github.com/opencontainers/go-digest) and
@@ -14,7 +14,7 @@
 //   tag       := [\w][\w.-]{0,127}
 //   digest    := algorithm ":" hex         (sha256: 64, sha384: 96, sha512: 128 lowercase hex digits)
 
-import { redactUserinfo } from './registry-match';
+import { redactUserinfo } from './server-key';
 
 /** Docker Hub's canonical domain. */
 const DEFAULT_DOMAIN = 'docker.io';

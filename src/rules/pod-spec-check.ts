@@ -1,9 +1,10 @@
 // Pure rules for one pod spec in its JSON form: which secrets it names, which image each
 // container pulls and with which policy. Imports nothing from cdk8s, so every source of pod
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
+import { KubeletKeyring } from './kubelet-keyring';
 import { lockKey, pinImage } from './lock-file';
 import { ParsedImage } from './parsed-image';
-import { redactUserinfo, RegistryMatch } from './registry-match';
+import { redactUserinfo } from './server-key';
 
 /**
  * A pull secret as the rules see it.
@@ -415,7 +416,7 @@ function describeContainer(list: string, container: any): string {
 /** whether any of `servers` covers the image name, by the kubelet's rules */
 function anyCovers(servers: string[] | undefined, imageName: string): boolean {
   for (let i = 0; servers !== undefined && i < servers.length; i++) {
-    if (RegistryMatch.covers(servers[i], imageName)) {
+    if (KubeletKeyring.covers(servers[i], imageName)) {
       return true;
     }
   }

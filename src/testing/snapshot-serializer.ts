@@ -6,8 +6,8 @@
 // plugin shape is not a jsii API.
 import * as YAML from 'yaml';
 import { goFieldName, goUtf8Decode, JsonObject, JsonValue, parseGoJson } from '../rules/go-decoding';
-import { redactUserinfo } from '../rules/registry-match';
 import { kubectlSecretHash } from '../rules/secret-hash';
+import { redactUserinfo } from '../rules/server-key';
 
 const REDACTED = '<redacted>';
 

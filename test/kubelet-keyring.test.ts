@@ -1,4 +1,4 @@
-import { kubeletLookup, redactUserinfo, RegistryMatch, serverKeyProblem } from '../src/rules/registry-match';
+import { kubeletLookup, KubeletKeyring } from '../src/rules/kubelet-keyring';
 
 /*
  * The vectors below are data taken from kubernetes pkg/credentialprovider/keyring_test.go
@@ -11,7 +11,7 @@ import { kubeletLookup, redactUserinfo, RegistryMatch, serverKeyProblem } from '
 /** `defaultRegistryKey` in keyring_test.go, which the tests write as `https://index.docker.io/v1/`. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 
-describe('RegistryMatch.covers: upstream TestURLsMatch', () => {
+describe('KubeletKeyring.covers: upstream TestURLsMatch', () => {
   // [key, image, match]
   const vectors: Array<[string, string, boolean]> = [
     // match when there is no path component
@@ -43,14 +43,14 @@ describe('RegistryMatch.covers: upstream TestURLsMatch', () => {
 
   test.each(vectors)('%s against %s is %s', (key, image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(key, image);
+    const covered = KubeletKeyring.covers(key, image);
 
     // THEN
     expect(covered).toBe(match);
   });
 });
 
-describe('RegistryMatch.covers: upstream TestDockerKeyringForGlob (hits)', () => {
+describe('KubeletKeyring.covers: upstream TestDockerKeyringForGlob (hits)', () => {
   // [server, image prefix]; upstream looks up `${image}/foo/bar`
   const vectors: Array<[string, string]> = [
     ['https://hello.kubernetes.io', 'hello.kubernetes.io'],
@@ -76,14 +76,14 @@ describe('RegistryMatch.covers: upstream TestDockerKeyringForGlob (hits)', () =>
     const imageName = `${image}/foo/bar`;
 
     // WHEN
-    const covered = RegistryMatch.covers(server, imageName);
+    const covered = KubeletKeyring.covers(server, imageName);
 
     // THEN
     expect(covered).toBe(true);
   });
 });
 
-describe('RegistryMatch.covers: upstream TestKeyringMiss (misses)', () => {
+describe('KubeletKeyring.covers: upstream TestKeyringMiss (misses)', () => {
   // [server, image prefix]; upstream looks up `${image}/foo/bar`
   const vectors: Array<[string, string]> = [
     ['https://hello.kubernetes.io', 'world.mesos.org/foo/bar'],
@@ -99,14 +99,14 @@ describe('RegistryMatch.covers: upstream TestKeyringMiss (misses)', () => {
     const imageName = `${image}/foo/bar`;
 
     // WHEN
-    const covered = RegistryMatch.covers(server, imageName);
+    const covered = KubeletKeyring.covers(server, imageName);
 
     // THEN
     expect(covered).toBe(false);
   });
 });
 
-describe('RegistryMatch.covers: Docker Hub (upstream TestKeyring*DockerHub*)', () => {
+describe('KubeletKeyring.covers: Docker Hub (upstream TestKeyring*DockerHub*)', () => {
   // [server, image, match]
   const vectors: Array<[string, string, boolean]> = [
     // TestKeyringMissWithDockerHubCredentials
@@ -136,7 +136,7 @@ describe('RegistryMatch.covers: Docker Hub (upstream TestKeyring*DockerHub*)', (
 
   test.each(vectors)('%s against %s is %s', (server, image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(server, image);
+    const covered = KubeletKeyring.covers(server, image);
 
     // THEN
     expect(covered).toBe(match);
@@ -156,7 +156,7 @@ describe('RegistryMatch.covers: Docker Hub (upstream TestKeyring*DockerHub*)', (
 
   test.each(defaultRegistryVectors)('isDefaultRegistryMatch(%j) is %s', (image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(DOCKER_HUB_KEY, image);
+    const covered = KubeletKeyring.covers(DOCKER_HUB_KEY, image);
 
     // THEN
     expect(covered).toBe(match);
@@ -164,8 +164,8 @@ describe('RegistryMatch.covers: Docker Hub (upstream TestKeyring*DockerHub*)', (
 
   test('index.docker.io/foo/bar is a Hub image, and also matches the key directly', () => {
     // GIVEN / WHEN
-    const viaKey = RegistryMatch.covers('index.docker.io', 'index.docker.io/foo/bar');
-    const viaOtherHubKey = RegistryMatch.covers('docker.io', 'index.docker.io/foo/bar');
+    const viaKey = KubeletKeyring.covers('index.docker.io', 'index.docker.io/foo/bar');
+    const viaOtherHubKey = KubeletKeyring.covers('docker.io', 'index.docker.io/foo/bar');
 
     // THEN
     expect(viaKey).toBe(true);
@@ -173,7 +173,7 @@ describe('RegistryMatch.covers: Docker Hub (upstream TestKeyring*DockerHub*)', (
   });
 });
 
-describe('RegistryMatch.covers: paths (upstream TestDockerKeyringLookup, TestIssue3797)', () => {
+describe('KubeletKeyring.covers: paths (upstream TestDockerKeyringLookup, TestIssue3797)', () => {
   // [server, image, match]
   const vectors: Array<[string, string, boolean]> = [
     // TestDockerKeyringLookup, key bar.example.com/pong
@@ -210,14 +210,14 @@ describe('RegistryMatch.covers: paths (upstream TestDockerKeyringLookup, TestIss
 
   test.each(vectors)('%s against %s is %s', (server, image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(server, image);
+    const covered = KubeletKeyring.covers(server, image);
 
     // THEN
     expect(covered).toBe(match);
   });
 });
 
-describe('RegistryMatch.covers: hosts and ports (our README)', () => {
+describe('KubeletKeyring.covers: hosts and ports (our README)', () => {
   // [server, image, match]
   const vectors: Array<[string, string, boolean]> = [
     ['*.example.com', 'a.example.com/test/app', true],
@@ -247,14 +247,14 @@ describe('RegistryMatch.covers: hosts and ports (our README)', () => {
 
   test.each(vectors)('%s against %s is %s', (server, image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(server, image);
+    const covered = KubeletKeyring.covers(server, image);
 
     // THEN
     expect(covered).toBe(match);
   });
 });
 
-describe('RegistryMatch.covers: host labels are Go filepath.Match globs', () => {
+describe('KubeletKeyring.covers: host labels are Go filepath.Match globs', () => {
   // [server, image, match]
   const vectors: Array<[string, string, boolean]> = [
     ['*', 'localhost/test/app', true],
@@ -294,14 +294,14 @@ describe('RegistryMatch.covers: host labels are Go filepath.Match globs', () => 
 
   test.each(vectors)('%s against %s is %s', (server, image, match) => {
     // GIVEN / WHEN
-    const covered = RegistryMatch.covers(server, image);
+    const covered = KubeletKeyring.covers(server, image);
 
     // THEN
     expect(covered).toBe(match);
   });
 });
 
-describe('RegistryMatch.keyOf', () => {
+describe('KubeletKeyring.keyOf', () => {
   // [server, key]
   const vectors: Array<[string, string | undefined]> = [
     ['https://index.docker.io/v1/', 'index.docker.io'],
@@ -356,7 +356,7 @@ describe('RegistryMatch.keyOf', () => {
 
   test.each(vectors)('%j gives %j', (server, key) => {
     // GIVEN / WHEN
-    const result = RegistryMatch.keyOf(server);
+    const result = KubeletKeyring.keyOf(server);
 
     // THEN
     expect(result).toBe(key);
@@ -367,20 +367,20 @@ describe('RegistryMatch.keyOf', () => {
     const server = 'registry.example.com:abc';
 
     // WHEN
-    const covered = RegistryMatch.covers(server, 'registry.example.com/test/app');
+    const covered = KubeletKeyring.covers(server, 'registry.example.com/test/app');
 
     // THEN
-    expect(RegistryMatch.keyOf(server)).toBeUndefined();
+    expect(KubeletKeyring.keyOf(server)).toBeUndefined();
     expect(covered).toBe(false);
   });
 
   test('results do not change when served from the cache', () => {
     // GIVEN
     const server = 'https://registry.example.com:5000/v2/';
-    const first = [RegistryMatch.keyOf(server), RegistryMatch.covers(server, 'registry.example.com:5000/test/app')];
+    const first = [KubeletKeyring.keyOf(server), KubeletKeyring.covers(server, 'registry.example.com:5000/test/app')];
 
     // WHEN
-    const second = [RegistryMatch.keyOf(server), RegistryMatch.covers(server, 'registry.example.com:5000/test/app')];
+    const second = [KubeletKeyring.keyOf(server), KubeletKeyring.covers(server, 'registry.example.com:5000/test/app')];
 
     // THEN
     expect(second).toEqual(first);
@@ -392,60 +392,14 @@ describe('RegistryMatch.keyOf', () => {
     const names = Array.from({ length: 12_000 }, (_, i) => `registry.example.com/team/app-${i}`);
 
     // WHEN
-    const first = names.map(name => RegistryMatch.covers('registry.example.com', name));
-    const misses = names.map(name => RegistryMatch.covers('*.example.com', name.replace('registry.example.com', 'example.com')));
-    const again = names.slice(0, 100).map(name => RegistryMatch.covers('registry.example.com', name));
+    const first = names.map(name => KubeletKeyring.covers('registry.example.com', name));
+    const misses = names.map(name => KubeletKeyring.covers('*.example.com', name.replace('registry.example.com', 'example.com')));
+    const again = names.slice(0, 100).map(name => KubeletKeyring.covers('registry.example.com', name));
 
     // THEN
     expect(first.every(Boolean)).toBe(true);
     expect(misses.some(Boolean)).toBe(false);
     expect(again.every(Boolean)).toBe(true);
-  });
-});
-
-describe('serverKeyProblem', () => {
-  test.each([
-    'registry.gitlab.com', 'https://index.docker.io/v1/', 'registry.example.com:5000/team', 'ghcr.io/org?x=a@b', 'ghcr.io/org#a@b', 'ghcr.io/a@b', '*.example.com',
-  ])('accepts %j', (server) => {
-    expect(serverKeyProblem(server)).toBeUndefined();
-  });
-
-  test.each([
-    ['https://u5er:s3cr3t@ghcr.io', 'server "https://<redacted>@ghcr.io" carries a user name or password before "@"'],
-    ['u5er:s3cr3t@ghcr.io', 'server "<redacted>@ghcr.io" carries a user name or password before "@"'],
-    ['http://s3cr3t@ghcr.io:5000/v2/', 'server "http://<redacted>@ghcr.io:5000/v2/" carries a user name or password before "@"'],
-    ['https://u5er:s3cr3t@@ghcr.io', 'server "https://<redacted>@ghcr.io" carries a user name or password before "@"'],
-    ['u5er s3cr3t@ghcr.io', 'server "<redacted>@ghcr.io" carries a user name or password before "@"'],
-    ['ghcr.io:port', 'server "ghcr.io:port" is not a host[:port][/path] the kubelet can use'],
-    ['', 'server "" is empty or has surrounding whitespace'],
-    [' ghcr.io', 'server " ghcr.io" is empty or has surrounding whitespace'],
-    [5, 'server is number, not a string'],
-    [null, 'server is null, not a string'],
-    [['ghcr.io'], 'server is an array, not a string'],
-  ])('refuses %j without repeating a user name or password', (server, problem) => {
-    // WHEN
-    const found = serverKeyProblem(server);
-
-    // THEN
-    expect(found?.startsWith(problem + '; ')).toBe(true);
-    expect(found).not.toMatch(/u5er|s3cr3t/);
-  });
-
-  test('the kubelet would use a key with a user name and password as the bare host', () => {
-    // the reason to refuse them is the leak, not the match
-    expect(RegistryMatch.keyOf('https://u5er:s3cr3t@ghcr.io/v2/')).toBe('ghcr.io');
-  });
-});
-
-describe('redactUserinfo', () => {
-  test.each([
-    ['ghcr.io', 'ghcr.io'],
-    ['https://u:p@ghcr.io/v2/', 'https://<redacted>@ghcr.io/v2/'],
-    ['u@ghcr.io', '<redacted>@ghcr.io'],
-    ['HTTPS://u@ghcr.io', 'HTTPS://<redacted>@ghcr.io'],
-    ['ghcr.io/team@x', 'ghcr.io/team@x'],
-  ])('%j is shown as %j', (server, shown) => {
-    expect(redactUserinfo(server)).toBe(shown);
   });
 });
 
