@@ -109,6 +109,28 @@ function urlsMatch(glob: SplitUrl, target: SplitUrl): boolean {
   return true;
 }
 
+/**
+ * Go's `ParseSchemelessURL` accepts `value`: `url.Parse("https://" + value)` returns no error.
+ * @internal
+ */
+export function parsesSchemeless(value: string): boolean {
+  return parseSchemeless(toBytes(value)) !== undefined;
+}
+
+/**
+ * The kubelet's `URLsMatchStr(glob, target)` (keyring.go, kubernetes v1.35.0), with which a
+ * credential provider's `matchImages` entry is matched against an image name (plugin.go
+ * `isImageAllowed`). Unlike a pull-secret key, the glob is parsed as it is: no scheme is cut and
+ * no `/v1/` or `/v2/` path is dropped. A glob or name Go cannot parse, or a malformed label
+ * pattern, matches nothing.
+ * @internal
+ */
+export function urlsMatchStr(glob: string, target: string): boolean {
+  const globSplit = parseSchemeless(toBytes(glob));
+  const targetSplit = imageSplit(target);
+  return globSplit !== undefined && targetSplit !== undefined && urlsMatch(globSplit, targetSplit);
+}
+
 /** `KubeletKeyring.covers`, uncached */
 function matches(server: string, imageName: string): boolean {
   const info = keyInfo(server);
