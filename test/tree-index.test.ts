@@ -15,7 +15,7 @@ describe('the app\'s secrets and ServiceAccounts, as a pod\'s pull depends on th
     const index = TreeIndex.of(chart);
 
     // THEN: the unset variable is not read
-    expect(index.secrets('regcred')).toEqual([{ name: 'regcred', namespace: 'ci', servers: ['ghcr.io'] }]);
+    expect(index.secrets('regcred')).toEqual([{ name: 'regcred', namespace: 'ci', servers: ['ghcr.io'], copyable: true }]);
   });
 
   test('a Secret and a ServiceAccount from anywhere else (Include, Helm, L1) are read from their JSON', () => {

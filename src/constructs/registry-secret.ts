@@ -10,6 +10,7 @@ import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { kubectlSecretHash } from '../rules/secret-hash';
 import { serverKeyProblem } from '../rules/server-key';
 import { EXISTING_SECRET } from '../wiring/pull-secrets';
+import { enableCopies } from '../wiring/secret-copies';
 
 /** the most read from a docker config file: docker login writes a few KiB */
 const MAX_DOCKER_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
@@ -91,6 +92,26 @@ export interface RegistrySecretOptions {
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#secret-immutable
    */
   readonly immutable?: boolean;
+
+  /**
+   * Write a copy of the secret into the namespace of every pod and ServiceAccount of the app that
+   * names it, so that one RegistrySecret serves pods in any namespace. Each copy has the same name
+   * (the same hash with `appendHash`) and the same bytes in its own namespace, and is written right
+   * after the secret, in the secret's chart. A copy that would land where the app has another
+   * Secret of the same name is refused at synth.
+   *
+   * @default false - a pod in another namespace than the secret's is refused at synth
+   * @see https://kubernetes.io/docs/concepts/containers/images/#referring-to-an-imagepullsecrets-on-a-pod
+   */
+  readonly copyToPodNamespaces?: boolean;
+
+  /**
+   * Namespaces to write a copy of the secret into, whether or not a pod of this app runs there
+   * (e.g. for pods that another app deploys). Copies are written as with `copyToPodNamespaces`.
+   *
+   * @default - no copies, but those of `copyToPodNamespaces`
+   */
+  readonly copyToNamespaces?: string[];
 }
 
 /**
@@ -222,6 +243,16 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    */
   public readonly immutable: boolean;
 
+  /**
+   * Whether a copy is written into the namespace of every pod and ServiceAccount that names the secret.
+   */
+  public readonly copyToPodNamespaces: boolean;
+
+  /**
+   * The namespaces a copy is written into, besides those of `copyToPodNamespaces`.
+   */
+  public readonly copyToNamespaces: string[];
+
   /** the name before the hash; set only with appendHash */
   private readonly baseName?: string;
   /** the keys of the entries, in order: every pod that names the secret reads them */
@@ -239,8 +270,13 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
         // appendHash adds "-" and ten characters
         validateSecretName(path, props.metadata.name, props.appendHash ? HASH_SUFFIX_LENGTH : 0);
       }
+      checkBoolean(path, 'copyToPodNamespaces', props.copyToPodNamespaces);
+      checkStringArray(path, 'copyToNamespaces', props.copyToNamespaces, 'namespace names, e.g. ["team-a", "team-b"]', true);
+      (props.copyToNamespaces ?? []).forEach(namespace => validateNamespace(path, namespace));
       this.appendHash = props.appendHash ?? false;
       this.immutable = props.immutable ?? false;
+      this.copyToPodNamespaces = props.copyToPodNamespaces ?? false;
+      this.copyToNamespaces = [...new Set(props.copyToNamespaces ?? [])];
       const content: SecretContent = { entries: new Map() };
       CONTENT.set(this, content);
       const config = CONFIGS.get(props);
@@ -267,6 +303,9 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
         Object.defineProperty(this.apiObject, 'name', { get: () => this.name, enumerable: true, configurable: true });
       }
       this.node.addValidation({ validate: () => this.validateCredentials() });
+      if (this.copyToPodNamespaces || this.copyToNamespaces.length > 0) {
+        enableCopies(this);
+      }
     } catch (e) {
       removeRefused(this);
       throw e;
@@ -471,6 +510,16 @@ class ImportedRegistrySecret extends Construct implements IRegistrySecret {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const HASH_SUFFIX_LENGTH = 11;
+
+/** a namespace name: an RFC 1123 label */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function validateNamespace(path: string, namespace: string): void {
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+    throw new Error(`${path}: copyToNamespaces has ${JSON.stringify(namespace)}, which is not a namespace name; `
+      + 'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+  }
+}
 
 function validateSecretName(path: string, name: string, suffix: number = 0): void {
   if (typeof name !== 'string' || name.length + suffix > 253 || !DNS_SUBDOMAIN.test(name)) {

@@ -22,6 +22,10 @@ export interface PullSecretInfo {
    * `--existing-secret`): it exists in the namespace of each pod that names it
    */
   readonly inEveryNamespace?: boolean;
+  /** other namespaces the secret is also written in, by copies (RegistrySecret `copyToNamespaces`) */
+  readonly copiedTo?: readonly string[];
+  /** written by a RegistrySecret, which can write copies into other namespaces: the namespace fix says so */
+  readonly copyable?: boolean;
   /** undefined: the secret exists but what it covers is unknown */
   readonly servers?: string[];
   /** why the kubelet cannot read the secret, which fails every pull of a pod that names it */
@@ -137,13 +141,16 @@ export function namespaceOf(manifest: any): string | undefined {
 /**
  * Whether a pod (or ServiceAccount) in `namespace` can name `secret`: one rule for secrets and
  * ServiceAccounts alike. A Secret written without a namespace goes wherever `kubectl apply` puts
- * it, so it counts only for pods without a namespace either; a secret declared to exist (see
- * `inEveryNamespace`) counts in every namespace.
+ * it, so it counts only for pods without a namespace either; a secret declared to exist, or
+ * copied into the namespace of each pod that names it (see `inEveryNamespace`), counts in every
+ * namespace; a secret with copies (`copiedTo`), in those namespaces too.
  * @internal
  */
 export function resolvesIn(secret: PullSecretInfo, namespace: string | undefined): boolean {
   const own = secret.namespace === '' ? undefined : secret.namespace;
-  return own === (namespace === '' ? undefined : namespace) || (own === undefined && secret.inEveryNamespace === true);
+  const asked = namespace === '' ? undefined : namespace;
+  return own === asked || secret.inEveryNamespace === true
+    || (asked !== undefined && secret.copiedTo !== undefined && secret.copiedTo.includes(asked));
 }
 
 /**
@@ -571,6 +578,15 @@ function checkLock(check: ContainerCheck, ref: ParsedImage, rules: PodSpecRules)
  */
 export function namespaceMismatch(secret: PullSecretInfo, what: string, namespace: string | undefined): { message: string; fix: string } {
   const where = namespace === undefined ? 'has no namespace' : `is in namespace "${namespace}"`;
+  const mismatch = namespaceMismatchOf(secret, what, namespace, where);
+  if (secret.copyable !== true) {
+    return mismatch;
+  }
+  const into = namespace === undefined ? '' : `, or list "${namespace}" in its copyToNamespaces`;
+  return { message: mismatch.message, fix: `${mismatch.fix}; or set copyToPodNamespaces: true on the RegistrySecret to write a copy into each namespace whose pods name it${into}` };
+}
+
+function namespaceMismatchOf(secret: PullSecretInfo, what: string, namespace: string | undefined, where: string): { message: string; fix: string } {
   if (secret.namespace === undefined || secret.namespace === '') {
     return {
       message: `pull secret "${secret.name}" has no namespace but the ${what} ${where}: a Secret written without a namespace `

@@ -9,6 +9,28 @@ import { namespaceOf, PullSecretInfo } from '../rules/pod-spec-check';
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
 export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');
 
+/**
+ * What a RegistrySecret asks of copies into other namespaces (RegistrySecret `copyToPodNamespaces`,
+ * `copyToNamespaces`).
+ */
+export interface SecretCopies {
+  /** a copy in the namespace of each pod or ServiceAccount that names the secret */
+  readonly toPods: boolean;
+  /** a copy in each of these namespaces */
+  readonly namespaces: readonly string[];
+}
+
+/** the copies a RegistrySecret asks for; undefined when it asks for none, and for any other secret */
+export function copiesOf(secret: unknown): SecretCopies | undefined {
+  const s: any = secret;
+  if (!isObject(s) || isExistingSecret(s)) {
+    return undefined;
+  }
+  const toPods = s.copyToPodNamespaces === true;
+  const namespaces: readonly string[] = Array.isArray(s.copyToNamespaces) ? s.copyToNamespaces : [];
+  return toPods || namespaces.length > 0 ? { toPods, namespaces } : undefined;
+}
+
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** whether `secret` names a secret created out of band, which no manifest of the app holds */
@@ -42,9 +64,19 @@ export function registrySecretInfo(secret: { readonly name: string; readonly nam
   const name = written?.name ?? secret.name;
   const given = written ? written.namespace : secret.namespace;
   const namespace = given === '' ? undefined : given;
-  return namespace === undefined && isExistingSecret(secret)
+  if (isExistingSecret(secret)) {
+    return namespace === undefined
+      ? { name, namespace, servers: secret.servers, inEveryNamespace: true }
+      : { name, namespace, servers: secret.servers };
+  }
+  const copies = copiesOf(secret);
+  if (copies === undefined) {
+    return { name, namespace, servers: secret.servers, copyable: true };
+  }
+  // a copy is written wherever a pod names it, or in the namespaces listed
+  return copies.toPods
     ? { name, namespace, servers: secret.servers, inEveryNamespace: true }
-    : { name, namespace, servers: secret.servers };
+    : { name, namespace, servers: secret.servers, copiedTo: copies.namespaces, copyable: true };
 }
 
 /**

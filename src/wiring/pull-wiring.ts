@@ -83,6 +83,11 @@ function holdsPods(kind: unknown): boolean {
  * @internal
  */
 export class PullWiring {
+  /** Installs the hook into cdk8s, for a construct that needs it without a rule (a secret with copies). */
+  public static install(): void {
+    installHook();
+  }
+
   /** Makes `rule` apply to `target` (an ApiObject) or to every object under it (a scope). */
   public static addRule(target: IConstruct, rule: PullRule): void {
     installHook();

@@ -8,6 +8,8 @@ import type { Lookup } from './tree-index';
 import type { PullSecretInfo } from '../rules/pod-spec-check';
 
 let current: SynthRequest | undefined;
+/** what completes a chart's objects after cdk8s rendered them (secret-copies.ts), once set */
+let completeChart: ((chart: IConstruct, objects: any[]) => any[]) | undefined;
 /** how many requests have run: each has its own number */
 let requests = 0;
 
@@ -33,11 +35,21 @@ export class SynthRequest {
     for (const [owner, method] of [[app.prototype, 'synth'], [app.prototype, 'synthYaml'], [app, '_synthChart']] as const) {
       const original = owner[method];
       if (typeof original === 'function') {
+        const chart = method === '_synthChart';
         owner[method] = function (this: any, ...args: any[]) {
-          return SynthRequest.run(rootOf(args[0] ?? this), () => original.apply(this, args));
+          return SynthRequest.run(rootOf(args[0] ?? this), () => {
+            const objects = original.apply(this, args);
+            // every output of a chart but cdk8s's one file per object goes through here
+            return chart && completeChart !== undefined && Array.isArray(objects) ? completeChart(args[0], objects) : objects;
+          });
         };
       }
     }
+  }
+
+  /** Makes `fn` complete the objects of each chart that cdk8s renders, within the request. */
+  public static completeCharts(fn: (chart: IConstruct, objects: any[]) => any[]): void {
+    completeChart = fn;
   }
 
   private static run<T>(root: IConstruct, fn: () => T): T {
@@ -63,6 +75,8 @@ export class SynthRequest {
   public readonly violations = new Map<IConstruct, readonly string[]>();
   /** what the rules know of each secret (its name, namespace and servers), which cannot change either */
   public readonly secrets = new Map<object, PullSecretInfo>();
+  /** the namespaces whose pods or ServiceAccounts name each pull secret, read on first need */
+  public namingNamespaces?: ReadonlyMap<string, ReadonlySet<string | undefined>>;
   /** the rules on each scope, which cannot change within the request either */
   public readonly rules = new Map<IConstruct, ScopeRules>();
 

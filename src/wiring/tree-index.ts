@@ -25,6 +25,11 @@ export interface Lookup {
    * writes no Secret `name` there; undefined otherwise
    */
   existing?(name: string, namespace: string | undefined): PullSecretInfo | undefined;
+  /**
+   * the paths of the constructs that write a Secret `name` in `namespace`, or declare one
+   * (RegistrySecret.fromSecretName) that a pod there gets
+   */
+  holders?(name: string, namespace: string | undefined): string[];
 }
 
 /** a pull secret written by the app: where, and its JSON, rendered only to compare it with another */
@@ -90,6 +95,16 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       return undefined;
     }
     return declared.find(d => resolvesIn(d.info, namespace))?.info;
+  }
+
+  public holders(name: string, namespace: string | undefined): string[] {
+    const paths = (this.written.get(namespacedKey(namespace, name)) ?? []).map(w => w.path);
+    for (const d of this.declared.get(name) ?? []) {
+      if (resolvesIn(d.info, namespace)) {
+        paths.push(d.path);
+      }
+    }
+    return paths;
   }
 
   private findConflict(key: string, name: string, namespace: string | undefined): string | undefined {
