@@ -1,0 +1,202 @@
+// The platforms a pod may run on, as the scheduler and the kubelet constrain it: `nodeSelector`
+// ANDed with the required node affinity, whose terms are ORed and whose expressions are ANDed
+// (k8s.io/component-helpers v0.36, scheduling/corev1/nodeaffinity/nodeaffinity.go:
+// `RequiredNodeAffinity.Match`, `LazyErrorNodeSelector.Match`, empty terms skipped), and
+// `spec.os.name`, which the kubelet refuses on a node of another OS.
+import { formatPlatform, Platform } from './platforms';
+
+/** the well-known node labels the kubelet sets from the node's own platform */
+export const OS_LABEL = 'kubernetes.io/os';
+export const ARCH_LABEL = 'kubernetes.io/arch';
+/** set on Windows nodes: `major.minor.build`, the `os.version` images are matched against */
+export const WINDOWS_BUILD_LABEL = 'node.kubernetes.io/windows-build';
+
+/**
+ * The node platforms of a cluster.
+ * @internal
+ */
+export interface ClusterPlatforms {
+  readonly platforms: readonly Platform[];
+  /** the setting that gives them, e.g. `--platform`, to name in messages */
+  readonly setting: string;
+  /** whether the setting was given; if not, the default applies */
+  readonly given: boolean;
+}
+
+/**
+ * With no setting: the one platform most clusters run.
+ * @internal
+ */
+export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
+
+/**
+ * A platform a pod may run on, and what says so.
+ * @internal
+ */
+export interface PlatformNeed {
+  readonly platform: Platform;
+  /** e.g. `nodeSelector kubernetes.io/arch`, or `the default linux/amd64: no --platform given` */
+  readonly why: string;
+}
+
+interface Requirement {
+  readonly key: string;
+  readonly operator: string;
+  readonly values: readonly string[];
+}
+
+/** the labels of a node of a platform: a value, null for a label it does not have, undefined when unknown */
+function nodeLabel(p: Platform, key: string): string | null | undefined {
+  switch (key) {
+    case OS_LABEL:
+      return p.os;
+    case ARCH_LABEL:
+      return p.architecture;
+    case WINDOWS_BUILD_LABEL:
+      return p.os !== 'windows' ? null : p.osVersion?.split('.').slice(0, 3).join('.');
+    default:
+      // any other label (a node pool, a zone) may be on some node of this platform
+      return undefined;
+  }
+}
+
+/** `labels.Requirement.Matches` for one expression; an unknown label may match */
+function requirementMatches(r: Requirement, p: Platform): boolean {
+  const value = nodeLabel(p, r.key);
+  if (value === undefined) {
+    return true;
+  }
+  switch (r.operator) {
+    case 'In':
+      return value !== null && r.values.includes(value);
+    case 'NotIn':
+      return value === null || !r.values.includes(value);
+    case 'Exists':
+      return value !== null;
+    case 'DoesNotExist':
+      return value === null;
+    case 'Gt':
+    case 'Lt': {
+      const [a, b] = [Number(value), Number(r.values[0])];
+      if (value === null || !/^-?\d+$/.test(value) || r.values.length !== 1 || !/^-?\d+$/.test(r.values[0])) {
+        return false;
+      }
+      return r.operator === 'Gt' ? a > b : a < b;
+    }
+    default:
+      // an operator the API server would refuse: the term fails to parse and matches nothing
+      return false;
+  }
+}
+
+function requirements(list: unknown): Requirement[] {
+  return (Array.isArray(list) ? list : []).map((e: any) => ({
+    key: String(e?.key ?? ''),
+    operator: String(e?.operator ?? ''),
+    values: Array.isArray(e?.values) ? e.values.map(String) : [],
+  }));
+}
+
+function describe(r: Requirement): string {
+  return `required node affinity ${r.key} ${r.operator}${r.values.length > 0 ? ` [${r.values.join(', ')}]` : ''}`;
+}
+
+const PLATFORM_KEYS = [OS_LABEL, ARCH_LABEL, WINDOWS_BUILD_LABEL];
+
+/**
+ * The platforms `podSpec` may run on among the cluster's, each with what constrains it. With no
+ * `setting` (the default), the platforms the pod names itself (`In`, `nodeSelector`,
+ * `spec.os.name`) are the candidates, and `linux`/`amd64` stand for an OS or an architecture it
+ * does not name. `none` says why the pod may run on no platform at all.
+ * @internal
+ */
+export function podPlatforms(podSpec: any, cluster: ClusterPlatforms): { platforms: PlatformNeed[]; none?: string } {
+  const selector: { [key: string]: string } = podSpec?.nodeSelector && typeof podSpec.nodeSelector === 'object' ? podSpec.nodeSelector : {};
+  const osName: unknown = podSpec?.os?.name;
+  const required = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms: Requirement[][] | undefined = required && typeof required === 'object'
+    ? (Array.isArray(required.nodeSelectorTerms) ? required.nodeSelectorTerms : [])
+      // a term with neither expressions nor fields is skipped
+      .filter((t: any) => (Array.isArray(t?.matchExpressions) && t.matchExpressions.length > 0)
+        || (Array.isArray(t?.matchFields) && t.matchFields.length > 0))
+      .map((t: any) => requirements(t.matchExpressions))
+    : undefined;
+
+  const fromSelector = (p: Platform) => Object.entries(selector).every(([key, value]) => {
+    const label = nodeLabel(p, key);
+    return label === undefined || label === String(value);
+  });
+  // the first term a node of the platform matches, or undefined when none does
+  const matchingTerm = (p: Platform) => terms?.find(term => term.every(r => requirementMatches(r, p)));
+  const allowed = (p: Platform) => fromSelector(p) && (terms === undefined || matchingTerm(p) !== undefined)
+    && (typeof osName !== 'string' || osName === '' || osName === p.os);
+
+  const named = (key: string) => {
+    const values = new Set<string>();
+    if (typeof selector[key] === 'string') {
+      values.add(selector[key]);
+    }
+    if (key === OS_LABEL && typeof osName === 'string' && osName !== '') {
+      values.add(osName);
+    }
+    for (const term of terms ?? []) {
+      term.filter(r => r.key === key && r.operator === 'In').forEach(r => r.values.forEach(v => values.add(v)));
+    }
+    return [...values];
+  };
+
+  let candidates: Platform[];
+  if (cluster.given) {
+    candidates = [...cluster.platforms];
+  } else {
+    const build = typeof selector[WINDOWS_BUILD_LABEL] === 'string' ? selector[WINDOWS_BUILD_LABEL] : undefined;
+    const oses = named(OS_LABEL);
+    const arches = named(ARCH_LABEL);
+    candidates = (oses.length > 0 ? oses : [DEFAULT_PLATFORM.os]).flatMap(os => (arches.length > 0 ? arches : [DEFAULT_PLATFORM.architecture])
+      .map(architecture => ({ os, architecture, ...(os === 'windows' && build ? { osVersion: build } : {}) })));
+  }
+
+  const platforms: PlatformNeed[] = [];
+  for (const platform of candidates) {
+    if (!allowed(platform)) {
+      continue;
+    }
+    const why: string[] = [];
+    let archNamed = false;
+    for (const key of PLATFORM_KEYS) {
+      if (key in selector) {
+        why.push(`nodeSelector ${key}`);
+        archNamed ||= key === ARCH_LABEL;
+      }
+    }
+    for (const r of matchingTerm(platform) ?? []) {
+      if (PLATFORM_KEYS.includes(r.key)) {
+        why.push(describe(r));
+        archNamed ||= r.key === ARCH_LABEL;
+      }
+    }
+    if (typeof osName === 'string' && osName !== '') {
+      why.push('spec.os.name');
+    }
+    if (!archNamed && cluster.given) {
+      why.push(cluster.setting);
+    } else if (!archNamed) {
+      const osNamed = why.length > 0;
+      why.push(`the default ${osNamed ? `architecture ${DEFAULT_PLATFORM.architecture}` : formatPlatform(DEFAULT_PLATFORM)}: no ${cluster.setting} given`);
+    }
+    platforms.push({ platform, why: why.join(', ') });
+  }
+  if (platforms.length > 0) {
+    return { platforms };
+  }
+  const constraints = [
+    ...PLATFORM_KEYS.filter(key => key in selector).map(key => `nodeSelector ${key}: ${selector[key]}`),
+    ...(terms ?? []).flatMap(term => term.filter(r => PLATFORM_KEYS.includes(r.key)).map(describe)),
+    ...(typeof osName === 'string' && osName !== '' ? [`spec.os.name: ${osName}`] : []),
+  ];
+  const among = cluster.given
+    ? `none of the cluster's platforms (${cluster.setting} ${cluster.platforms.map(formatPlatform).join(',')})`
+    : `no platform: it excludes the default ${formatPlatform(DEFAULT_PLATFORM)} and names no other (give the cluster's with ${cluster.setting})`;
+  const terms0 = terms !== undefined && terms.length === 0 ? '; its required node affinity has no term a node can match' : '';
+  return { platforms: [], none: `the pod may run on ${among}${constraints.length > 0 ? ` (${constraints.join(', ')})` : ''}${terms0}` };
+}
