@@ -158,6 +158,8 @@ describe('check --pull against real registries', () => {
       tried: [{ secret: 'regcred-0-0', server: plain.host, sameCredentials: [] }],
       untried: [],
       objects: [{ object: entry.object, file, image: `${plain.host}/team/app:v1` }],
+      // the image's config says linux/amd64, the platform every pod runs on by default
+      platforms: [{ platform: 'linux/amd64', why: 'the default linux/amd64: no --platform given', object: entry.object }],
     });
     expect(entry.pull.digest).toBe(image.manifest.digest);
     expect(entry).toMatchObject({
@@ -673,7 +675,9 @@ describe('askRegistries', () => {
       most = Math.max(most, ++inFlight);
       setTimeout(() => {
         inFlight--;
-        res.writeHead(200, { 'docker-content-digest': 'sha256:' + 'f'.repeat(64) }).end();
+        // an index that names its platform: no further request
+        res.writeHead(200, { 'docker-content-digest': 'sha256:' + 'f'.repeat(64), 'content-type': 'application/vnd.oci.image.index.v1+json' })
+          .end(JSON.stringify({ schemaVersion: 2, manifests: [{ digest: 'sha256:' + 'e'.repeat(64), platform: { os: 'linux', architecture: 'amd64' } }] }));
       }, 30);
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));

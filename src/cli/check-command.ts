@@ -9,11 +9,13 @@ import {
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
 import {
-  answerFix, askRegistries, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile, registryHost,
-  registryServer,
+  answerFix, askRegistries, clusterPlatforms, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile,
+  registryHost, registryServer,
 } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { formatImageLock } from '../rules/lock-file';
+import { formatPlatform } from '../rules/platforms';
+import { ClusterPlatforms } from '../rules/pod-platforms';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';
 
@@ -52,6 +54,7 @@ const OPTIONS = {
   'timeout': { type: 'string' },
   'ca-file': { type: 'string', multiple: true },
   'insecure-registry': { type: 'string', multiple: true },
+  'platform': { type: 'string', multiple: true },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean' },
 } as const;
@@ -105,6 +108,14 @@ Options:
   --insecure-registry HOST[:PORT]
                               With --pull: ask this registry over plain HTTP; repeatable.
                               Every other registry is asked over HTTPS, its certificate verified.
+  --platform OS/ARCH[/VARIANT][,...]
+                              With --pull: the cluster's node platforms (its node pools), e.g.
+                              linux/amd64,linux/arm64; repeatable. A pod whose nodeSelector,
+                              required node affinity (kubernetes.io/arch, kubernetes.io/os) or
+                              spec.os.name names platforms may run on those of them; any other
+                              on all. Every image must offer a manifest each of its pods' nodes
+                              pulls, matched as containerd matches (arm/v7 takes arm/v6 too).
+                              Default: linux/amd64, or what the pod names itself.
   --format text|json          text (default): one line per violation, grouped by object.
                               json: an array of {file, line, column, object, kind, namespace,
                               name, container, path, rule, message, fix}; every field is
@@ -113,7 +124,8 @@ Options:
                               --pull, each image is an entry with the rule "${IMAGE_PULL}",
                               and every entry has a field pull: {image, status, cause,
                               digest, tried: [{secret, server, sameCredentials}], untried,
-                              objects: [{object, file, image}]}, null on the others.
+                              objects: [{object, file, image}], platforms: [{platform, why,
+                              object}]}, null on the others.
   -h, --help                  Show this help.
   --version                   Show the version.
 
@@ -152,6 +164,7 @@ interface CheckArgs {
     readonly timeoutMs: number;
     readonly ca: string[];
     readonly insecureRegistries: string[];
+    readonly cluster: ClusterPlatforms;
   };
 }
 
@@ -177,7 +190,7 @@ export async function main(args: string[]): Promise<number> {
     }
     const options = parseCheckArgs(args.slice(1));
     const { sources, errors } = expandInputs(options.files);
-    const collector = options.pull ? new PullCollector() : undefined;
+    const collector = options.pull ? new PullCollector(options.pull.cluster) : undefined;
     const result = await checkManifests(sources, {
       collector,
       privateRegistries: options.privateRegistries,
@@ -202,7 +215,8 @@ export async function main(args: string[]): Promise<number> {
     const answers = collector && options.pull
       ? await askRegistries(collector, { ...options.pull, userAgent: `${COMMAND}/${version()}` })
       : undefined;
-    process.stdout.write(options.format === 'json' ? jsonReport(all, answers) : textReport(all) + (answers ? pullReport(answers) : ''));
+    process.stdout.write(options.format === 'json' ? jsonReport(all, answers)
+      : textReport(all) + (answers ? pullReport(answers, options.pull!.cluster) : ''));
     const failed = answers?.some(a => a.result.status !== 'ok') ?? false;
     if (options.pull?.lock !== undefined) {
       // a lock from part of the input would drop the entries of the rest
@@ -251,7 +265,7 @@ function parseCheckArgs(args: string[]): CheckArgs {
   if (format !== 'text' && format !== 'json') {
     throw new CommandError(`--format ${JSON.stringify(format)} is not supported; expected text or json`);
   }
-  const pullOnly = ['lock', 'concurrency', 'timeout', 'ca-file', 'insecure-registry'] as const;
+  const pullOnly = ['lock', 'concurrency', 'timeout', 'ca-file', 'insecure-registry', 'platform'] as const;
   const misplaced = pullOnly.find(option => values[option] !== undefined);
   if (!values.pull && misplaced) {
     throw new CommandError(`--${misplaced} works only with --pull; add --pull to ask the registries`);
@@ -265,6 +279,7 @@ function parseCheckArgs(args: string[]): CheckArgs {
       timeoutMs: positiveNumber(values.timeout, '--timeout', TIMEOUT_SECONDS.default, TIMEOUT_SECONDS.max, false) * 1000,
       ca: (values['ca-file'] ?? []).map(file => usage(() => readCaFile(file, '--ca-file'))),
       insecureRegistries: (values['insecure-registry'] ?? []).map(host => usage(() => registryHost(host, '--insecure-registry'))),
+      cluster: usage(() => clusterPlatforms(values.platform, '--platform')),
     } : undefined,
     privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
     publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
@@ -319,8 +334,11 @@ function writableLock(file: string): string {
   return file;
 }
 
-function pullReport(answers: PullAnswer[]): string {
-  const lines = ['', `image pulls (${answers.length} image${answers.length === 1 ? '' : 's'} asked):`];
+function pullReport(answers: PullAnswer[], cluster: ClusterPlatforms): string {
+  const platforms = cluster.given
+    ? `platforms ${cluster.platforms.map(formatPlatform).join(', ')} (${cluster.setting})`
+    : `platform ${cluster.platforms.map(formatPlatform).join(', ')} (the default: no ${cluster.setting} given), or those a pod names`;
+  const lines = ['', `image pulls (${answers.length} image${answers.length === 1 ? '' : 's'} asked; ${platforms}):`];
   for (const answer of answers) {
     const others = answer.result.status === 'ok' ? '' : otherUsers(answer);
     lines.push(`  ${printable(`${answer.file}:${answer.line} ${answer.image}: ${describeAnswer(answer)}${others}`)}`);
@@ -458,7 +476,8 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
       pull: {
         image: answer.image,
         status: answer.result.status,
-        cause: answer.result.status === 'unreachable' ? answer.result.cause : null,
+        cause: answer.result.status === 'unreachable' || answer.result.status === 'unpullable' ? answer.result.cause : null,
+        platforms: answer.platforms.map(need => ({ platform: formatPlatform(need.platform), why: need.why, object: need.object })),
         digest: answer.result.status === 'ok' ? answer.result.digest : null,
         tried: triedBy(answer.result).map(c => ({ ...c.toJSON(), sameCredentials: answer.sameCredentials[answer.credentials.indexOf(c)] ?? [] })),
         untried: answer.untried,

@@ -8,8 +8,11 @@ import { readRegularFile } from '../rules/bounded-read';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { kubeletLookup } from '../rules/kubelet-keyring';
 import { askedLockKey } from '../rules/lock-file';
+import { FORMAT_NAMES } from '../rules/manifest-format';
 import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
+import { bestPlatform, formatPlatform, parsePlatform, Platform } from '../rules/platforms';
+import { ClusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
 import { CONTAINER_LISTS, namedSecrets, namespacedKey, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
@@ -51,6 +54,10 @@ export interface PullQuestion {
    * its own spelling of the image (a digest pinned under another tag); the first one first
    */
   readonly objects: ReadonlyArray<{ readonly object: string; readonly file: string; readonly image: string }>;
+  /** every platform a pod that uses it may run on, once each, with the first such pod */
+  readonly platforms: ReadonlyArray<PlatformNeed & { readonly object: string }>;
+  /** why a pod that uses it may run on no platform at all, naming the pod */
+  readonly unschedulable?: string;
 }
 
 /**
@@ -81,6 +88,7 @@ interface ContainerUse {
   readonly kind: string;
   readonly name?: string;
   readonly container?: string;
+  readonly platforms: ReturnType<typeof podPlatforms>;
 }
 
 /** a copy that shares no memory with the document's text */
@@ -103,6 +111,19 @@ export class PullCollector implements ObjectCollector {
   private questions: PullQuestion[] = [];
   /** credentials told apart by their content, under a key of this process that no one sees */
   private readonly hmacKey = randomBytes(32);
+  private readonly cluster: ClusterPlatforms;
+
+  /**
+   * @param cluster the cluster's node platforms; default linux/amd64, named as `--platform` in messages
+   */
+  constructor(cluster?: ClusterPlatforms) {
+    this.cluster = cluster ?? { platforms: [DEFAULT_PLATFORM], setting: '--platform', given: false };
+  }
+
+  /** the cluster's node platforms, and whether the default applied */
+  public get clusterPlatforms(): ClusterPlatforms {
+    return this.cluster;
+  }
 
   public add(manifest: any, place: ObjectPlace): void {
     // copies throughout: the parsed strings may be slices of the whole document's text
@@ -123,6 +144,7 @@ export class PullCollector implements ObjectCollector {
     const object: string = copy(objectRef(manifest));
     const kind: string = copy(String(manifest.kind));
     const objectName = typeof name === 'string' ? name : undefined;
+    const platforms = copy(podPlatforms(podSpec, this.cluster));
     for (const list of CONTAINER_LISTS) {
       const containers = podSpec[list];
       for (const [index, container] of (Array.isArray(containers) ? containers : []).entries()) {
@@ -149,6 +171,7 @@ export class PullCollector implements ObjectCollector {
           kind,
           name: objectName,
           container: typeof container.name === 'string' ? copy(container.name) : undefined,
+          platforms,
         });
       }
     }
@@ -156,8 +179,9 @@ export class PullCollector implements ObjectCollector {
 
   /** makes the questions, now that every secret and ServiceAccount is known */
   public finish(): void {
-    type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials' | 'untried'>
-      & { uses: number; untried: string[]; objects: Map<string, { file: string; image: string }>; lockKeys: Set<string>; same: Array<Set<string>> };
+    type Found = Omit<PullQuestion, 'uses' | 'objects' | 'lockKeys' | 'sameCredentials' | 'untried' | 'platforms' | 'unschedulable'>
+      & { uses: number; untried: string[]; objects: Map<string, { file: string; image: string }>; lockKeys: Set<string>; same: Array<Set<string>> }
+      & { platforms: Map<string, PlatformNeed & { object: string }>; unschedulable?: string };
     const byKey = new Map<string, Found>();
     for (const use of this.uses) {
       const { ref, namespace } = use;
@@ -186,10 +210,21 @@ export class PullCollector implements ObjectCollector {
           objects: new Map(),
           lockKeys: new Set(),
           same: credentials.map(() => new Set<string>()),
+          platforms: new Map(),
         };
         byKey.set(id, found);
       }
       found.uses++;
+      // one read of the image answers every platform of every pod that uses it
+      for (const need of use.platforms.platforms) {
+        const name = formatPlatform(need.platform);
+        if (!found.platforms.has(name)) {
+          found.platforms.set(name, { ...need, object: use.object });
+        }
+      }
+      if (use.platforms.none !== undefined) {
+        found.unschedulable ??= `${use.object}: ${use.platforms.none}`;
+      }
       // what one pod could not try is named, whichever pod asked first
       for (const name of untried) {
         if (!found.untried.includes(name)) {
@@ -205,9 +240,10 @@ export class PullCollector implements ObjectCollector {
       // the same credentials under another secret's name: a refusal holds for it too
       credentials.forEach((c, i) => c.secret !== found!.credentials[i].secret && found!.same[i].add(c.secret));
     }
-    this.questions = [...byKey.values()].map(({ objects, lockKeys, same, ...question }) =>
+    this.questions = [...byKey.values()].map(({ objects, lockKeys, same, platforms, ...question }) =>
       ({
         ...question,
+        platforms: [...platforms.values()],
         objects: [...objects].map(([object, { file, image }]) => ({ object, file, image })),
         lockKeys: [...lockKeys],
         sameCredentials: same.map(names => [...names]),
@@ -284,6 +320,8 @@ const key = namespacedKey;
 export interface PullOptions extends RegistryClientOptions {
   /** at most this many requests at once; default `PULL_SETTINGS.concurrency.default` */
   readonly concurrency?: number;
+  /** the cluster's node platforms, for the collector; default linux/amd64 */
+  readonly cluster?: ClusterPlatforms;
 }
 
 /**
@@ -292,12 +330,60 @@ export interface PullOptions extends RegistryClientOptions {
  */
 export async function askRegistries(collector: PullCollector, options: PullOptions): Promise<PullAnswer[]> {
   const concurrency = options.concurrency ?? PULL_SETTINGS.concurrency.default;
-  const client = new RegistryClient({ maxSockets: concurrency, ...options });
+  const client = new RegistryClient({ maxSockets: concurrency, content: true, ...options });
   try {
     return await askAll(collector.result, client, concurrency);
   } finally {
     client.close();
   }
+}
+
+/**
+ * Whether the node's runtime would pull what the registry serves: not schema 1 (containerd 2.0
+ * removed it), an image and not an artifact, and, for an index, a manifest for every platform a
+ * pod may run on, matched as containerd matches (src/rules/platforms.ts); a single manifest by its
+ * config's platform.
+ * @internal
+ */
+export function judgeContent(question: PullQuestion, result: PullResult): PullResult {
+  if (result.status !== 'ok' || !result.content) {
+    return result;
+  }
+  const { manifest, offered } = result.content;
+  const { image } = question;
+  const digest = result.digest;
+  if (manifest.format === 'docker-schema1' || manifest.format === 'docker-schema1-signed') {
+    return {
+      status: 'unpullable',
+      cause: 'schema1',
+      digest,
+      reason: `${image} is ${FORMAT_NAMES[manifest.format]} (${manifest.mediaType}), which containerd 2.0 and later no longer pull`,
+    };
+  }
+  if (manifest.invalid !== undefined) {
+    return { status: 'error', reason: `${image}: ${manifest.invalid}` };
+  }
+  if (manifest.artifact !== undefined) {
+    return { status: 'unpullable', cause: 'artifact', digest, reason: `${image} is not a container image: it is an OCI artifact of type ${manifest.artifact}` };
+  }
+  if (question.unschedulable !== undefined) {
+    return { status: 'unpullable', cause: 'platform', digest, reason: question.unschedulable };
+  }
+  const missing = question.platforms.filter(need => bestPlatform(need.platform, offered) === undefined);
+  if (missing.length === 0) {
+    return result;
+  }
+  // a builder's attestation manifests are listed as unknown/unknown: no node runs them
+  const offers = [...new Set(offered.filter(o => o.platform.os !== 'unknown').map(o => formatPlatform(o.platform)))];
+  const who = question.objects.length > 1 ? (need: { object: string }) => need.object : () => 'the pod';
+  return {
+    status: 'unpullable',
+    cause: 'platform',
+    digest,
+    reason: `${image} has no ${missing.map(need => formatPlatform(need.platform)).join(' or ')} manifest `
+      + `(it offers ${offers.length > 0 ? offers.join(', ') : 'no platform'}); `
+      + missing.map(need => `${who(need)} may run on ${formatPlatform(need.platform)} (${need.why})`).join(', '),
+  };
 }
 
 /** asks every question, at most `concurrency` at once */
@@ -309,11 +395,42 @@ async function askAll(questions: readonly PullQuestion[], client: RegistryClient
       const i = next++;
       const { target, credentials, unreadable } = questions[i];
       const result: PullResult = unreadable ? { status: 'error', reason: unreadable } : await client.resolve(target, credentials);
-      answers[i] = { ...questions[i], result };
+      answers[i] = { ...questions[i], result: judgeContent(questions[i], result) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, questions.length) }, worker));
   return answers;
+}
+
+/**
+ * The cluster's node platforms from a setting's values, each `os/arch[/variant]` or a
+ * comma-separated list of them; the default linux/amd64 when none is given.
+ * @param what names the setting in errors and reports, e.g. `--platform`
+ * @internal
+ */
+export function clusterPlatforms(values: readonly unknown[] | undefined, what: string): ClusterPlatforms {
+  if (values === undefined || values.length === 0) {
+    return { platforms: [DEFAULT_PLATFORM], setting: what, given: false };
+  }
+  const platforms = new Map<string, Platform>();
+  for (const value of values) {
+    if (typeof value !== 'string') {
+      throw new Error(`${what} ${JSON.stringify(value)} is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
+    }
+    for (const spec of value.split(',').map(v => v.trim()).filter(v => v !== '')) {
+      let platform: Platform;
+      try {
+        platform = parsePlatform(spec);
+      } catch (e: any) {
+        throw new Error(`${what}: ${e.message}`);
+      }
+      platforms.set(formatPlatform(platform), platform);
+    }
+  }
+  if (platforms.size === 0) {
+    throw new Error(`${what} is empty; expected OS/ARCH[/VARIANT][,...], e.g. linux/amd64,linux/arm64`);
+  }
+  return { platforms: [...platforms.values()], setting: what, given: true };
 }
 
 /** the most a CA file may hold: Debian's whole ca-certificates.crt is about 220 KiB */
@@ -385,6 +502,8 @@ export function describeAnswer(answer: PullAnswer): string {
       return `unreachable (${result.cause}): ${result.reason}`;
     case 'error':
       return `error: ${result.reason}`;
+    case 'unpullable':
+      return `not pullable (${result.cause}): ${result.reason}`;
     case 'unauthorized': {
       const tried = result.tried.length > 0
         ? `tried ${result.tried.map(c => {
@@ -441,6 +560,13 @@ export function answerFix(answer: PullAnswer): string | undefined {
       return answer.unreadable
         ? 'fix the secret, e.g. recreate it with kubectl create secret docker-registry'
         : 'check the registry\'s address and that it serves the Docker registry API v2';
+    case 'unpullable':
+      return {
+        platform: 'push the image for every platform its pods may run on (e.g. docker buildx build --platform linux/amd64,linux/arm64 --push), '
+          + 'or constrain the pods with nodeSelector kubernetes.io/arch, or give the cluster\'s platforms with --platform',
+        schema1: 'push the image again with a current builder, or convert it: skopeo copy --format v2s2 docker://IMAGE docker://IMAGE',
+        artifact: 'reference a container image; an artifact (a Helm chart, a signature, an SBOM) is read by its own tool, not pulled by a node',
+      }[result.cause];
   }
 }
 

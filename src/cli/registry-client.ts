@@ -7,16 +7,12 @@ import * as http from 'http';
 import * as https from 'https';
 import { rootCertificates } from 'tls';
 import { inspect } from 'util';
+import { configPlatform, CONTAINERD_ACCEPT, ManifestReading, MEDIA_TYPES, readManifest } from '../rules/manifest-format';
+import { Platform } from '../rules/platforms';
 import { redactUserinfo } from '../rules/server-key';
 
-/** what containerd asks for: an index or a manifest, OCI or Docker, and anything older last */
-const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  '*/*',
-].join(', ');
+/** what containerd asks for: Docker and OCI manifests and indexes, and anything else (schema 1) last */
+const MANIFEST_ACCEPT = CONTAINERD_ACCEPT;
 
 /** which failure a report gives when the credentials failed in different ways */
 const FAILURE_ORDER = ['not-found', 'unauthorized', 'error', 'unreachable'] as const;
@@ -25,7 +21,10 @@ const FAILURE_ORDER = ['not-found', 'unauthorized', 'error', 'unreachable'] as c
 const DOCKER_HUB = ['docker.io', 'index.docker.io'];
 const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
 const MAX_REDIRECTS = 5;
-/** the most of a body read: a token, or a manifest whose digest the registry did not send */
+/**
+ * the most of a body read: a token, a manifest or an image config; containerd's resolver takes a
+ * manifest of at most `MaxManifestSize`, 4 * 1048 * 1048 bytes (core/remotes/docker/resolver.go)
+ */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_RETRY_AFTER_MS = 10_000;
 
@@ -88,19 +87,34 @@ export interface ManifestTarget {
 export type UnreachableCause = 'dns' | 'refused' | 'timeout' | 'tls' | 'connection';
 
 /**
+ * What an image holds, read from its manifest: its format, and the platforms it offers.
+ * @internal
+ */
+export interface ImageContent {
+  readonly manifest: ManifestReading;
+  /** an index's entries, with a child's config read where the index names no platform; or a manifest's config */
+  readonly offered: ReadonlyArray<{ readonly platform: Platform; readonly digest: string }>;
+}
+
+/**
  * What the registry answered.
  * @internal
  */
 export type PullResult =
-  /** it serves the manifest, with this digest, to this credential (none: anonymously) */
-  | { readonly status: 'ok'; readonly digest: string; readonly credential?: RegistryCredential }
+  /** it serves the manifest, with this digest, to this credential (none: anonymously), and what it holds when asked */
+  | { readonly status: 'ok'; readonly digest: string; readonly credential?: RegistryCredential; readonly content?: ImageContent }
   /** it refused every credential tried (none: it refused an anonymous pull) */
   | { readonly status: 'unauthorized'; readonly tried: readonly RegistryCredential[]; readonly reason: string }
   /** it has no such tag, digest or repository */
   | { readonly status: 'not-found'; readonly credential?: RegistryCredential; readonly reason: string }
   | { readonly status: 'unreachable'; readonly cause: UnreachableCause; readonly reason: string }
   /** anything else a runtime would fail on, such as an unexpected status */
-  | { readonly status: 'error'; readonly reason: string };
+  | { readonly status: 'error'; readonly reason: string }
+  /** it serves the manifest, which the node's runtime would not pull: no manifest for its platform, schema 1, not an image */
+  | { readonly status: 'unpullable'; readonly cause: UnpullableCause; readonly digest: string; readonly reason: string };
+
+/** Why a manifest the registry serves would not be pulled. @internal */
+export type UnpullableCause = 'platform' | 'schema1' | 'artifact';
 
 /** @internal */
 export interface RegistryClientOptions {
@@ -119,6 +133,11 @@ export interface RegistryClientOptions {
   readonly userAgent?: string;
   /** the clock tokens expire by, in milliseconds; for tests */
   readonly now?: () => number;
+  /**
+   * read what each image holds: `GET` the manifest (its body is needed), and an image config
+   * where no index names the platform; otherwise only `HEAD`, as a runtime resolves a tag
+   */
+  readonly content?: boolean;
 }
 
 /** the scheme a registry answered `GET /v2/` with */
@@ -157,6 +176,9 @@ export class RegistryClient {
   private readonly now: () => number;
   private readonly endpoints = new Map<string, Promise<{ base: string; challenge: Challenge }>>();
   private readonly tokens = new Map<string, Promise<{ token: string; expires: number } | PullResult>>();
+  /** the platform of each child manifest or config read, by registry, repository and digest: content never changes */
+  private readonly platforms = new Map<string, Promise<Platform | undefined>>();
+  private readonly content: boolean;
   /** tells credentials apart by content for the token cache, under a key no one sees */
   private readonly idKey = randomBytes(32);
   /** how many HTTP requests were sent, redirects and retries included */
@@ -169,6 +191,7 @@ export class RegistryClient {
     this.insecure = new Set(options.insecureRegistries ?? []);
     this.userAgent = options.userAgent ?? 'cdk8s-private-registry';
     this.now = options.now ?? Date.now;
+    this.content = options.content ?? false;
     const maxSockets = options.maxSockets ?? 8;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({
@@ -250,7 +273,12 @@ export class RegistryClient {
     switch (answer.status) {
       case 200: {
         const digest = await this.digestOf(answer, url, authorization, target.reference);
-        return { status: 'ok', digest, credential };
+        if (!this.content) {
+          return { status: 'ok', digest, credential };
+        }
+        const manifest = readManifest(answer.headers['content-type'], answer.body ?? Buffer.alloc(0));
+        const offered = await this.offered(base, target, manifest, authorization);
+        return { status: 'ok', digest, credential, content: { manifest, offered } };
       }
       case 401:
       case 403:
@@ -267,8 +295,77 @@ export class RegistryClient {
     }
   }
 
-  /** `HEAD` the manifest; `GET` it from a registry without HEAD on manifests, as containerd then does */
+  /**
+   * The platforms a manifest offers: an index's entries, with each child's config read where the
+   * index names no platform (containerd's `images.Manifest`), or a manifest's config.
+   */
+  private async offered(base: string, target: ManifestTarget, manifest: ManifestReading, authorization: string | undefined)
+    : Promise<ImageContent['offered']> {
+    if (manifest.invalid || manifest.artifact) {
+      return [];
+    }
+    if (manifest.manifests) {
+      const entries = await Promise.all(manifest.manifests.map(async entry => {
+        const isManifest = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerSchema2, ''].includes(entry.mediaType as any);
+        const platform = entry.platform ?? (isManifest ? await this.childPlatform(base, target, entry.digest, authorization) : undefined);
+        return platform ? [{ platform, digest: entry.digest }] : [];
+      }));
+      return entries.flat();
+    }
+    if (manifest.config) {
+      const digest = manifest.config.digest;
+      const platform = await this.cached(target, digest, () => this.configPlatform(base, target, digest, authorization));
+      return platform ? [{ platform, digest: manifest.config.digest }] : [];
+    }
+    return [];
+  }
+
+  private cached(target: ManifestTarget, digest: string, read: () => Promise<Platform | undefined>): Promise<Platform | undefined> {
+    const key = JSON.stringify([target.registry, target.repository, digest]);
+    let found = this.platforms.get(key);
+    if (!found) {
+      found = read();
+      this.platforms.set(key, found);
+    }
+    return found;
+  }
+
+  /** a child manifest's platform, from its config: read only when the index does not say it */
+  private childPlatform(base: string, target: ManifestTarget, digest: string, authorization: string | undefined): Promise<Platform | undefined> {
+    return this.cached(target, digest, async () => {
+      const body = await this.read(new URL(`${base}/v2/${target.repository}/manifests/${digest}`), authorization, digest, 'a child manifest');
+      const child = readManifest(undefined, body);
+      const config = child.config && !child.artifact ? child.config.digest : undefined;
+      return config ? this.cached(target, config, () => this.configPlatform(base, target, config, authorization)) : undefined;
+    });
+  }
+
+  private async configPlatform(base: string, target: ManifestTarget, digest: string, authorization: string | undefined)
+    : Promise<Platform | undefined> {
+    return configPlatform(await this.read(new URL(`${base}/v2/${target.repository}/blobs/${digest}`), authorization, digest, 'an image config'));
+  }
+
+  /** a body by its digest, checked against it */
+  private async read(url: URL, authorization: string | undefined, digest: string, what: string): Promise<Buffer> {
+    const answer = await this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    if (answer.status !== 200) {
+      throw new Failure({ status: 'error', reason: unexpected(answer.status, `the request for ${what} ${digest}`) });
+    }
+    const [algorithm, hex] = digest.split(':');
+    if (algorithm === 'sha256' && createHash('sha256').update(answer.body!).digest('hex') !== hex) {
+      throw new Failure({ status: 'error', reason: `the registry served ${what} ${digest} with other content than its digest` });
+    }
+    return answer.body!;
+  }
+
+  /**
+   * `HEAD` the manifest; `GET` it from a registry without HEAD on manifests, as containerd then
+   * does, or when its content is read
+   */
   private async manifest(url: URL, authorization: string | undefined): Promise<Answer> {
+    if (this.content) {
+      return this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true);
+    }
     const answer = await this.send('HEAD', url, { accept: MANIFEST_ACCEPT, authorization });
     return answer.status === 405 || answer.status === 501 ? this.send('GET', url, { accept: MANIFEST_ACCEPT, authorization }, true) : answer;
   }

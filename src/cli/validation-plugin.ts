@@ -2,7 +2,9 @@
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS } from './manifest-check';
-import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer } from './pull-check';
+import {
+  answerFix, askRegistries, clusterPlatforms, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer,
+} from './pull-check';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';
 
@@ -94,6 +96,17 @@ export interface PrivateRegistryValidationProps {
    * @default 8
    */
   readonly pullConcurrency?: number;
+
+  /**
+   * With `pull`: the cluster's node platforms (its node pools), `os/arch[/variant]`, e.g.
+   * `['linux/amd64', 'linux/arm64']`. Each image must offer a manifest for every platform its pods
+   * may run on: those the pod names by `nodeSelector`, required node affinity on
+   * `kubernetes.io/arch` and `kubernetes.io/os`, or `spec.os.name`, among these; all of these
+   * for a pod that names none.
+   *
+   * @default - linux/amd64, or the platforms a pod names itself
+   */
+  readonly platforms?: string[];
 }
 
 /**
@@ -153,8 +166,8 @@ export interface IValidationContext {
 }
 
 const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest',
-  'pull', 'insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency'];
-const PULL_PROPERTIES = ['insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency'] as const;
+  'pull', 'insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'];
+const PULL_PROPERTIES = ['insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'] as const;
 
 /**
  * A cdk8s validation plugin that applies this library's rules to every pod and pod template
@@ -259,7 +272,7 @@ export class PrivateRegistryValidation {
   public async validate(context: IValidationContext): Promise<void> {
     const existingSecrets: PullSecretInfo[] = Object.entries(this.existingSecrets)
       .map(([name, s]) => ({ name, namespace: s.namespace, servers: [...s.servers] }));
-    const collector = this.pull ? new PullCollector() : undefined;
+    const collector = this.pull ? new PullCollector(this.pull.cluster) : undefined;
     const result = await checkManifests(context.manifests.map(file => ({ name: file, path: file })), {
       collector,
       privateRegistries: this.privateRegistries,
@@ -331,7 +344,7 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
     }
     return undefined;
   }
-  for (const list of ['insecureRegistries', 'caFiles'] as const) {
+  for (const list of ['insecureRegistries', 'caFiles', 'platforms'] as const) {
     const value = props[list];
     if (value !== undefined && (!Array.isArray(value) || value.some(v => typeof v !== 'string'))) {
       throw new Error(`${where}: ${list} is ${shown(value)}; expected a list of strings`);
@@ -350,8 +363,18 @@ function pullOptions(where: string, props: PrivateRegistryValidationProps): Pull
     ca: (props.caFiles ?? []).map((file, i) => readCaFile(file, `${where}: caFiles[${i}]`)),
     timeoutMs: (props.pullTimeoutSeconds ?? PULL_SETTINGS.timeoutSeconds.default) * 1000,
     concurrency: props.pullConcurrency ?? PULL_SETTINGS.concurrency.default,
+    cluster: withWhere(where, () => clusterPlatforms(props.platforms, 'platforms')),
     userAgent: 'cdk8s-private-registry',
   };
+}
+
+/** the setting's error, naming the plugin */
+function withWhere<T>(where: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e: any) {
+    throw new Error(`${where}: ${e.message}`);
+  }
 }
 
 /** `e` with a stack of its message alone, so that cdk8s-cli prints one line and no trace */
