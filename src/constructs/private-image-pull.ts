@@ -93,18 +93,14 @@ export class PrivateImagePull implements IMixin {
         throw new Error(`${owner.node.path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
-      attaching = owner;
-      let pull: PrivateImagePull;
-      try {
-        pull = new PrivateImagePull({
-          registrySecrets: secrets === undefined ? [] : secrets,
-          publicRegistries: props.publicRegistries,
-          imageLock: props.imageLock,
-          requireLock: props.requireLock,
-        });
-      } finally {
-        attaching = undefined;
-      }
+      // checked already, with the workload's path: the constructor's checks pass
+      const pull = new PrivateImagePull({
+        registrySecrets: secrets === undefined ? [] : secrets,
+        publicRegistries: props.publicRegistries,
+        imageLock: props.imageLock,
+        requireLock: props.requireLock,
+      });
+      pull.owner = owner;
       if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
         throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
@@ -147,17 +143,13 @@ export class PrivateImagePull implements IMixin {
   private readonly publicRegistries: string[];
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** the workload, when a PrivateImage* class made the mixin: errors name its path */
-  private readonly owner?: IConstruct;
+  private owner?: IConstruct;
   /** the constructs it applies to: everything under them is covered at synth */
   private readonly applied = new WeakSet<IConstruct>();
 
   constructor(props: PrivateImagePullProps) {
-    this.owner = attaching;
-    if (this.owner === undefined) {
-      // a PrivateImage* class checked its props before cdk8s-plus read them
-      checkObject(this.where(), 'props', props);
-      checkProps(this.where(), props, false);
-    }
+    checkObject(this.where(), 'props', props);
+    checkProps(this.where(), props, false);
     // each list at its size: there is one per workload, kept for the app's life
     this.secrets = unique(props.registrySecrets);
     this.publicRegistries = props.publicRegistries === undefined ? NO_SERVERS : [...props.publicRegistries];
@@ -247,9 +239,6 @@ export class PrivateImagePull implements IMixin {
     return this.owner?.node.path ?? 'PrivateImagePull';
   }
 }
-
-/** the workload whose checked props the mixin now being made reads */
-let attaching: IConstruct | undefined;
 
 /** no public registries: one frozen list, shared, as nothing adds to it */
 const NO_SERVERS: string[] = Object.freeze([]) as any;

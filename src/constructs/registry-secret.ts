@@ -145,8 +145,20 @@ interface SecretContent {
   configText?: string;
 }
 
-/** Docker configs parsed by the fromDockerConfig* factories, by the props they construct the secret with. */
-const CONFIGS = new WeakMap<RegistrySecretProps, { entries: { [server: string]: DockerConfigEntry }; text: string }>();
+/** a docker config as parseDockerConfigFile reads it */
+interface ParsedConfig {
+  readonly entries: { [server: string]: DockerConfigEntry };
+  readonly text: string;
+}
+
+/**
+ * jsii gives a class one public constructor, whose props are its API, and its static factories
+ * construct through it: the docker config a fromDockerConfig* factory parsed reaches the
+ * constructor on the props object, under this module's own symbol, which no caller can write. The
+ * one private channel of the constructs; hidden from printers, as the config holds credentials.
+ */
+const PARSED_CONFIG = Symbol('parsedDockerConfig');
+type FactoryProps = RegistrySecretProps & { readonly [PARSED_CONFIG]?: () => ParsedConfig };
 
 /**
  * Credentials live here, keyed by the secret, and nowhere on it: no field, getter or method of a
@@ -211,15 +223,14 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
 
   private static fromConfig(scope: Construct, id: string, bytes: Buffer, options: RegistrySecretOptions, source: string): RegistrySecret {
     checkObject(pathOf(scope, id), 'options', options);
-    let parsed: { entries: { [server: string]: DockerConfigEntry }; text: string };
+    let parsed: ParsedConfig;
     try {
       parsed = parseDockerConfigFile(bytes, source);
     } catch (e: any) {
       throw new Error(`${pathOf(scope, id)}: ${e.message}`);
     }
-    // the config brings its own credentials: the constructor takes them from CONFIGS, not from props
-    const props = { ...options } as RegistrySecretProps;
-    CONFIGS.set(props, parsed);
+    // the config brings its own credentials, in place of the props' username and password
+    const props = Object.defineProperty({ ...options }, PARSED_CONFIG, { value: () => parsed }) as FactoryProps;
     return new RegistrySecret(scope, id, props);
   }
 
@@ -279,7 +290,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       this.copyToNamespaces = [...new Set(props.copyToNamespaces ?? [])];
       const content: SecretContent = { entries: new Map() };
       CONTENT.set(this, content);
-      const config = CONFIGS.get(props);
+      const config = (props as FactoryProps)[PARSED_CONFIG]?.();
       if (config) {
         // the parser has checked the servers, and found those the kubelet reads as one
         for (const server of Object.keys(config.entries)) {

@@ -2,7 +2,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { rootOf } from './synth-request';
+import { propsOf, rendersAsConstructed, rootOf } from './cdk8s-hooks';
 import { CONTAINER_LISTS, podSpecOf, podSpecPath } from '../rules/pod-spec-check';
 
 // read once: through their packages' modules, each read calls a getter, and this runs for every object
@@ -18,7 +18,7 @@ const LAZY = Lazy;
  * objects (the pod spec of L1 props, its containers and the objects that hold it) is copied
  */
 export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj), copy = false): any {
-  const props = (obj as any).props;
+  const props = propsOf(obj);
   if (rendersAsConstructed(obj, root) && isPlain(props)) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;
@@ -38,16 +38,6 @@ export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any
     }
   }
   return render(obj);
-}
-
-/**
- * Whether nothing between an object's props and its JSON can change a field: it has no JSON patch
- * and its app has only cdk8s's own resolvers. Values may still be tokens (see `isPlain`).
- */
-export function rendersAsConstructed(obj: ApiObject, root: IConstruct = rootOf(obj)): boolean {
-  const patches = (obj as any).patches;
-  const resolvers = (root as any).resolvers;
-  return Array.isArray(patches) && patches.length === 0 && Array.isArray(resolvers) && resolvers.length === BUILT_IN_RESOLVERS;
 }
 
 /**
@@ -97,9 +87,6 @@ function copyContainer(c: unknown): unknown {
 
 /** the id cdk8s-plus gives the ApiObject of each of its resources */
 const RESOURCE_ID = 'Resource';
-
-/** cdk8s's own resolvers (Lazy, implicit tokens, number-or-string), which change no field the checks read */
-const BUILT_IN_RESOLVERS = 3;
 
 /** whether `value` is plain data: an object literal that is no implicit token (one with a `resolve` method, which cdk8s replaces by its result) */
 export function isPlain(value: unknown): value is { [key: string]: any } {

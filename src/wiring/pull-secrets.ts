@@ -1,7 +1,7 @@
 // What a secret given to a construct of this library means to the pull rules.
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { rendersAsConstructed } from './manifest-for-check';
+import { rendersAsConstructed } from './cdk8s-hooks';
 import { typeOf } from '../rules/input';
 import { isObject, ManifestIndex } from '../rules/manifest-index';
 import { namespaceOf, PullSecretInfo } from '../rules/pod-spec-check';

@@ -9,63 +9,25 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { Cdk8sHooks, cdk8sJson, installHooks, isOwnApiObject, overridesToJson, requestFor, rootOf } from './cdk8s-hooks';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
+import { MergedRules, PullRule, ScopeRules } from './pull-rule';
 import { isExistingSecret, secretInfo, writtenServiceAccountName } from './pull-secrets';
-import { rootOf, SynthRequest } from './synth-request';
+import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
 import {
-  checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PodSpecRules, PullSecretInfo,
+  checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PullSecretInfo,
   pullSecretSource, resolvesIn, runsPods,
 } from '../rules/pod-spec-check';
-
-/**
- * What a construct asks of the pull fields of the objects it covers.
- * @internal
- */
-export interface PullRule {
-  /** the construct that reports the objects for which this is the innermost rule */
-  readonly owner: IConstruct;
-  /** the rule's secrets: the owner's own list, read at the moment of asking */
-  readonly secrets: readonly kplus.ISecret[];
-  /**
-   * what the rule does with them: `require` names them all (a pod's own, a ServiceAccount's);
-   * `offer` adds one to a pod with an image only it covers (a WIRE policy); `know` only tells what
-   * they cover (a VERIFY policy)
-   */
-  readonly use: 'require' | 'offer' | 'know';
-  readonly wire: boolean;
-  readonly publicRegistries: string[];
-  readonly disallowLatest: boolean;
-  readonly requireDigest: boolean;
-  /** digests by image lock key; the innermost rule's lock is used */
-  readonly lock?: ReadonlyMap<string, string>;
-  readonly requireLock?: boolean;
-}
-
-/** The rules over the objects of a scope, for a caller that checks many of them. @internal */
-export interface ScopeRules {
-  readonly sources: PullRule[];
-  readonly merged: MergedRules;
-}
-
-/** the rules over an object, merged; with the secrets among them created out of band */
-interface MergedRules extends PodSpecRules {
-  readonly existing: PullSecretInfo[];
-  /** why each secret of another App than the rules' cannot be named, by the secret's name; most often undefined */
-  readonly foreign?: ReadonlyMap<string, string>;
-}
 
 /**
  * The rules attached to each construct. A map, not a property, so that no object of cdk8s changes
  * shape; shared through the global symbol registry, so that two copies of this library agree.
  */
 const RULES: WeakMap<IConstruct, PullRule[]> = (globalThis as any)[Symbol.for('cdk8s-private-registry.PullRules')] ??= new WeakMap();
-const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
-/** read once: through cdk8s's module, each read of `ApiObject` calls a getter, and this runs for every object */
-const API_OBJECT: any = ApiObject.prototype;
 /** by its symbol, as cdk8s checks it: an object of another copy of cdk8s is one too, and is refused with a message */
 const IS_API_OBJECT: (c: unknown) => c is ApiObject = ApiObject.isApiObject;
 /** whether a rule can decide pull fields of this kind: the kinds that run pods, lists of objects, and ServiceAccounts */
@@ -83,14 +45,18 @@ function holdsPods(kind: unknown): boolean {
  * @internal
  */
 export class PullWiring {
-  /** Installs the hook into cdk8s, for a construct that needs it without a rule (a secret with copies). */
-  public static install(): void {
-    installHook();
+  /**
+   * Installs the hooks into cdk8s, for a construct that needs them without a rule (a secret with
+   * copies), and makes `completeChart` complete the objects of each chart cdk8s renders.
+   */
+  public static install(completeChart: (chart: IConstruct, objects: any[], request: SynthRequest) => any[]): void {
+    HOOKS.completeChart = completeChart;
+    installHooks(HOOKS);
   }
 
   /** Makes `rule` apply to `target` (an ApiObject) or to every object under it (a scope). */
   public static addRule(target: IConstruct, rule: PullRule): void {
-    installHook();
+    installHooks(HOOKS);
     const rules = RULES.get(target);
     if (rules) {
       rules.push(rule);
@@ -141,12 +107,14 @@ export class PullWiring {
   /**
    * What is wrong with `obj`'s pull fields under the rules over it, as its innermost rule's owner
    * reports it.
+   * @param request the synth request running for `obj`'s app, if any
    * @param index the app's secrets and ServiceAccounts, when the caller has them
    * @param rules the rules over `obj`, when the caller has them
    * @param root the root of `obj`'s tree, when the caller has it
    */
-  public static violations(obj: ApiObject, index?: Lookup, rules?: ScopeRules, root: IConstruct = rootOf(obj)): readonly string[] {
-    return check(obj, root, SynthRequest.current(root), index, rules);
+  public static violations(obj: ApiObject, request?: SynthRequest, index?: Lookup, rules?: ScopeRules,
+    root: IConstruct = rootOf(obj)): readonly string[] {
+    return check(obj, root, request, index, rules);
   }
 
   /** the rules over `obj`, innermost first */
@@ -201,7 +169,7 @@ function ownObject(obj: IConstruct, owner: IConstruct): boolean {
 
 /** `PullWiring.violations`, for a caller that has `obj`'s root and request */
 function check(obj: ApiObject, root: IConstruct, request: SynthRequest | undefined, index?: Lookup, rules?: ScopeRules): readonly string[] {
-  if (!API_OBJECT.isPrototypeOf(obj)) {
+  if (!isOwnApiObject(obj)) {
     return [`${obj.node.path} was made with another copy of the cdk8s package than this library's, so its pull fields cannot be wired; `
       + 'install one copy (npm ls cdk8s, then npm dedupe)'];
   }
@@ -228,13 +196,13 @@ class ScopeValidation {
   public validate(): string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
     const root = rootOf(this.owner);
-    const request = SynthRequest.current(root);
-    const found = request?.violations.get(this.owner);
+    const request = requestFor<SynthRequest>(root);
+    const found = request?.violations.get(this);
     if (found) {
       // cdk8s only reads the list
       return found as string[];
     }
-    const index = TreeIndex.of(this.owner);
+    const index = TreeIndex.of(root, request);
     // the same for every object under the scope without rules of its own
     const rules = rulesOn(this.scope, request);
     const violations: string[] = [];
@@ -243,13 +211,13 @@ class ScopeValidation {
     for (let i = 0; i < reported.length; i++) {
       const c = reported[i];
       // its innermost rule is on the scope: the rules over it are the scope's
-      const own = PullWiring.violations(c, index, rules, root);
+      const own = PullWiring.violations(c, request, index, rules, root);
       const prefix = ownObject(c, this.owner) ? '' : `${c.node.path}: `;
       for (let v = 0; v < own.length; v++) {
         violations.push(prefix + own[v]);
       }
     }
-    request?.violations.set(this.owner, violations);
+    request?.violations.set(this, violations);
     return violations;
   }
 }
@@ -257,26 +225,21 @@ class ScopeValidation {
 /** the ScopeValidation of each construct that reports the pods under a scope */
 const SCOPE_VALIDATIONS = new WeakMap<IConstruct, ScopeValidation>();
 
-/** an object's check at synth, one small object per object */
+/** an object's check at synth */
 class Validation {
-  /**
-   * the synth request whose findings `found` holds: cdk8s validates the whole app again for each
-   * chart it writes, and within one request the answer cannot change; 0 for none
-   */
-  private request = 0;
-  private found: readonly string[] = NO_VIOLATIONS;
-
   constructor(private readonly obj: ApiObject) {}
 
   public validate(): string[] {
+    // cdk8s validates the app again for each chart it writes; within one request the answer is the same
     const root = rootOf(this.obj);
-    const request = SynthRequest.current(root);
-    if (request === undefined || request.id !== this.request) {
-      this.found = check(this.obj, root, request);
-      this.request = request === undefined ? 0 : request.id;
+    const request = requestFor<SynthRequest>(root);
+    let found = request?.violations.get(this);
+    if (found === undefined) {
+      found = check(this.obj, root, request);
+      request?.violations.set(this, found);
     }
     // cdk8s only reads the list
-    return this.found as string[];
+    return found as string[];
   }
 }
 
@@ -313,7 +276,7 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
     let violations: string[] | undefined;
     for (const { manifest } of found.objects) {
       if (runsPods(manifest.kind)) {
-        const own = completePod(obj, manifest, report, rules, index);
+        const own = completePod(obj, manifest, report, rules, request, index);
         for (let i = 0; i < own.length; i++) {
           (violations ??= []).push(`${objectRef(manifest)}: ${own[i]}`);
         }
@@ -321,7 +284,7 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
     }
     return violations ?? NO_VIOLATIONS;
   }
-  const violations = completePod(obj, json, report, rules, index);
+  const violations = completePod(obj, json, report, rules, request, index);
   // a rule on the object, or on its construct, is reported by that construct; a scope's names the object
   if (violations.length === 0 || ownObject(obj, over.sources[0].owner)) {
     return violations;
@@ -330,7 +293,8 @@ function complete(obj: ApiObject, json: any, report: boolean, request: SynthRequ
 }
 
 /** completes the pod spec of `json`, an object that runs pods (`obj` or an item of it), and returns what is still wrong */
-function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRules, index: Lookup | undefined): readonly string[] {
+function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRules, request: SynthRequest | undefined,
+  index: Lookup | undefined): readonly string[] {
   const namespace = namespaceOf(json);
   const podSpec = podSpecOf(json);
   if (typeof podSpec !== 'object' || podSpec === null || Array.isArray(podSpec)) {
@@ -348,7 +312,7 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
   // the keys the wiring may add, so that only objects it changed are put back in cdk8s's order
   const specKeys = sorts ? Object.keys(podSpec).length : 0;
   const unset = sorts ? containersWithout(podSpec, 'imagePullPolicy') : NO_CONTAINERS;
-  const context = new TreeContext(obj, namespace, index);
+  const context = new TreeContext(obj, namespace, request, index);
   let violations = checkPodSpec(podSpec, rules, context, !report);
   if (report) {
     violations = withConflicts(violations, podSpec, context, rules.foreign);
@@ -426,7 +390,8 @@ function withConflicts(violations: readonly string[], podSpec: any, context: Tre
 
 /** what a pod spec's check asks of the tree around it, read on first need */
 class TreeContext implements PodSpecContext {
-  constructor(private readonly obj: ApiObject, public readonly namespace: string | undefined, private index?: Lookup) {}
+  constructor(private readonly obj: ApiObject, public readonly namespace: string | undefined,
+    private readonly request: SynthRequest | undefined, private index?: Lookup) {}
 
   public secrets(name: string): PullSecretInfo[] {
     return this.lookup().secrets(name);
@@ -452,47 +417,19 @@ class TreeContext implements PodSpecContext {
   }
 
   private lookup(): Lookup {
-    return this.index ??= TreeIndex.of(this.obj);
+    return this.index ??= TreeIndex.of(this.obj, this.request);
   }
-}
-
-function overridesToJson(obj: ApiObject): boolean {
-  return Object.getPrototypeOf(obj).toJson !== API_OBJECT.toJson;
-}
-
-/** the JSON cdk8s renders for `obj`, without the wiring */
-function cdk8sJson(obj: ApiObject): any {
-  return API_OBJECT[CDK8S_TO_JSON].call(obj);
 }
 
 /** the rules over `obj`, merged; none: `merged.wire` is false */
 function rulesOver(obj: ApiObject, request: SynthRequest | undefined): ScopeRules {
-  const own = RULES.get(obj) as OwnRules | undefined;
-  if (own === undefined && obj.node.scope) {
-    // an object with no rule of its own has its parent's, the same for all its siblings
-    return rulesOn(obj.node.scope, request);
-  }
-  // an object's own rules are merged once per synth request, by validation and the render alike;
-  // kept on its list with the request's number, not in a map of one entry per object, which costs more
-  const kept = own?.[MERGED];
-  if (request !== undefined && kept !== undefined && kept.request === request.id) {
-    return kept.rules;
-  }
-  const sources = PullWiring.rulesOf(obj);
-  const rules = { sources, merged: mergeRules(sources, request) };
-  if (request !== undefined && own !== undefined) {
-    own[MERGED] = { request: request.id, rules };
-  }
-  return rules;
+  // an object with no rule of its own has its parent's, the same for all its siblings
+  return rulesOn(RULES.has(obj) || !obj.node.scope ? obj : obj.node.scope, request);
 }
 
-/** what an object's own rules and those above it came to in a synth request: only that request reads it */
-const MERGED = Symbol('merged');
-type OwnRules = PullRule[] & { [MERGED]?: { readonly request: number; readonly rules: ScopeRules } };
-
 /**
- * The rules on `c` and above it, merged: those of the objects under it that have none of their
- * own. Read once per synth request, by validation and by the render alike.
+ * The rules on `c` and above it, merged: those of `c` and of the objects under it that have none
+ * of their own. Read once per synth request, by validation and by the render alike.
  */
 function rulesOn(c: IConstruct, request: SynthRequest | undefined): ScopeRules {
   let rules = request?.rules.get(c);
@@ -676,29 +613,15 @@ function unique(secrets: PullSecretInfo[]): PullSecretInfo[] {
   });
 }
 
-/**
- * The hook: cdk8s's own `ApiObject.toJson`, then the pull fields from the rules over the object.
- * Installed once per process, on cdk8s's prototype, so that an object is wired whoever made it and
- * whenever a rule was added above it. L1 classes call it through `super.toJson()`.
- */
-function installHook(): void {
-  const proto = API_OBJECT;
-  if (proto[CDK8S_TO_JSON]) {
-    return;
-  }
-  const cdk8sToJson: () => any = proto.toJson;
-  Object.defineProperty(proto, CDK8S_TO_JSON, { value: cdk8sToJson });
-  proto.toJson = function toJson(this: ApiObject): any {
-    const json = cdk8sToJson.call(this);
-    if (isWired(this.kind)) {
-      const request = SynthRequest.current(rootOf(this));
-      const over = rulesOver(this, request);
-      // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
-      if (over.merged.wire) {
-        complete(this, json, false, request, undefined, over);
-      }
+/** what the wiring does where cdk8s renders an object and synthesizes an app */
+const HOOKS: Cdk8sHooks<SynthRequest> = {
+  newRequest: (root: IConstruct) => new SynthRequest(root),
+  renders: isWired,
+  render(obj: ApiObject, json: any, request: SynthRequest | undefined): void {
+    const over = rulesOver(obj, request);
+    // a render under no rule, or under a VERIFY policy, keeps cdk8s's JSON
+    if (over.merged.wire) {
+      complete(obj, json, false, request, undefined, over);
     }
-    return json;
-  };
-  SynthRequest.install();
-}
+  },
+};

@@ -4,10 +4,11 @@
 // then, and written after the secret, with the same name and bytes and their own namespace.
 import { ApiObject, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { requestFor, rootOf } from './cdk8s-hooks';
 import { keepKeyOrder } from './key-order';
 import { copiesOf, registrySecretInfo } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
-import { rootOf, SynthRequest } from './synth-request';
+import { SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { isListKind } from '../rules/manifest-index';
@@ -25,16 +26,15 @@ interface CopiedSecret extends IConstruct {
  * another secret of the same name.
  */
 export function enableCopies(secret: CopiedSecret): void {
-  PullWiring.install();
-  SynthRequest.completeCharts(withCopies);
-  secret.node.addValidation({ validate: () => copyProblems(secret) });
+  PullWiring.install(withCopies);
+  secret.node.addValidation({ validate: () => copyProblems(secret, requestFor<SynthRequest>(rootOf(secret))) });
 }
 
 /**
  * The namespaces `secret` is copied into, in order: no namespace first, then by name; never its
  * own. Read from the tree as it is now.
  */
-export function copyNamespaces(secret: CopiedSecret): Array<string | undefined> {
+export function copyNamespaces(secret: CopiedSecret, request: SynthRequest | undefined): Array<string | undefined> {
   const copies = copiesOf(secret);
   if (copies === undefined) {
     return [];
@@ -42,7 +42,7 @@ export function copyNamespaces(secret: CopiedSecret): Array<string | undefined> 
   const info = registrySecretInfo(secret);
   const found = new Set<string | undefined>(copies.namespaces);
   if (copies.toPods) {
-    namingNamespaces(secret).get(info.name)?.forEach(namespace => found.add(namespace));
+    namingNamespaces(secret, request).get(info.name)?.forEach(namespace => found.add(namespace));
   }
   found.delete(info.namespace);
   return [...found].sort(byNamespace);
@@ -53,8 +53,8 @@ function byNamespace(a: string | undefined, b: string | undefined): number {
 }
 
 /** what keeps the copies of `secret` from being written: another secret of its name where one would land */
-function copyProblems(secret: CopiedSecret): string[] {
-  const namespaces = copyNamespaces(secret);
+function copyProblems(secret: CopiedSecret, request: SynthRequest | undefined): string[] {
+  const namespaces = copyNamespaces(secret, request);
   if (namespaces.length === 0) {
     return [];
   }
@@ -65,7 +65,7 @@ function copyProblems(secret: CopiedSecret): string[] {
       + 'which cdk8s writes one object at a time; use another yamlOutputType, or one RegistrySecret per namespace');
   }
   const name = registrySecretInfo(secret).name;
-  const index = TreeIndex.of(secret);
+  const index = TreeIndex.of(secret, request);
   for (const namespace of namespaces) {
     const others = (index.holders?.(name, namespace) ?? []).filter(path => path !== secret.node.path);
     for (const other of others) {
@@ -79,11 +79,11 @@ function copyProblems(secret: CopiedSecret): string[] {
 }
 
 /** `objects`, the JSON cdk8s rendered for `chart`, with the copies of its secrets after each secret */
-function withCopies(chart: IConstruct, objects: any[]): any[] {
+function withCopies(chart: IConstruct, objects: any[], request: SynthRequest): any[] {
   const secrets: CopiedSecret[] = [];
   findCopied(chart, chart, secrets);
   for (const secret of secrets) {
-    const namespaces = copyNamespaces(secret);
+    const namespaces = copyNamespaces(secret, request);
     if (namespaces.length === 0) {
       continue;
     }
@@ -126,9 +126,8 @@ function copyInto(secret: any, namespace: string | undefined): any {
  * The namespaces whose pods or ServiceAccounts name each pull secret, by name: read from the JSON
  * of every object of `c`'s app, as wired, once per synth request.
  */
-function namingNamespaces(c: IConstruct): ReadonlyMap<string, ReadonlySet<string | undefined>> {
+function namingNamespaces(c: IConstruct, request: SynthRequest | undefined): ReadonlyMap<string, ReadonlySet<string | undefined>> {
   const root = rootOf(c);
-  const request = SynthRequest.current(root);
   if (request?.namingNamespaces !== undefined) {
     return request.namingNamespaces;
   }

@@ -1,8 +1,8 @@
 // The secrets and ServiceAccounts of the whole app, which a pod's pull fields depend on.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { cdk8sJson, rootOf } from './cdk8s-hooks';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
-import { rootOf, SynthRequest } from './synth-request';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from '../rules/manifest-index';
 import { namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from '../rules/pod-spec-check';
@@ -50,10 +50,9 @@ interface Declared {
  * a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
  */
 export class TreeIndex extends ManifestIndex implements Lookup {
-  /** the index of `obj`'s app: the one of the current synth request, or a new one */
-  public static of(obj: IConstruct): Lookup {
+  /** the index of `obj`'s app: the one of `request`, the synth request running for it, or a new one */
+  public static of(obj: IConstruct, request?: { index?: Lookup }): Lookup {
     const root = rootOf(obj);
-    const request = SynthRequest.current(root);
     return request ? request.index ??= new TreeIndex(root) : new TreeIndex(root);
   }
 
@@ -154,7 +153,7 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       }
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
       // a List is read as cdk8s renders it, before its pods are wired: the wiring reads this index
-      const json = isListKind(c.kind) ? unwiredJson(c) : c.toJson();
+      const json = isListKind(c.kind) ? cdk8sJson(c) : c.toJson();
       // a List's items count as kubectl applies them, one by one
       const found = isListKind(json?.kind) ? kubectlObjects(json) : undefined;
       const manifests = found === undefined ? [json] : 'error' in found ? [] : found.objects.map(o => o.manifest);
@@ -187,12 +186,6 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       this.declared.set(name, [declared]);
     }
   }
-}
-
-/** the JSON cdk8s renders for `obj`, without the pull wiring (pull-wiring.ts keeps cdk8s's own toJson under this symbol) */
-function unwiredJson(obj: ApiObject): any {
-  const cdk8sToJson = (ApiObject.prototype as any)[Symbol.for('cdk8s-private-registry.cdk8sToJson')];
-  return typeof cdk8sToJson === 'function' ? cdk8sToJson.call(obj) : obj.toJson();
 }
 
 /** whether two written secrets are the same object: the same JSON (compared here, never shown) */

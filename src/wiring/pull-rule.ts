@@ -1,0 +1,41 @@
+// The rules a construct attaches to the tree, as the wiring reads them.
+import type * as kplus from 'cdk8s-plus-27';
+import type { IConstruct } from 'constructs';
+import type { PodSpecRules, PullSecretInfo } from '../rules/pod-spec-check';
+
+/**
+ * What a construct asks of the pull fields of the objects it covers.
+ * @internal
+ */
+export interface PullRule {
+  /** the construct that reports the objects for which this is the innermost rule */
+  readonly owner: IConstruct;
+  /** the rule's secrets: the owner's own list, read at the moment of asking */
+  readonly secrets: readonly kplus.ISecret[];
+  /**
+   * what the rule does with them: `require` names them all (a pod's own, a ServiceAccount's);
+   * `offer` adds one to a pod with an image only it covers (a WIRE policy); `know` only tells what
+   * they cover (a VERIFY policy)
+   */
+  readonly use: 'require' | 'offer' | 'know';
+  readonly wire: boolean;
+  readonly publicRegistries: string[];
+  readonly disallowLatest: boolean;
+  readonly requireDigest: boolean;
+  /** digests by image lock key; the innermost rule's lock is used */
+  readonly lock?: ReadonlyMap<string, string>;
+  readonly requireLock?: boolean;
+}
+
+/** The rules over the objects of a scope, for a caller that checks many of them. @internal */
+export interface ScopeRules {
+  readonly sources: PullRule[];
+  readonly merged: MergedRules;
+}
+
+/** the rules over an object, merged; with the secrets among them created out of band @internal */
+export interface MergedRules extends PodSpecRules {
+  readonly existing: PullSecretInfo[];
+  /** why each secret of another App than the rules' cannot be named, by the secret's name; most often undefined */
+  readonly foreign?: ReadonlyMap<string, string>;
+}
