@@ -72,18 +72,21 @@ export function checkCdk8s(lib: Cdk8sModule): Cdk8sFacts {
     const props = { apiVersion: 'v1', kind: 'ConfigMap' };
     const obj: any = new lib.ApiObject(new lib.Chart(probe, 'probe'), 'probe', props);
     expect('an ApiObject keeps its props in the private field "props"', obj.props === props, obj.props);
-    const empty = Array.isArray(obj.patches) && obj.patches.length === 0;
-    obj.addJsonPatch?.(lib.JsonPatch.remove('/data'));
-    expect('an ApiObject keeps its JSON patches in the private array "patches"', empty && obj.patches.length === 1, obj.patches);
+    const patches = obj.patches;
+    const empty = Array.isArray(patches) && patches.length === 0;
+    if (empty) {
+      obj.addJsonPatch(lib.JsonPatch.remove('/data'));
+    }
+    expect('an ApiObject keeps its JSON patches in the private array "patches"', empty && obj.patches === patches && patches.length === 1, patches);
   } catch (e: any) {
     problems.push(`an App, a Chart and an ApiObject can be made and patched (threw ${describe(e?.message)})`);
   }
   if (problems.length > 0) {
     const found = cdk8sVersion();
     const supported = supportedRange();
-    throw new Error(`cdk8s-private-registry cannot wire pull secrets with cdk8s ${found}: it relies on what this version lacks: `
+    throw new Error(`cdk8s-private-registry cannot wire pull secrets with cdk8s ${found.version} (${found.where}): it relies on what this version lacks: `
       + `${problems.join('; ')}. This version of cdk8s-private-registry supports cdk8s ${supported}; `
-      + `install one in that range (npm install cdk8s@"${supported}"), or a cdk8s-private-registry that supports cdk8s ${found}`);
+      + `install one in that range (npm install cdk8s@"${supported}"), or a cdk8s-private-registry that supports cdk8s ${found.version}`);
   }
   return { builtInResolvers };
 }
@@ -204,12 +207,13 @@ function describe(value: unknown): string {
 const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
 /** the version of the cdk8s this module loads, and where it is */
-function cdk8sVersion(): string {
+function cdk8sVersion(): { version: string; where: string } {
   try {
     const file = require.resolve('cdk8s/package.json');
-    return `${JSON.parse(readRegularFile(file, 'cdk8s package.json', MAX_PACKAGE_JSON_BYTES).toString('utf8')).version} (${path.dirname(file)})`;
+    const version = JSON.parse(readRegularFile(file, 'cdk8s package.json', MAX_PACKAGE_JSON_BYTES).toString('utf8')).version;
+    return { version: typeof version === 'string' ? version : 'of unknown version', where: path.dirname(file) };
   } catch (e: any) {
-    return `of unknown version (${e.message})`;
+    return { version: 'of unknown version', where: e.message };
   }
 }
 
