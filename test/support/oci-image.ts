@@ -232,3 +232,83 @@ export async function pushImage(image: OciImage, url: string, repository: string
 function blobBytes(dir: string, blob: OciDescriptor): Buffer {
   return fs.readFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)));
 }
+
+/** A platform of an image index entry, as in the OCI image spec. */
+export interface OciPlatform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+/** What `writeOciIndexLayout` wrote. */
+export interface OciIndexImage {
+  readonly dir: string;
+  readonly tag: string;
+  readonly index: OciDescriptor;
+  /** one image manifest per platform, in the order given */
+  readonly manifests: OciDescriptor[];
+}
+
+/**
+ * Writes an OCI image layout whose `tag` names an image index (a multi-platform image, as
+ * `docker buildx build --platform ... --output type=oci` writes one): one image per platform, each
+ * with its own config (`os`, `architecture`, `variant`) over the same layer. With
+ * `platformInIndex: false` the index's entries carry no `platform`, so a client must read each
+ * config. For `skopeo copy --all oci:DIR:TAG docker://...`.
+ */
+export function writeOciIndexLayout(dir: string, tag: string, platforms: OciPlatform[], options: { platformInIndex?: boolean } = {}): OciIndexImage {
+  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  const tar = tarOneFile('hello.txt', Buffer.from('hello from cdk8s-private-registry\n', 'utf8'));
+  const diffId = sha256(tar);
+  const layer = writeBlob(dir, 'application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(tar));
+  const manifests = platforms.map(platform => {
+    const config = writeBlob(dir, 'application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
+      ...platform,
+      config: { Cmd: ['/hello.txt'] },
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+    }), 'utf8'));
+    return writeBlob(dir, 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [layer],
+    }), 'utf8'));
+  });
+  const index = writeBlob(dir, 'application/vnd.oci.image.index.v1+json', Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: manifests.map((m, i) => ({ ...m, ...(options.platformInIndex === false ? {} : { platform: platforms[i] }) })),
+  }), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  return { dir, tag, index, manifests };
+}
+
+/**
+ * Writes an OCI layout whose `tag` names a Helm chart as `helm push` stores one: an image manifest
+ * whose config is `application/vnd.cncf.helm.config.v1+json` and whose layer is the chart.
+ * Shaped as `OciImage`, so `pushImage` pushes it.
+ */
+export function writeHelmChartLayout(dir: string, tag: string): OciImage {
+  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  const tar = tarOneFile('chart/Chart.yaml', Buffer.from('apiVersion: v2\nname: chart\nversion: 0.1.0\n', 'utf8'));
+  const layer = writeBlob(dir, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', gzipSync(tar));
+  const config = writeBlob(dir, 'application/vnd.cncf.helm.config.v1+json', Buffer.from(JSON.stringify({
+    apiVersion: 'v2', name: 'chart', version: '0.1.0',
+  }), 'utf8'));
+  const manifest = writeBlob(dir, 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config,
+    layers: [layer],
+  }), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  return { dir, tag, manifest, config, layer, diffId: sha256(tar) };
+}
