@@ -13,7 +13,9 @@ import {
   registryHost, registryServer,
 } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
+import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rules/credential-provider-config';
 import { formatImageLock } from '../rules/lock-file';
+import { providerSources } from '../rules/node-credentials';
 import { formatPlatform } from '../rules/platforms';
 import { ClusterPlatforms } from '../rules/pod-platforms';
 import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
@@ -48,6 +50,7 @@ const OPTIONS = {
   'existing-secret': { type: 'string', multiple: true },
   'disallow-latest': { type: 'boolean' },
   'require-digest': { type: 'boolean' },
+  'image-credential-provider-config': { type: 'string' },
   'pull': { type: 'boolean' },
   'lock': { type: 'string' },
   'concurrency': { type: 'string' },
@@ -86,6 +89,10 @@ Options:
                               A pull secret that exists in the cluster but is not in the
                               input; repeatable. Without NAMESPACE it counts in every
                               namespace. A Secret of that name in the input wins.
+  --image-credential-provider-config FILE
+                              The kubelet's CredentialProviderConfig (its flag of the same
+                              name): an image a provider's matchImages match needs no pull
+                              secret. The file is refused as the kubelet refuses it.
   --disallow-latest           Refuse images tagged latest or not tagged at all.
   --require-digest            Refuse images without a digest.
   --pull                      Then ask each image's registry for its manifest, as a container
@@ -156,6 +163,8 @@ interface CheckArgs {
   readonly privateRegistries?: string[];
   readonly publicRegistries?: string[];
   readonly existingSecrets: PullSecretInfo[];
+  /** the providers of --image-credential-provider-config */
+  readonly providers: CredentialProviderSpec[];
   readonly disallowLatest: boolean;
   readonly requireDigest: boolean;
   readonly pull?: {
@@ -196,6 +205,7 @@ export async function main(args: string[]): Promise<number> {
       privateRegistries: options.privateRegistries,
       publicRegistries: options.publicRegistries,
       existingSecrets: options.existingSecrets,
+      nodeCredentials: providerSources(options.providers),
       disallowLatest: options.disallowLatest,
       requireDigest: options.requireDigest,
       settings: {
@@ -284,6 +294,8 @@ function parseCheckArgs(args: string[]): CheckArgs {
     privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
     publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
     existingSecrets: (values['existing-secret'] ?? []).map(parseExistingSecret),
+    providers: values['image-credential-provider-config'] === undefined ? []
+      : usage(() => readCredentialProviderConfigFile(values['image-credential-provider-config']!, '--image-credential-provider-config')),
     disallowLatest: values['disallow-latest'] ?? false,
     requireDigest: values['require-digest'] ?? false,
   };

@@ -11,6 +11,7 @@ import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamP
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
+import { NodeCredentialSource } from '../rules/node-credentials';
 import { namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
@@ -98,6 +99,8 @@ export interface ManifestCheckOptions {
   readonly publicRegistries?: string[];
   /** secrets that exist in the cluster without being among the manifests */
   readonly existingSecrets?: PullSecretInfo[];
+  /** what the nodes pull with: an image one of them covers needs no pull secret */
+  readonly nodeCredentials?: readonly NodeCredentialSource[];
   readonly disallowLatest?: boolean;
   readonly requireDigest?: boolean;
   /** receives every object of the input, for a caller that needs more than the rules */
@@ -384,6 +387,7 @@ class ManifestCheck {
       privateRegistries: options.privateRegistries,
       disallowLatest: options.disallowLatest ?? false,
       requireDigest: options.requireDigest ?? false,
+      node: options.nodeCredentials,
     };
     for (const secret of options.existingSecrets ?? []) {
       // declared without a namespace: it exists in each namespace that names it

@@ -5,6 +5,8 @@ import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolati
 import {
   answerFix, askRegistries, clusterPlatforms, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer,
 } from './pull-check';
+import { readCredentialProviderConfigFile } from '../rules/credential-provider-config';
+import { NODE_PRESETS, NodeCredentialSource, providerSources } from '../rules/node-credentials';
 import { PullSecretInfo } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';
 
@@ -44,6 +46,23 @@ export interface PrivateRegistryValidationProps {
    * @default {}
    */
   readonly existingSecrets?: { [name: string]: ExistingSecret };
+
+  /**
+   * The cluster's nodes pull with these credential providers, by the names of their presets:
+   * `ecr` (ecr-credential-provider), `gcp` (auth-provider-gcp), `acr` (acr-credential-provider).
+   * An image one of them covers needs no pull secret.
+   *
+   * @default []
+   */
+  readonly nodeCredentials?: string[];
+
+  /**
+   * The kubelet's CredentialProviderConfig file (its `--image-credential-provider-config`): every
+   * provider in it covers the images its matchImages match, as `nodeCredentials` do.
+   *
+   * @default - no file
+   */
+  readonly imageCredentialProviderConfig?: string;
 
   /**
    * Refuse images tagged `latest` or not tagged at all.
@@ -165,7 +184,7 @@ export interface IValidationContext {
   readonly logger: IValidationLogger;
 }
 
-const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest',
+const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest', 'nodeCredentials', 'imageCredentialProviderConfig',
   'pull', 'insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'];
 const PULL_PROPERTIES = ['insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'] as const;
 
@@ -208,6 +227,9 @@ export class PrivateRegistryValidation {
 
   /** how registries are asked, when `pull` is true */
   private readonly pull?: PullOptions;
+
+  /** what the nodes pull with */
+  private readonly node: NodeCredentialSource[];
 
   constructor(props: PrivateRegistryValidationProps = {}) {
     // cdk8s-cli prints the stack of whatever a plugin's constructor throws (`console.error(e.stack)`
@@ -260,6 +282,7 @@ export class PrivateRegistryValidation {
       this.disallowLatest = props.disallowLatest ?? false;
       this.requireDigest = props.requireDigest ?? false;
       this.pull = pullOptions(where, props);
+      this.node = nodeSources(where, props);
     } catch (e) {
       throw e instanceof Error ? oneLine(e) : e;
     }
@@ -278,6 +301,7 @@ export class PrivateRegistryValidation {
       privateRegistries: this.privateRegistries,
       publicRegistries: this.publicRegistries,
       existingSecrets,
+      nodeCredentials: this.node,
       disallowLatest: this.disallowLatest,
       requireDigest: this.requireDigest,
       settings: {
@@ -333,6 +357,29 @@ export class PrivateRegistryValidation {
       ...errors.length > 0 ? { error: errors.join('\n') } : {},
     });
   }
+}
+
+/** the node's credential sources from the plugin's properties */
+function nodeSources(where: string, props: PrivateRegistryValidationProps): NodeCredentialSource[] {
+  const presets = props.nodeCredentials ?? [];
+  if (!Array.isArray(presets)) {
+    throw new Error(`${where}: nodeCredentials is ${shown(presets)}; expected a list of ${Object.keys(NODE_PRESETS).join(', ')}`);
+  }
+  const sources = presets.map((name, i) => {
+    if (typeof name !== 'string' || !Object.keys(NODE_PRESETS).includes(name)) {
+      throw new Error(`${where}: nodeCredentials[${i}] is ${shown(name)}; expected one of ${Object.keys(NODE_PRESETS).join(', ')}, `
+        + 'or give the kubelet\'s file as imageCredentialProviderConfig');
+    }
+    return NODE_PRESETS[name];
+  });
+  const file = props.imageCredentialProviderConfig;
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file === '') {
+      throw new Error(`${where}: imageCredentialProviderConfig is ${shown(file)}; expected the path of a CredentialProviderConfig file`);
+    }
+    sources.push(...providerSources(readCredentialProviderConfigFile(file, `${where}: imageCredentialProviderConfig`)));
+  }
+  return sources;
 }
 
 /** the client's settings from the plugin's properties, when `pull` is on */

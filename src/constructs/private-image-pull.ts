@@ -2,7 +2,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IMixin } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
+import { NodeCredentials } from './node-credentials';
 import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from '../rules/input';
+import { NodeCredentialSource } from '../rules/node-credentials';
 import { ParsedImage } from '../rules/parsed-image';
 import { runsPods } from '../rules/pod-spec-check';
 import { checkSecret } from '../wiring/pull-secrets';
@@ -29,6 +31,14 @@ export interface PrivateImagePullProps {
    * @default - none: every image must be covered by a secret
    */
   readonly publicRegistries?: string[];
+
+  /**
+   * What the cluster's nodes pull with (credential provider plugins, a docker config on the node).
+   * An image they cover needs no pull secret; with them `registrySecrets` may be empty.
+   *
+   * @default [] - only pull secrets give credentials
+   */
+  readonly nodeCredentials?: NodeCredentials[];
 
   /**
    * Digests to pin images to: every image without a digest that the lock holds is written
@@ -89,7 +99,8 @@ export class PrivateImagePull implements IMixin {
         // cdk8s-plus's own way to name one secret: it is the pod's registry secret
         secrets = [props.dockerRegistryAuth];
       }
-      if (secrets === undefined && props.serviceAccount === undefined) {
+      const hasNode = Array.isArray(props.nodeCredentials) && props.nodeCredentials.length > 0;
+      if (secrets === undefined && props.serviceAccount === undefined && !hasNode) {
         throw new Error(`${owner.node.path}: registrySecrets is missing; give the RegistrySecrets that cover the images `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover them');
       }
@@ -99,9 +110,10 @@ export class PrivateImagePull implements IMixin {
         publicRegistries: props.publicRegistries,
         imageLock: props.imageLock,
         requireLock: props.requireLock,
+        nodeCredentials: props.nodeCredentials,
       });
       pull.owner = owner;
-      if (pull.secrets.length === 0 && props.serviceAccount === undefined) {
+      if (pull.secrets.length === 0 && props.serviceAccount === undefined && !hasNode) {
         throw new Error(`${owner.node.path}: registrySecrets is empty; give at least one RegistrySecret `
           + '(RegistrySecret.fromSecretName for a secret created out of band), or a serviceAccount whose imagePullSecrets cover the images');
       }
@@ -141,6 +153,7 @@ export class PrivateImagePull implements IMixin {
 
   private readonly secrets: kplus.ISecret[];
   private readonly publicRegistries: string[];
+  private readonly node: readonly NodeCredentialSource[];
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** the workload, when a PrivateImage* class made the mixin: errors name its path */
   private owner?: IConstruct;
@@ -153,6 +166,7 @@ export class PrivateImagePull implements IMixin {
     // each list at its size: there is one per workload, kept for the app's life
     this.secrets = unique(props.registrySecrets);
     this.publicRegistries = props.publicRegistries === undefined ? NO_SERVERS : [...props.publicRegistries];
+    this.node = NodeCredentials._sourcesOf(this.where(), 'nodeCredentials', props.nodeCredentials);
     if (props.imageLock !== undefined || props.requireLock !== undefined) {
       this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
     }
@@ -207,7 +221,7 @@ export class PrivateImagePull implements IMixin {
     this.applied.add(construct);
     if (ApiObject.isApiObject(construct)) {
       const reporter = construct.node.id === 'Resource' && construct.node.scope ? construct.node.scope : construct;
-      PullWiring.requireSecrets(construct, reporter, this.secrets, this.publicRegistries, this.lock);
+      PullWiring.requireSecrets(construct, reporter, this.secrets, this.publicRegistries, this.lock, this.node);
       return;
     }
     // the same mechanism as a policy's: the rule is on the scope, and the scope reports its pods
@@ -221,6 +235,7 @@ export class PrivateImagePull implements IMixin {
       requireDigest: false,
       lock: this.lock?.digests,
       requireLock: this.lock?.required,
+      node: this.node,
     });
   }
 

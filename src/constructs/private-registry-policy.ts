@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
+import { NodeCredentials } from './node-credentials';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from '../rules/input';
 import { checkSecret } from '../wiring/pull-secrets';
 import { PullWiring } from '../wiring/pull-wiring';
@@ -42,6 +43,14 @@ export interface PrivateRegistryPolicyProps {
    * @default []
    */
   readonly publicRegistries?: string[];
+
+  /**
+   * What the cluster's nodes pull with (credential provider plugins, a docker config on the node).
+   * An image they cover needs no pull secret: it is not refused, and WIRE adds none for it.
+   *
+   * @default [] - only pull secrets give credentials
+   */
+  readonly nodeCredentials?: NodeCredentials[];
 
   /**
    * Refuse images tagged `latest` or not tagged at all.
@@ -95,6 +104,7 @@ export class PrivateRegistryPolicy extends Construct {
     checkArray(path, 'registrySecrets', props.registrySecrets, 'RegistrySecrets', true);
     props.registrySecrets?.forEach((s, i) => checkSecret(path, `registrySecrets[${i}]`, s));
     checkStringArray(path, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+    const node = NodeCredentials._sourcesOf(path, 'nodeCredentials', props.nodeCredentials);
     checkBoolean(path, 'disallowLatest', props.disallowLatest);
     checkBoolean(path, 'requireDigest', props.requireDigest);
     checkImageLock(path, props);
@@ -115,6 +125,7 @@ export class PrivateRegistryPolicy extends Construct {
       requireDigest: props.requireDigest ?? false,
       lock: props.imageLock && lockDigests(props.imageLock),
       requireLock: props.requireLock,
+      node,
     });
   }
 }

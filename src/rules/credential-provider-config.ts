@@ -6,10 +6,11 @@
  * pkg/kubelet/apis/config/{v1,v1beta1,v1alpha1} (CredentialProvider, ExecEnvVar,
  * ServiceAccountTokenAttributes, which only v1 has).
  */
+import { readRegularFile } from './bounded-read';
 import { JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
 import { readYamlDocument } from './go-yaml';
-import { isObject } from './manifest-index';
 import { parsesSchemeless, urlsMatchStr } from './kubelet-keyring';
+import { isObject } from './manifest-index';
 
 /** The config file's group; its versions are those the kubelet registers. */
 const CONFIG_GROUP = 'kubelet.config.k8s.io';
@@ -434,4 +435,15 @@ export function providerMatches(provider: { readonly matchImages: readonly strin
     }
   }
   return false;
+}
+
+/**
+ * The providers of the CredentialProviderConfig file at `path`: a regular file of at most
+ * {@link MAX_PROVIDER_CONFIG_BYTES}, read and validated as the kubelet does.
+ * @param what names the setting in errors, e.g. `--image-credential-provider-config`
+ * @internal
+ */
+export function readCredentialProviderConfigFile(path: string, what: string): CredentialProviderSpec[] {
+  const text = readRegularFile(path, what, MAX_PROVIDER_CONFIG_BYTES).toString('utf8');
+  return parseCredentialProviderConfig(text, `${what} ${JSON.stringify(path)}`);
 }

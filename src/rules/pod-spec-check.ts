@@ -3,6 +3,7 @@
 // specs (our constructs, L1 objects, Include, Helm, a YAML file) goes through the same code.
 import { KubeletKeyring } from './kubelet-keyring';
 import { lockKey, pinImage } from './lock-file';
+import { describeNodeSource, NodeCredentialSource, nodeSourceFor } from './node-credentials';
 import { ParsedImage } from './parsed-image';
 import { redactUserinfo } from './server-key';
 
@@ -58,6 +59,11 @@ export interface PodSpecRules {
   readonly lock?: ReadonlyMap<string, string>;
   /** refuse an image that has no digest and is not in `lock` */
   readonly requireLock?: boolean;
+  /**
+   * what the node pulls with when the pod's secrets do not cover an image: credential providers
+   * and a static docker config; an image one of them covers needs no pull secret
+   */
+  readonly node?: readonly NodeCredentialSource[];
 }
 
 /**
@@ -518,6 +524,10 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
     || pullSecrets.covers(name)) {
     return;
   }
+  // after the pod's secrets, as the kubelet tries them; WIRE adds no secret for what the node covers
+  if (rules.node !== undefined && nodeSourceFor(rules.node, name) !== undefined) {
+    return;
+  }
   if (rules.wire) {
     // the first offered secret that covers the image and that the pod can name
     let elsewhere: PullSecretInfo | undefined;
@@ -539,7 +549,8 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
   const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
   check.report({
     rule: PodSpecRule.PULL_SECRET_COVERAGE,
-    message: `${check.image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`,
+    message: `${check.image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`
+      + (rules.node !== undefined && rules.node.length > 0 ? `, nor does the node (${rules.node.map(describeNodeSource).join(', ')})` : ''),
     fix: `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`
       + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
     registry: ref.registry,

@@ -1,6 +1,7 @@
 // The rules a construct attaches to the tree, as the wiring reads them.
 import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
+import type { NodeCredentialSource } from '../rules/node-credentials';
 import type { PodSpecRules, PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
@@ -25,6 +26,8 @@ export interface PullRule {
   /** digests by image lock key; the innermost rule's lock is used */
   readonly lock?: ReadonlyMap<string, string>;
   readonly requireLock?: boolean;
+  /** what the nodes pull with; every rule's counts */
+  readonly node?: readonly NodeCredentialSource[];
 }
 
 /** The rules over the objects of a scope, for a caller that checks many of them. @internal */

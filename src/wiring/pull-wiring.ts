@@ -18,6 +18,7 @@ import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
+import { NodeCredentialSource } from '../rules/node-credentials';
 import {
   checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PullSecretInfo,
   pullSecretSource, resolvesIn, runsPods,
@@ -71,7 +72,7 @@ export class PullWiring {
    * first such rule on `obj` reports those that come after it too.
    */
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: readonly kplus.ISecret[], publicRegistries: string[] = NONE,
-    lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }): void {
+    lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }, node?: readonly NodeCredentialSource[]): void {
     if (!RULES.get(obj)?.some(isRequire)) {
       owner.node.addValidation(new Validation(obj));
     }
@@ -85,6 +86,7 @@ export class PullWiring {
       requireDigest: false,
       lock: lock?.digests,
       requireLock: lock?.required,
+      node,
     });
   }
 
@@ -517,6 +519,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
   let requireDigest = false;
   let requireLock = false;
   let lock: ReadonlyMap<string, string> | undefined;
+  let node: NodeCredentialSource[] | undefined;
   let foreign: Map<string, string> | undefined;
   // this runs for every object of every synth: one pass, no callbacks
   for (let s = 0; s < sources.length; s++) {
@@ -543,6 +546,9 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     requireDigest ||= source.requireDigest;
     requireLock ||= source.requireLock === true;
     lock ??= source.lock;
+    if (source.node !== undefined && source.node.length > 0) {
+      (node ??= []).push(...source.node);
+    }
   }
   // an offered secret tells what it covers too
   const allKnown = candidates.length === 0 ? known : [...known, ...candidates];
@@ -560,6 +566,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     requireDigest,
     lock,
     requireLock,
+    node,
   };
 }
 
