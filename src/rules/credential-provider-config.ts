@@ -10,7 +10,6 @@ import { readRegularFile } from './bounded-read';
 import { JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
 import { readYamlDocument } from './go-yaml';
 import { parsesSchemeless, urlsMatchStr } from './kubelet-keyring';
-import { isObject } from './manifest-index';
 
 /** The config file's group; its versions are those the kubelet registers. */
 const CONFIG_GROUP = 'kubelet.config.k8s.io';
@@ -115,6 +114,11 @@ export function parseCredentialProviderConfig(text: string, source: string): Cre
     env: p.env,
     ...(p.tokenAttributes ? { serviceAccountTokenAudience: p.tokenAttributes.serviceAccountTokenAudience } : {}),
   }));
+}
+
+/** a mapping of the decoded document */
+function isObject(value: unknown): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** a provider as decoded, before validation: Go's zero values for what is absent */
