@@ -145,7 +145,7 @@ export class PrivateImagePull implements IMixin {
       // refused with the pod, where the error names the construct path and the container
       return props;
     }
-    // not a spread: cdk8s-plus's Container reads a spread copy several times slower
+    // not a spread: cdk8s-plus's Container reads a spread copy slower
     const copy: kplus.ContainerProps = Object.assign({}, props);
     (copy as { imagePullPolicy?: kplus.ImagePullPolicy }).imagePullPolicy = policy as kplus.ImagePullPolicy;
     return copy;

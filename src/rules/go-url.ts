@@ -3,8 +3,8 @@
  * (kubelet-keyring.ts), which parses every `auths` key and image name with them.
  *
  * Go strings are bytes, so all parsing below works on "byte strings": JavaScript strings whose
- * char codes are the UTF-8 bytes of the input (one char per byte, 0-255). Pure ASCII strings are
- * their own byte strings, which keeps the common case free of conversions.
+ * char codes are the UTF-8 bytes of the input (one char per byte, 0-255); an ASCII string is its
+ * own byte string.
  */
 
 /**
@@ -180,11 +180,7 @@ export function goParseUrl(raw: string): GoUrl | undefined {
   return parsePlainUrl(raw) ?? parseAnyUrl(raw);
 }
 
-/**
- * Nearly every server and image name is plain: nothing to unescape, no user info, query or
- * fragment, a numeric port or none. For those Go's result is the text itself, and the general
- * parser below need not even be compiled.
- */
+/** most servers and names: nothing to unescape, no user info, query or fragment, so Go returns the text */
 function parsePlainUrl(raw: string): GoUrl | undefined {
   const plain = PLAIN_URL.exec(raw);
   return plain ? { host: plain[1], path: plain[2] } : undefined;

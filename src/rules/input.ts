@@ -62,8 +62,8 @@ export function checkStringArray(where: string, property: string, value: unknown
 }
 
 /**
- * the path a construct `id` under `scope` will have, for errors raised before it exists; built
- * from the ids above it, as `node.path` would be, without its list of scopes: every workload asks
+ * the path a construct `id` under `scope` will have, for errors raised before it exists: the ids
+ * above it, joined as `node.path` joins them (which first builds the list of scopes)
  */
 export function pathOf(scope: unknown, id: unknown): string {
   let path = String(id);
