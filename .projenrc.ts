@@ -15,6 +15,8 @@ const INTEGRATION_TESTS = [
 // what each project needs of jest; coverage and the reporters are global, and stay at the top
 const TEST_PROJECT = {
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+  // node's, with the Kubernetes 1.27 schema compiled once per jest process, not once per test file
+  testEnvironment: '<rootDir>/test/support/schema-environment.ts',
   // every Testing.synth output is checked against the Kubernetes 1.27 schema
   setupFilesAfterEnv: ['<rootDir>/test/support/validate-synth.ts'],
   // our own snapshots hold no credential either
@@ -49,7 +51,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   autoDetectBin: false,
   // kubernetes-models 4.3.1 carries the Kubernetes 1.27.1 API schema as plain JSON schema (test/support/k8s-schema.ts);
   // 4.4 ships it only as precompiled validators, and 4.5 moved past 1.27
-  devDeps: ['@types/node@^20', '@types/js-yaml@^4.0.9', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
+  devDeps: ['@types/node@^20', '@types/js-yaml@^4.0.9', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'jest-environment-node@^30.5.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
 
   // `dist/` belongs to `cdk8s synth`; the npm tarball goes elsewhere so neither overwrites the other
   artifactsDirectory: 'pkg',
