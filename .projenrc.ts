@@ -10,6 +10,7 @@ const INTEGRATION_TESTS = [
   'plugin-install', // npm pack, installed into a cdk8s app, then cdk8s synth
   'seed-run', 'validation-plugin-synth', // cdk8s synth through the CLI; the README's example compiled and run
   'check-command', 'load', // our CLI and the no-compile loader, run as node processes
+  'kplus33-typecheck', // the TypeScript compiler over both cdk8s-plus libraries' declarations: 8 s of CPU
   'system-tools', // the harness's own step that installs the tools above
 ];
 // what each project needs of jest; coverage and the reporters are global, and stay at the top
@@ -78,6 +79,8 @@ project.addTask('test:unit', {
   description: 'the contributor\'s loop: the unit tests only, with no system tool, registry, packing or cdk8s-cli',
   // coverage (npm test keeps it) doubles the CPU time of these tests
   exec: 'jest --selectProjects unit --coverage=false --passWithNoTests --ci',
+  // property tests try a quarter of their cases (test/support/property-runs.ts); npm test tries all
+  env: { PROPERTY_RUNS_SCALE: '0.25' },
   receiveArgs: true,
 });
 
@@ -87,6 +90,8 @@ project.addTask('bench', {
 });
 project.eslint?.addLintPattern('bench');
 
+// ts-jest only transpiles (isolatedModules in test/tsconfig.json): a type error in a test fails here
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // the tests run kubectl, a registry, skopeo and htpasswd for real: install them, or stop with the command to run
 project.testTask.prependExec('bash test/support/system-tools.sh');
 // `npm ci` transpiles src/ into validation/load.js's cache, so the first `npx cdk8s synth` loads no TypeScript either

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ImageReference as PublicImageReference, PrivateImagePod, RegistrySecret } from '../src';
+import { propertyRuns } from './support/property-runs';
 import { ParsedImage } from '../src/rules/parsed-image';
 import { redactUserinfo } from '../src/rules/server-key';
 
@@ -798,7 +799,7 @@ describe('properties', () => {
       expect(again.toString()).toBe(ref.toString());
       expect(ref.tag).toBe(r.tag);
       expect(ref.digest).toBe(r.digest);
-    }), { numRuns: 500 });
+    }), { numRuns: propertyRuns(500) });
   });
 
   test('an explicit registry (with ".", ":", localhost or uppercase) is split off and normalized', () => {
@@ -818,7 +819,7 @@ describe('properties', () => {
       expect(ref.repository).toBe(repository);
       expect(ref.name).toBe(`${registry}/${repository}`);
       expect(ref.defaultPullPolicy).toBe(r.tag === undefined || r.tag === 'latest' ? 'Always' : 'IfNotPresent');
-    }), { numRuns: 500 });
+    }), { numRuns: propertyRuns(500) });
   });
 
   test('any string either parses and round-trips, or is refused with a quoted message', () => {
@@ -844,7 +845,7 @@ describe('properties', () => {
       // THEN (accepted)
       expect(fields(ParsedImage.parse(ref.toString()))).toEqual(fields(ref));
       expect(fields(ParsedImage.parse(ref.toFamiliarString()))).toEqual(fields(ref));
-    }), { numRuns: 500 });
+    }), { numRuns: propertyRuns(500) });
   });
 });
 

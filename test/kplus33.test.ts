@@ -1,47 +1,19 @@
 // The version-independent path, on today's `cdk8s init`: test/kplus33/app.ts is a cdk8s-plus-33 app.
-// It is type-checked here as `tsc --noEmit -p test/kplus33/tsconfig.json` would, in process, and its
-// charts are synthesized (and, by the jest setup, checked against the Kubernetes 1.27 schema).
+// Its charts are synthesized here (and, by the jest setup, checked against the Kubernetes 1.27
+// schema); test/kplus33-typecheck.test.ts type-checks it.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus33 from 'cdk8s-plus-33';
-import * as ts from 'typescript';
 import { CredentialValue, PrivateImagePull, RegistrySecret } from '../src';
 import { MixinChart, PrivatePodChart, pullWithKplusSecretFromSecretName, REGISTRY, VerifiedChart, WiredChart } from './kplus33/app';
 import { checkManifests } from '../src/cli/manifest-check';
-
-const APP_DIR = path.join(__dirname, 'kplus33');
-const APP = path.join(APP_DIR, 'app.ts');
-const DIRECTIVE = /\/\/ @ts-expect-error (cdk8s-plus-\d+) (\w+)$/;
 
 const ENV = { REGISTRY_USERNAME: 'ci', REGISTRY_PASSWORD: 'not-a-real-password', GHCR_USERNAME: 'bot', GHCR_TOKEN: 'not-a-real-token' };
 const saved = Object.fromEntries(Object.keys(ENV).map(k => [k, process.env[k]]));
 beforeAll(() => Object.assign(process.env, ENV));
 afterAll(() => Object.entries(saved).forEach(([k, v]) => v === undefined ? delete process.env[k] : process.env[k] = v));
-
-/**
- * The diagnostics of `tsc -p test/kplus33/tsconfig.json`, with the app's `@ts-expect-error` read as a
- * plain comment, so that the errors it expects are seen: tsc passes on the file as written exactly
- * when every error is on a line a directive expects, and every directive expects one.
- */
-function typeCheck(): readonly ts.Diagnostic[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(APP_DIR, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: d => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
-  })!;
-  expect(config.fileNames.map(f => path.resolve(f))).toContain(APP);
-  const host = ts.createCompilerHost(config.options);
-  const read = host.readFile;
-  host.readFile = file => path.resolve(file) === APP ? read(file)?.replace(/@ts-expect-error/g, 'expected error:') : read(file);
-  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
-  return [...config.errors, ...ts.getPreEmitDiagnostics(program)];
-}
-
-function describeDiagnostic(d: ts.Diagnostic): string {
-  const where = d.file ? `${path.relative(APP_DIR, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start!).line + 1}: ` : '';
-  return `${where}TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-}
 
 function byKind(manifests: any[], kind: string): any[] {
   return manifests.filter(m => m.kind === kind);
@@ -50,52 +22,6 @@ function byKind(manifests: any[], kind: string): any[] {
 function podSpec(manifest: any): any {
   return { Pod: manifest.spec, CronJob: manifest.spec.jobTemplate?.spec.template.spec }[manifest.kind as string] ?? manifest.spec.template.spec;
 }
-
-describe('a cdk8s-plus-33 app type-checks against the library', () => {
-  const text = fs.readFileSync(APP, 'utf8');
-  // the app's `@ts-expect-error <package> <class>` directives, each with the line it expects an error on
-  const directives = text.split('\n').flatMap((line, i) => {
-    const m = DIRECTIVE.exec(line.trim());
-    return m ? [{ line: i + 2, from: m[1], className: m[2] }] : [];
-  });
-  let found: Array<{ line?: number; text: string }>;
-  beforeAll(() => {
-    found = typeCheck().map(d => ({
-      line: d.file && path.resolve(d.file.fileName) === APP ? d.file.getLineAndCharacterOfPosition(d.start!).line + 1 : undefined,
-      text: describeDiagnostic(d),
-    }));
-  });
-
-  test('with no error and no cast: RegistrySecret, PrivateRegistryPolicy, the mixin, dockerRegistryAuth, DockerConfigSecret', () => {
-    // GIVEN the app as written
-    expect(text).not.toMatch(/as any|@ts-ignore|@ts-nocheck/);
-    expect(text.split('@ts-expect-error').length - 1).toBe(directives.length);
-
-    // WHEN
-    const expected = new Set(directives.map(d => d.line));
-
-    // THEN no error but where a directive expects one
-    expect(found.filter(f => f.line === undefined || !expected.has(f.line)).map(f => f.text)).toEqual([]);
-  });
-
-  test('tsc refuses a kplus-33 Volume, Probe or EnvFrom inside a PrivateImagePod, exactly where the app expects it', () => {
-    // GIVEN
-    expect(directives.map(d => d.className)).toEqual(expect.arrayContaining(['Volume', 'Probe']));
-
-    // WHEN
-    const refused = directives.map(d => ({ ...d, messages: found.filter(f => f.line === d.line).map(f => f.text) }));
-
-    // THEN each expected line fails as a class of one cdk8s-plus given where the other's is typed
-    for (const d of refused) {
-      const other = d.from === 'cdk8s-plus-33' ? 'cdk8s-plus-27' : 'cdk8s-plus-33';
-      expect(d.messages).not.toEqual([]);
-      for (const message of d.messages) {
-        expect(message).toMatch(new RegExp(`${d.from}/lib/[a-z-]+"\\)\\.${d.className}' is not assignable to (parameter of )?type 'import\\("[^"]*/${other}/lib/[a-z-]+"\\)\\.${d.className}'`));
-        expect(message).toMatch(/Types have separate declarations of a private property/);
-      }
-    }
-  });
-});
 
 describe('PrivateRegistryPolicy on cdk8s-plus-33 objects', () => {
   test('WIRE names the secret in kplus-33 Deployments, Jobs and Pods, and writes imagePullPolicy where kplus-33 L1s leave it out', () => {

@@ -16,6 +16,7 @@ import {
   CredentialValue, PolicyMode, PrivateImagePod, PrivateImagePull, PrivateImageServiceAccount, PrivateRegistryPolicy, RegistrySecret,
 } from '../src';
 import { MetadataResolver } from './support/check-oracle';
+import { propertyRuns } from './support/property-runs';
 import { checkManifests } from '../src/cli/manifest-check';
 
 const REGISTRIES = ['registry.gitlab.com', 'ghcr.io', 'harbor.example.com'];
@@ -459,11 +460,11 @@ describe('counterexamples the property found', () => {
 });
 
 /** a deeper search: PROPERTY_RUNS=2000 PROPERTY_SEED=1 npx jest test/rendered-pull-property.test.ts */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? propertyRuns(60));
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261207);
 
 describe('any app of the grammar: synth refuses, or every container names a present, covering secret of its namespace and has a policy', () => {
-  test('for 60 apps (fixed seed), neither check nor a plain reading of the YAML finds a pull that would fail', async () => {
+  test(`for ${RUNS} apps (fixed seed), neither check nor a plain reading of the YAML finds a pull that would fail`, async () => {
     // GIVEN
     let refused = 0;
     let written = 0;

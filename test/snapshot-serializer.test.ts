@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { format } from 'pretty-format';
 import * as YAML from 'yaml';
 import { CredentialValue, PrivateImagePod, RegistrySecret } from '../src';
+import { propertyRuns } from './support/property-runs';
 import * as serializer from '../src/testing/snapshot-serializer';
 
 const PASSWORD = 'sentinel-password-123';
@@ -279,7 +280,7 @@ describe('snapshot serializer: properties', () => {
       expect(() => serializer.test(value)).not.toThrow();
       expect(typeof print(value)).toBe('string');
       expect(typeof format(value, { plugins: [serializer] })).toBe('string');
-    }), { seed: 20261101, numRuns: 1500 });
+    }), { seed: 20261101, numRuns: propertyRuns(1500) });
   });
 
   test('a planted credential never survives, in any form and any wrapping', () => {
@@ -331,7 +332,7 @@ describe('snapshot serializer: properties', () => {
 
         // THEN
         expect(survivors(printed, planted)).toEqual([]);
-      }), { seed: 20261101, numRuns: 400 });
+      }), { seed: 20261101, numRuns: propertyRuns(400) });
   });
 });
 
