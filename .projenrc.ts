@@ -12,6 +12,7 @@ const INTEGRATION_TESTS = [
   'check-command', 'load', // our CLI and the no-compile loader, run as node processes
   'kplus33-typecheck', // the TypeScript compiler over both cdk8s-plus libraries' declarations: 8 s of CPU
   'system-tools', // the harness's own step that installs the tools above
+  'cdk8s-versions', // the guarantees in node processes that load the oldest and the newest cdk8s of the peer range
 ];
 // what each project needs of jest; coverage and the reporters are global, and stay at the top
 const TEST_PROJECT = {
@@ -50,9 +51,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // one command name; projen would also list every executable under bin/ by its file name
   bin: { 'cdk8s-private-registry': 'bin/cdk8s-private-registry.js' },
   autoDetectBin: false,
+  // cdk8s-newest: the newest cdk8s of the peer range, beside the pinned oldest; test/cdk8s-versions.test.ts runs the guarantees on both.
   // kubernetes-models 4.3.1 carries the Kubernetes 1.27.1 API schema as plain JSON schema (test/support/k8s-schema.ts);
   // 4.4 ships it only as precompiled validators, and 4.5 moved past 1.27
-  devDeps: ['@types/node@^20', '@types/js-yaml@^4.0.9', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'jest-environment-node@^30.5.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
+  devDeps: ['cdk8s-newest@npm:cdk8s@^2.70.106', '@types/node@^20', '@types/js-yaml@^4.0.9', 'cdk8s-cli@^2.207.60', 'cdk8s-plus-33@2.5.57', 'fast-check@^4.10.2', 'jest-environment-node@^30.5.2', 'kubernetes-models@4.3.1', 'pretty-format@^30', 'ts-node@^10.9.2'],
 
   // `dist/` belongs to `cdk8s synth`; the npm tarball goes elsewhere so neither overwrites the other
   artifactsDirectory: 'pkg',

@@ -9,6 +9,9 @@ import { ApiObject, App, IResolver } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { readRegularFile } from '../rules/bounded-read';
 
+/** the most read of a package.json, as the load-time check names versions: cdk8s's is 6 KiB */
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
+
 /** What the hooks know of one synth request: the app it is for. */
 export interface HookedRequest {
   readonly root: IConstruct;
@@ -202,9 +205,6 @@ function describe(value: unknown): string {
   }
   return typeof value === 'string' ? JSON.stringify(value.slice(0, 200)) : value === null ? 'null' : typeof value;
 }
-
-/** the most read of a package.json: cdk8s's is 6 KiB */
-const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
 /** the version of the cdk8s this module loads, and where it is */
 function cdk8sVersion(): { version: string; where: string } {
