@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkBench } from './check';
-import { pullBench } from './pull';
+import { platformBench, pullBench } from './pull';
 
 const ROOT = path.join(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Number);
@@ -121,7 +121,7 @@ console.log(`\n${coldSynth()}\n\ntarget: the seed app's synth at most 1.15x the 
 console.log(`\n${checkBench()}`);
 
 // `check --pull` on many tags in local registries (bench/pull.ts)
-pullBench().then(table => console.log(`\n${table}`), (e) => {
+pullBench().then(table => console.log(`\n${table}`)).then(() => platformBench()).then(table => console.log(`\n${table}`), (e) => {
   console.error(e);
   process.exitCode = 1;
 });
