@@ -10,9 +10,9 @@
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { KubeletKeyring } from '../rules/kubelet-keyring';
-import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex } from '../rules/manifest-index';
+import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
-import { namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
+import { namespacedKey, namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
 
 /**
  * Rules about manifests that are not about one pod spec alone.
@@ -222,8 +222,6 @@ export async function checkManifests(sources: ManifestSource[], options: Manifes
   return new ManifestCheck(options).run(sources);
 }
 
-const PULL_SECRET_TYPES = ['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg'];
-
 /** the file of the document being checked, and the line of a place in it */
 interface ViolationPlace {
   readonly file: string;
@@ -294,53 +292,11 @@ interface ReadObjects {
 /** How much document text the objects of documents waiting for a name may come from. */
 const KEPT_TEXT_BYTES = 8 * 1024 * 1024;
 
-/**
- * Secrets by name and namespace, so that finding those a pod can name does not grow with the
- * number of namespaces (a platform has a "regcred" in each).
- */
-class SecretsByNamespace<T extends { readonly namespace?: string; readonly inEveryNamespace?: boolean }> {
-  private readonly byName = new Map<string, Map<string | undefined, T[]>>();
-
-  public add(name: string, secret: T): void {
-    const namespaces = this.byName.get(name) ?? new Map<string | undefined, T[]>();
-    this.byName.set(name, namespaces);
-    const here = namespaces.get(secret.namespace);
-    if (here) {
-      // kubectl apply keeps the last object with a namespace and name: it comes first
-      here.unshift(secret);
-    } else {
-      namespaces.set(secret.namespace, [secret]);
-    }
-  }
-
-  /**
-   * those a pod in `namespace` can name: in its namespace, or declared without one to exist in
-   * every namespace (a Secret written without one counts only for pods without one: `resolvesIn`)
-   */
-  public here(name: string, namespace: string | undefined): T[] {
-    const namespaces = this.byName.get(name);
-    const local = namespaces?.get(namespace) ?? [];
-    const anywhere = namespace === undefined ? [] : namespaces?.get(undefined)?.filter(s => s.inEveryNamespace === true) ?? [];
-    return anywhere.length === 0 ? local : [...local, ...anywhere];
-  }
-
-  /** the first one added, in whichever namespace */
-  public first(name: string): T | undefined {
-    return this.byName.get(name)?.values().next().value?.[0];
-  }
-}
-
 class ManifestCheck {
   private readonly rules: PodSpecRules;
-  /** the ServiceAccounts of the input */
-  private readonly accounts = new ManifestIndex();
-  /** the pull secrets of the input */
-  private readonly input = new SecretsByNamespace<PullSecretInfo>();
-  /** pull secrets declared outside the input; the input's win */
-  private readonly existing = new SecretsByNamespace<PullSecretInfo>();
+  /** the Secrets and ServiceAccounts of the input, and the pull secrets declared outside it */
+  private readonly index = new ManifestIndex();
   private readonly existingSeen = new Set<string>();
-  /** Secrets of the input of other types */
-  private readonly otherSecrets = new SecretsByNamespace<{ readonly namespace?: string; readonly type?: string }>();
 
   /** names a pod check may ask for, as numbers: `s` + namespace/secret name, `a` + namespace/account */
   private readonly keyIds = new Map<string, number>();
@@ -391,7 +347,8 @@ class ManifestCheck {
     };
     for (const secret of options.existingSecrets ?? []) {
       // declared without a namespace: it exists in each namespace that names it
-      this.existing.add(secret.name, secret.namespace === undefined || secret.namespace === '' ? { ...secret, namespace: undefined, inEveryNamespace: true } : secret);
+      this.index.addSecret(secret.namespace === undefined || secret.namespace === '' ? { ...secret, namespace: undefined, inEveryNamespace: true } : secret,
+        SecretSource.DECLARED);
     }
   }
 
@@ -645,18 +602,10 @@ class ManifestCheck {
       const namespace = namespaceOf(manifest);
       if (manifest.kind === 'Secret' || manifest.kind === 'ServiceAccount') {
         // a copy: the index outlives the document, whose text the parsed strings may share
-        const copy = JSON.parse(JSON.stringify(manifest));
+        this.index.addManifest(JSON.parse(JSON.stringify(manifest)));
         if (manifest.kind === 'ServiceAccount') {
-          this.accounts.addManifest(copy);
           this.changed(accountKey(namespace, name), seq);
         } else {
-          // the rules read a pull secret's servers from its data
-          const one = new ManifestIndex();
-          one.addManifest(copy);
-          one.secrets(copy.metadata?.name).forEach(secret => this.input.add(copy.metadata?.name, secret));
-          if (!PULL_SECRET_TYPES.includes(manifest.type)) {
-            this.otherSecrets.add(copy.metadata?.name, { namespace, type: copy.type });
-          }
           this.secretChanged(namespace, name, seq);
         }
       }
@@ -666,7 +615,7 @@ class ManifestCheck {
           const key = JSON.stringify([namespace, secret, servers]);
           if (!this.existingSeen.has(key)) {
             this.existingSeen.add(key);
-            this.existing.add(secret, JSON.parse(JSON.stringify({ name: secret, namespace, servers })));
+            this.index.addSecret(JSON.parse(JSON.stringify({ name: secret, namespace, servers })), SecretSource.DECLARED);
             this.secretChanged(namespace, secret, seq);
           }
         }
@@ -721,17 +670,17 @@ class ManifestCheck {
         // of them, on those of every namespace (for the message)
         this.ask(secretKey(namespace, name));
         this.askedSecrets.push(name);
-        const here = this.secretsHere(name, namespace);
+        const here = this.index.resolved(name, namespace);
         if (here.length > 0) {
           return here;
         }
         this.ask(`s*${name}`);
-        const elsewhere = this.input.first(name) ?? this.existing.first(name);
+        const elsewhere = this.index.anyNamespace(name);
         return elsewhere ? [elsewhere] : [];
       },
       serviceAccount: name => {
         this.ask(accountKey(namespace, name));
-        return this.accounts.serviceAccount(name, namespace);
+        return this.index.serviceAccount(name, namespace);
       },
     });
     for (let i = 0; i < found.length; i++) {
@@ -761,19 +710,9 @@ class ManifestCheck {
     ];
   }
 
-  /**
-   * The pull secrets named `name` that a pod in `namespace` can name: the input's first, then
-   * those declared outside it. The rules take the first, and only when there is none, name one
-   * from another namespace in their message.
-   */
-  private secretsHere(name: string, namespace: string | undefined): PullSecretInfo[] {
-    const existing = this.existing.here(name, namespace);
-    return existing.length === 0 ? this.input.here(name, namespace) : [...this.input.here(name, namespace), ...existing];
-  }
-
   /** a Secret of another type named `name` that a pod in `namespace` would get, when no pull secret of that name resolves there */
   private wrongTypeSecret(name: string, namespace: string | undefined) {
-    return this.secretsHere(name, namespace).length > 0 ? undefined : this.otherSecrets.here(name, namespace)[0];
+    return this.index.resolved(name, namespace).length > 0 ? undefined : this.index.otherType(name, namespace);
   }
 
   /** the coverage fix in the words of the caller's settings, instead of the constructs' */
@@ -838,11 +777,11 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
 
 /** the key of the secrets named `name` in `namespace` (or without one) */
 function secretKey(namespace: string | undefined, name: string): string {
-  return `s${namespace ?? ''}/${name}`;
+  return 's' + namespacedKey(namespace, name);
 }
 
 function accountKey(namespace: string | undefined, name: string): string {
-  return `a${namespace ?? ''}/${name}`;
+  return 'a' + namespacedKey(namespace, name);
 }
 
 

@@ -9,11 +9,11 @@ import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { kubeletLookup } from '../rules/kubelet-keyring';
 import { askedLockKey } from '../rules/lock-file';
 import { FORMAT_NAMES } from '../rules/manifest-format';
-import { isObject, isPullSecret, readPullSecret } from '../rules/manifest-index';
+import { isObject, isPullSecret, ManifestIndex, pullSecretInfo, readPullSecret, SecretSource } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
 import { bestPlatform, formatPlatform, parsePlatform, Platform } from '../rules/platforms';
 import { ClusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
-import { CONTAINER_LISTS, namedSecrets, namespacedKey, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
+import { CONTAINER_LISTS, namedSecrets, namespacedName, namespaceOf, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
 import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
 /**
@@ -91,6 +91,9 @@ interface ContainerUse {
   readonly platforms: ReturnType<typeof podPlatforms>;
 }
 
+/** a pull secret's credentials, or why the kubelet cannot read it */
+type SecretCredentials = RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean };
+
 /** a copy that shares no memory with the document's text */
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
@@ -102,11 +105,8 @@ function copy<T>(value: T): T {
  * @internal
  */
 export class PullCollector implements ObjectCollector {
-  /** each pull secret's credentials by `namespace/name` ("" for none), or why the kubelet cannot read it */
-  private readonly secrets = new Map<string, RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean }>();
-  private readonly accounts = new Map<string, string[]>();
-  /** the names of the pull secrets of the input, in any namespace */
-  private readonly names = new Set<string>();
+  /** the pull secrets and ServiceAccounts of the input, with each secret's credentials */
+  private readonly index = new ManifestIndex<SecretCredentials>();
   private uses: ContainerUse[] = [];
   private questions: PullQuestion[] = [];
   /** credentials told apart by their content, under a key of this process that no one sees */
@@ -128,13 +128,13 @@ export class PullCollector implements ObjectCollector {
   public add(manifest: any, place: ObjectPlace): void {
     // copies throughout: the parsed strings may be slices of the whole document's text
     const name: unknown = typeof manifest.metadata?.name === 'string' ? copy(manifest.metadata.name) : undefined;
-    const given = manifest.metadata?.namespace;
-    const namespace: string | undefined = typeof given === 'string' && given !== '' ? copy(given) : undefined;
+    const given = namespaceOf(manifest);
+    const namespace = given === undefined ? undefined : copy(given);
     if (typeof name === 'string' && isPullSecret(manifest)) {
-      this.secrets.set(key(namespace, name), this.credentialsOf(manifest, namespace, name));
-      this.names.add(name);
+      const read = readPullSecret(manifest);
+      this.index.addSecret(copy(pullSecretInfo(name, namespace, read)), SecretSource.WRITTEN, this.credentialsOf(read, namespace, name));
     } else if (typeof name === 'string' && manifest.kind === 'ServiceAccount') {
-      this.accounts.set(key(namespace, name), copy(namedSecrets(manifest.imagePullSecrets)));
+      this.index.addServiceAccount(namespace, name, copy(namedSecrets(manifest.imagePullSecrets)));
     }
     const podSpec = podSpecOf(manifest);
     if (!isObject(podSpec)) {
@@ -260,7 +260,7 @@ export class PullCollector implements ObjectCollector {
     if ('secrets' in source) {
       names = source.secrets;
     } else {
-      const account = this.accounts.get(key(namespace, source.serviceAccount));
+      const account = this.index.serviceAccount(source.serviceAccount, namespace);
       if (account === undefined && source.serviceAccount !== 'default') {
         untried.push(`serviceAccount "${source.serviceAccount}" (not in the input)`);
       }
@@ -270,7 +270,8 @@ export class PullCollector implements ObjectCollector {
     let unreadable: string | undefined;
     for (const name of names) {
       // a secret without a namespace goes wherever its pods are
-      const credentials = this.secrets.get(key(namespace, name)) ?? this.secrets.get(key(undefined, name));
+      const secret = this.index.written(name, namespace)[0] ?? this.index.written(name, undefined)[0];
+      const credentials = secret && this.index.origin(secret);
       if (credentials && 'invalid' in credentials && credentials.refused) {
         // the API server never stores it, so the kubelet finds no such secret and pulls with the others
         untried.push(`secret "${name}" (the API server refuses it: ${credentials.invalid})`);
@@ -281,7 +282,7 @@ export class PullCollector implements ObjectCollector {
         entries.push(...credentials);
       } else {
         // the kubelet reads a pull secret in the pod's namespace only
-        untried.push(`secret "${name}" (${this.names.has(name) ? 'in another namespace than the pod' : 'not in the input'})`);
+        untried.push(`secret "${name}" (${this.index.secrets(name).length > 0 ? 'in another namespace than the pod' : 'not in the input'})`);
       }
     }
     return { credentials: kubeletLookup(entries, ref.name), untried, unreadable };
@@ -292,13 +293,12 @@ export class PullCollector implements ObjectCollector {
     return this.questions;
   }
 
-  private credentialsOf(manifest: any, namespace: string | undefined, name: string)
-    : RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean } {
-    const { entries, invalid, refused } = readPullSecret(manifest);
+  private credentialsOf(read: ReturnType<typeof readPullSecret>, namespace: string | undefined, name: string): SecretCredentials {
+    const { entries, invalid, refused } = read;
     if (invalid !== undefined) {
       return { invalid: copy(invalid), refused };
     }
-    const secret = `${namespace === undefined ? '' : namespace + '/'}${name}`;
+    const secret = namespacedName(namespace, name);
     return [...entries ?? []].map(([server, entry]) => {
       // as the kubelet reads an entry: `auth`, when present, gives both, as bytes (fresh copies)
       const { username, password } = kubeletCredential(entry);
@@ -310,8 +310,6 @@ export class PullCollector implements ObjectCollector {
     return createHmac('sha256', this.hmacKey).update(credential.server).update('\0').update(credential.basic()).digest('hex');
   }
 }
-
-const key = namespacedKey;
 
 /**
  * How to ask the registries.

@@ -1,8 +1,18 @@
-// The pull secrets and ServiceAccounts among a set of manifests, as the API server stores them
-// and the kubelet and the ServiceAccount admission plugin then read them.
+// The one index of pull secrets and ServiceAccounts, by namespace and name, as the API server
+// stores them and the kubelet and the ServiceAccount admission plugin then read them. The
+// constructs (wiring/tree-index.ts), `check` and the plugin (cli/manifest-check.ts) and
+// `check --pull` (cli/pull-check.ts) each feed it from their own source and read it here.
+//
+// A new source of pull secrets (an ESO ExternalSecret, a secret replicated to several namespaces):
+// read it into a PullSecretInfo (name, namespace, servers; never credentials) and call `addSecret`,
+// WRITTEN when the manifests create the Secret and DECLARED when it exists outside them; one call
+// per namespace it is in, or no namespace and `inEveryNamespace` for all of them. A manifest kind
+// that carries one is read in `addManifest`, so that every feeder gets it. What a feeder needs
+// beside a secret (where it was found, its credentials) is that secret's `origin`. A source no
+// pod names (a node's credential provider) is no secret: give it its own add and lookup here.
 import { goBase64Decode } from './go-decoding';
 import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
-import { namedSecrets, namespacedKey, PullSecretInfo } from './pod-spec-check';
+import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo } from './pod-spec-check';
 
 
 /**
@@ -20,16 +30,57 @@ const PULL_SECRET_TYPES: { readonly [type: string]: readonly [string, 'dockercon
 };
 
 /**
- * Pull secrets and ServiceAccounts by name, fed from manifests in their JSON form.
+ * How the index learned of a pull secret.
  * @internal
  */
-export class ManifestIndex {
-  private readonly secretsByName = new Map<string, PullSecretInfo[]>();
-  private readonly accounts = new Map<string, string[]>();
+export enum SecretSource {
+  /** a Secret the manifests (or the app) write, which kubectl apply creates */
+  WRITTEN = 'written',
+  /**
+   * one that exists outside them: RegistrySecret.fromSecretName, the existing-pull-secrets
+   * annotation, `--existing-secret`, the plugin's `existingSecrets`
+   */
+  DECLARED = 'declared',
+}
 
-  /** every known secret with this name, in any namespace */
+/**
+ * A Secret of a type the kubelet reads no credentials from.
+ * @internal
+ */
+export interface OtherSecret {
+  readonly namespace?: string;
+  /** undefined: Opaque */
+  readonly type?: unknown;
+}
+
+/** by namespace (undefined: none), the newest first: kubectl apply keeps the last object with a namespace and name */
+type ByNamespace<T> = Map<string | undefined, T[]>;
+
+/** the secrets of one name */
+interface Named {
+  /** all of them, in the order added */
+  readonly all: PullSecretInfo[];
+  readonly written: ByNamespace<PullSecretInfo>;
+  readonly declared: ByNamespace<PullSecretInfo>;
+}
+
+const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
+
+/**
+ * Pull secrets and ServiceAccounts by namespace and name. Finding those a pod can name does not
+ * grow with the number of namespaces (a platform has a "regcred" in each).
+ * @typeParam O what a feeder keeps beside each secret; the index never reads it
+ * @internal
+ */
+export class ManifestIndex<O = unknown> {
+  private readonly byName = new Map<string, Named>();
+  private readonly origins = new Map<PullSecretInfo, O>();
+  private readonly accounts = new Map<string, string[]>();
+  private readonly others = new Map<string, ByNamespace<OtherSecret>>();
+
+  /** every known secret with this name, in any namespace, in the order added */
   public secrets(name: string): PullSecretInfo[] {
-    return this.secretsByName.get(name) ?? [];
+    return this.byName.get(name)?.all ?? [];
   }
 
   /** imagePullSecrets of the ServiceAccount `name` in `namespace`, if it is known */
@@ -38,33 +89,124 @@ export class ManifestIndex {
     return this.accounts.size === 0 ? undefined : this.accounts.get(namespacedKey(namespace, name));
   }
 
-  /** records `manifest` if it is a pull secret or a ServiceAccount; anything else, of any shape, is skipped */
-  public addManifest(manifest: any): void {
+  /**
+   * The secrets named `name` that a pod in `namespace` can name (`resolvesIn`): those written
+   * first, then those declared, each in its namespace before those of every namespace, the
+   * newest first.
+   */
+  public resolved(name: string, namespace: string | undefined): PullSecretInfo[] {
+    const named = this.byName.get(name);
+    if (named === undefined) {
+      return NO_SECRETS;
+    }
+    const written = here(named.written, namespace);
+    if (named.declared.size === 0) {
+      return written;
+    }
+    const declared = here(named.declared, namespace);
+    return declared.length === 0 ? written : [...written, ...declared];
+  }
+
+  /** one secret named `name` in whichever namespace, for a message: the first written namespace's newest, else the first declared one's */
+  public anyNamespace(name: string): PullSecretInfo | undefined {
+    const named = this.byName.get(name);
+    return named?.written.values().next().value?.[0] ?? named?.declared.values().next().value?.[0];
+  }
+
+  /** the secrets written with this namespace and name, the newest first */
+  public written(name: string, namespace: string | undefined): PullSecretInfo[] {
+    return this.byName.get(name)?.written.get(namespace) ?? NO_SECRETS;
+  }
+
+  /** the secrets declared with this name, in any namespace, in the order added */
+  public declared(name: string): PullSecretInfo[] {
+    const named = this.byName.get(name);
+    return named === undefined || named.declared.size === 0 ? NO_SECRETS : named.all.filter(s => named.declared.get(s.namespace)?.includes(s));
+  }
+
+  /** what the feeder gave with `secret` */
+  public origin(secret: PullSecretInfo): O | undefined {
+    return this.origins.get(secret);
+  }
+
+  /** the newest Secret of another type named `name` in `namespace` */
+  public otherType(name: string, namespace: string | undefined): OtherSecret | undefined {
+    return this.others.get(name)?.get(namespace)?.[0];
+  }
+
+  /**
+   * Records `manifest` if it is a Secret or a ServiceAccount; anything else, of any shape, is
+   * skipped. Returns the pull secret it recorded, if any.
+   */
+  public addManifest(manifest: any, origin?: O): PullSecretInfo | undefined {
     const metadata = isObject(manifest) && isObject(manifest.metadata) ? manifest.metadata : undefined;
     if (typeof metadata?.name !== 'string') {
-      return;
+      return undefined;
     }
     const name: string = metadata.name;
     // "" is no namespace, as kubectl reads it
-    const namespace: string | undefined = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
+    const namespace = namespaceOf(manifest);
     if (manifest.kind === 'ServiceAccount') {
       // as the API server reads the list: a null or nameless entry names no secret
-      this.accounts.set(namespacedKey(namespace, name), namedSecrets(manifest.imagePullSecrets));
+      this.addServiceAccount(namespace, name, namedSecrets(manifest.imagePullSecrets));
     } else if (isPullSecret(manifest)) {
-      const { entries, invalid } = readPullSecret(manifest);
-      this.addSecret(entries ? { name, namespace, servers: [...entries.keys()] } : { name, namespace, invalid });
+      const info = pullSecretInfo(name, namespace, readPullSecret(manifest));
+      this.addSecret(info, SecretSource.WRITTEN, origin);
+      return info;
+    } else if (manifest.kind === 'Secret') {
+      let others = this.others.get(name);
+      if (others === undefined) {
+        others = new Map();
+        this.others.set(name, others);
+      }
+      addNewest(others, namespace, { namespace, type: manifest.type });
+    }
+    return undefined;
+  }
+
+  /** records a pull secret, whose servers are known without reading its data */
+  public addSecret(info: PullSecretInfo, source = SecretSource.WRITTEN, origin?: O): void {
+    let named = this.byName.get(info.name);
+    if (named === undefined) {
+      named = { all: [], written: new Map(), declared: new Map() };
+      this.byName.set(info.name, named);
+    }
+    named.all.push(info);
+    addNewest(source === SecretSource.DECLARED ? named.declared : named.written, info.namespace, info);
+    if (origin !== undefined) {
+      this.origins.set(info, origin);
     }
   }
 
-  /** records a secret whose servers are known without reading its data */
-  public addSecret(info: PullSecretInfo): void {
-    const same = this.secretsByName.get(info.name);
-    if (same) {
-      same.push(info);
-    } else {
-      this.secretsByName.set(info.name, [info]);
-    }
+  /** records the ServiceAccount `name` in `namespace`, whose imagePullSecrets name `secrets` */
+  public addServiceAccount(namespace: string | undefined, name: string, secrets: string[]): void {
+    this.accounts.set(namespacedKey(namespace, name), secrets);
   }
+}
+
+/** those of `byNamespace` a pod in `namespace` can name: of its namespace, then those of every namespace */
+function here(byNamespace: ByNamespace<PullSecretInfo>, namespace: string | undefined): PullSecretInfo[] {
+  const local = byNamespace.get(namespace) ?? NO_SECRETS;
+  const anywhere = namespace === undefined ? NO_SECRETS : byNamespace.get(undefined)?.filter(s => s.inEveryNamespace === true) ?? NO_SECRETS;
+  return anywhere.length === 0 ? local : [...local, ...anywhere];
+}
+
+function addNewest<T>(byNamespace: ByNamespace<T>, namespace: string | undefined, item: T): void {
+  const same = byNamespace.get(namespace);
+  if (same) {
+    same.unshift(item);
+  } else {
+    byNamespace.set(namespace, [item]);
+  }
+}
+
+/**
+ * What the rules know of the pull secret `name` in `namespace`, read (see `readPullSecret`):
+ * its servers, or why the kubelet cannot read it.
+ * @internal
+ */
+export function pullSecretInfo(name: string, namespace: string | undefined, read: ReturnType<typeof readPullSecret>): PullSecretInfo {
+  return read.entries ? { name, namespace, servers: [...read.entries.keys()] } : { name, namespace, invalid: read.invalid };
 }
 
 /**

@@ -168,12 +168,19 @@ export function namespacedKey(namespace: string | undefined, name: string): stri
 }
 
 /**
+ * How reports name an object in a namespace: `namespace/name`, or `name` without a namespace.
+ * @internal
+ */
+export function namespacedName(namespace: unknown, name: unknown): string {
+  return namespace ? `${namespace}/${name}` : `${name}`;
+}
+
+/**
  * How violations name an object: `kind/namespace/name`, or `kind/name` without a namespace.
  * @internal
  */
 export function objectRef(manifest: any): string {
-  const namespace = manifest?.metadata?.namespace;
-  return `${manifest?.kind}/${namespace ? namespace + '/' : ''}${manifest?.metadata?.name}`;
+  return `${manifest?.kind}/${namespacedName(manifest?.metadata?.namespace, manifest?.metadata?.name)}`;
 }
 
 /**

@@ -4,8 +4,8 @@ import { IConstruct } from 'constructs';
 import { cdk8sJson, rootOf } from './cdk8s-hooks';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
 import { kubectlObjects } from '../rules/kubectl-reader';
-import { isListKind, isPullSecret, ManifestIndex, readPullSecret } from '../rules/manifest-index';
-import { namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from '../rules/pod-spec-check';
+import { isListKind, ManifestIndex, SecretSource } from '../rules/manifest-index';
+import { namespacedKey, PullSecretInfo, resolvesIn } from '../rules/pod-spec-check';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {
@@ -32,44 +32,44 @@ export interface Lookup {
   holders?(name: string, namespace: string | undefined): string[];
 }
 
-/** a pull secret written by the app: where, and its JSON, rendered only to compare it with another */
-interface Written {
+/** where a pull secret of the app is; and, for one the app writes, its JSON, rendered only to compare it with another */
+interface Origin {
   readonly path: string;
-  readonly servers?: string[];
-  json(): any;
-}
-
-/** a secret created out of band, declared with RegistrySecret.fromSecretName */
-interface Declared {
-  readonly path: string;
-  readonly info: PullSecretInfo;
+  json?(): any;
 }
 
 /**
  * The secrets and ServiceAccounts of a construct tree, read from their JSON, so that a pod naming
  * a secret from `Include` or a ServiceAccount from a Helm chart is judged as the kubelet would.
+ * The tree feeds the rules' index; the conflicts between what it writes and declares are its own.
  */
-export class TreeIndex extends ManifestIndex implements Lookup {
+export class TreeIndex implements Lookup {
   /** the index of `obj`'s app: the one of `request`, the synth request running for it, or a new one */
   public static of(obj: IConstruct, request?: { index?: Lookup }): Lookup {
     const root = rootOf(obj);
     return request ? request.index ??= new TreeIndex(root) : new TreeIndex(root);
   }
 
-  /** the pull secrets written, by namespace/name; only read when a name is written twice or also declared */
-  private readonly written = new Map<string, Written[]>();
-  /** the secrets declared to exist, by name */
-  private readonly declared = new Map<string, Declared[]>();
+  private readonly index = new ManifestIndex<Origin>();
+  /** the names of the secrets declared to exist */
+  private readonly declaredNames = new Set<string>();
   /** whether any namespace/name is written twice, or written and declared: else there is no conflict to look for */
   private doubts = false;
   private readonly conflicts = new Map<string, string | undefined>();
 
   constructor(root: IConstruct) {
-    super();
     this.visit(root);
-    for (const name of this.declared.keys()) {
-      this.doubts ||= [...this.written.keys()].some(key => key.endsWith(`/${name}`));
+    for (const name of this.declaredNames) {
+      this.doubts ||= this.index.secrets(name).some(s => this.isWritten(s));
     }
+  }
+
+  public secrets(name: string): PullSecretInfo[] {
+    return this.index.secrets(name);
+  }
+
+  public serviceAccount(name: string, namespace: string | undefined): string[] | undefined {
+    return this.index.serviceAccount(name, namespace);
   }
 
   /** whether any pull secret is written twice, or written and declared: else `conflict` finds nothing */
@@ -83,48 +83,68 @@ export class TreeIndex extends ManifestIndex implements Lookup {
     }
     const key = namespacedKey(namespace, name);
     if (!this.conflicts.has(key)) {
-      this.conflicts.set(key, this.findConflict(key, name, namespace));
+      this.conflicts.set(key, this.findConflict(name, namespace));
     }
     return this.conflicts.get(key);
   }
 
   public existing(name: string, namespace: string | undefined): PullSecretInfo | undefined {
-    const declared = this.declared.get(name);
-    if (declared === undefined || this.written.has(namespacedKey(namespace, name))) {
+    const declared = this.index.declared(name);
+    if (declared.length === 0 || this.writtenHere(name, namespace).length > 0) {
       return undefined;
     }
-    return declared.find(d => resolvesIn(d.info, namespace))?.info;
+    return declared.find(d => resolvesIn(d, namespace));
   }
 
   public holders(name: string, namespace: string | undefined): string[] {
-    const paths = (this.written.get(namespacedKey(namespace, name)) ?? []).map(w => w.path);
-    for (const d of this.declared.get(name) ?? []) {
-      if (resolvesIn(d.info, namespace)) {
-        paths.push(d.path);
+    const paths = this.writtenHere(name, namespace).map(s => this.index.origin(s)!.path);
+    for (const d of this.index.declared(name)) {
+      if (resolvesIn(d, namespace)) {
+        paths.push(this.index.origin(d)!.path);
       }
     }
     return paths;
   }
 
-  private findConflict(key: string, name: string, namespace: string | undefined): string | undefined {
-    const written = this.written.get(key) ?? [];
+  /** the pull secrets the app writes with this namespace and name, in the order written */
+  private writtenHere(name: string, namespace: string | undefined): PullSecretInfo[] {
+    return this.index.written(name, namespace).filter(s => this.isWritten(s)).reverse();
+  }
+
+  private isWritten(secret: PullSecretInfo): boolean {
+    return this.index.origin(secret)?.json !== undefined;
+  }
+
+  private findConflict(name: string, namespace: string | undefined): string | undefined {
+    const written = this.writtenHere(name, namespace);
+    const path = (s: PullSecretInfo) => this.index.origin(s)!.path;
     const where = namespace === undefined ? 'without a namespace' : `in namespace "${namespace}"`;
     for (let i = 1; i < written.length; i++) {
-      if (!sameContent(written[0], written[i])) {
-        return `pull secret "${name}" is written twice ${where} with different content, by ${written[0].path} and by ${written[i].path}: `
+      if (!this.sameContent(written[0], written[i])) {
+        return `pull secret "${name}" is written twice ${where} with different content, by ${path(written[0])} and by ${path(written[i])}: `
           + 'kubectl apply keeps the last, and the pods that need the other fail to pull; give each secret its own name';
       }
     }
     const last = written[written.length - 1];
-    for (const d of this.declared.get(name) ?? []) {
+    for (const d of this.index.declared(name)) {
       const covered = last?.servers;
-      if (last !== undefined && resolvesIn(d.info, namespace) && !(d.info.servers ?? []).every(server => covered?.includes(server))) {
-        return `pull secret "${name}" is declared by RegistrySecret.fromSecretName at ${d.path} for [${(d.info.servers ?? []).join(', ')}], `
-          + `but ${last.path} writes a Secret "${name}" ${where}${covered ? ` for [${covered.join(', ')}]` : ''}, which is the one the pod gets; `
+      if (last !== undefined && resolvesIn(d, namespace) && !(d.servers ?? []).every(server => covered?.includes(server))) {
+        return `pull secret "${name}" is declared by RegistrySecret.fromSecretName at ${path(d)} for [${(d.servers ?? []).join(', ')}], `
+          + `but ${path(last)} writes a Secret "${name}" ${where}${covered ? ` for [${covered.join(', ')}]` : ''}, which is the one the pod gets; `
           + 'name the existing secret differently, or drop the declaration and use the secret written';
       }
     }
     return undefined;
+  }
+
+  /** whether two written secrets are the same object: the same JSON (compared here, never shown) */
+  private sameContent(a: PullSecretInfo, b: PullSecretInfo): boolean {
+    try {
+      return JSON.stringify(this.index.origin(a)!.json!()) === JSON.stringify(this.index.origin(b)!.json!());
+    } catch {
+      // a credential that cannot be read yet is reported by its secret; judge by the servers meanwhile
+      return JSON.stringify(a.servers) === JSON.stringify(b.servers);
+    }
   }
 
   /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
@@ -141,15 +161,19 @@ export class TreeIndex extends ManifestIndex implements Lookup {
 
   private add(c: IConstruct): void {
     const secret = c as any;
+    const path = c.node.path;
     if (secret.kind === 'Secret' && Array.isArray(secret.servers) && typeof secret.name === 'string' && !ApiObject.isApiObject(c)) {
       // a RegistrySecret or a reference to one: its servers are known without reading credentials
       const info = registrySecretInfo(secret);
-      this.addSecret(info);
       const resource = c.node.tryFindChild('Resource');
       if (isExistingSecret(secret)) {
-        this.declare(secret.name, { path: c.node.path, info });
+        this.index.addSecret(info, SecretSource.DECLARED, { path });
+        this.declaredNames.add(info.name);
       } else if (ApiObject.isApiObject(resource)) {
-        this.write(namespacedKey(info.namespace, info.name), { path: c.node.path, servers: info.servers, json: () => resource.toJson() });
+        this.index.addSecret(info, SecretSource.WRITTEN, { path, json: () => resource.toJson() });
+        this.doubts ||= this.writtenHere(info.name, info.namespace).length > 1;
+      } else {
+        this.index.addSecret(info);
       }
     } else if (ApiObject.isApiObject(c) && !isRegistrySecretResource(c)) {
       // a List is read as cdk8s renders it, before its pods are wired: the wiring reads this index
@@ -158,43 +182,10 @@ export class TreeIndex extends ManifestIndex implements Lookup {
       const found = isListKind(json?.kind) ? kubectlObjects(json) : undefined;
       const manifests = found === undefined ? [json] : 'error' in found ? [] : found.objects.map(o => o.manifest);
       for (const manifest of manifests) {
-        this.addManifest(manifest);
-        if (isPullSecret(manifest) && typeof manifest.metadata?.name === 'string') {
-          const entries = readPullSecret(manifest).entries;
-          this.write(namespacedKey(namespaceOf(manifest), manifest.metadata.name),
-            { path: c.node.path, servers: entries && [...entries.keys()], json: () => manifest });
-        }
+        const written = this.index.addManifest(manifest, { path, json: () => manifest });
+        this.doubts ||= written !== undefined && this.writtenHere(written.name, written.namespace).length > 1;
       }
     }
-  }
-
-  private write(key: string, written: Written): void {
-    const same = this.written.get(key);
-    if (same) {
-      same.push(written);
-      this.doubts = true;
-    } else {
-      this.written.set(key, [written]);
-    }
-  }
-
-  private declare(name: string, declared: Declared): void {
-    const same = this.declared.get(name);
-    if (same) {
-      same.push(declared);
-    } else {
-      this.declared.set(name, [declared]);
-    }
-  }
-}
-
-/** whether two written secrets are the same object: the same JSON (compared here, never shown) */
-function sameContent(a: Written, b: Written): boolean {
-  try {
-    return JSON.stringify(a.json()) === JSON.stringify(b.json());
-  } catch {
-    // a credential that cannot be read yet is reported by its secret; judge by the servers meanwhile
-    return JSON.stringify(a.servers) === JSON.stringify(b.servers);
   }
 }
 
