@@ -1,13 +1,15 @@
 // `npm run bench`: time and peak memory to build and synth N pods, ours against the same pods
 // hand-wired with cdk8s-plus-27, each measurement in a fresh process; then the cold
-// `npx cdk8s synth` of the seed app against the CLI's floor; then `check` on large inputs; then
-// `check --pull` against local registries. Prints markdown tables.
+// `npx cdk8s synth` of the seed app against the CLI's floor; then the work budget of one synth
+// request; then `check` on large inputs; then `check --pull` against local registries. Prints
+// markdown tables.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkBench } from './check';
 import { platformBench, pullBench } from './pull';
+import { workBench } from './work';
 
 const ROOT = path.join(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Number);
@@ -116,6 +118,9 @@ for (const [sample, label] of [[verify, 'VERIFY'], [wire, 'WIRE (pods unwired)']
 }
 console.log(`\n${policyRows.join('\n')}\n\ntarget: the policy adds at most 10% (median of ${SYNTH_RUNS} interleaved runs)`);
 console.log(`\n${coldSynth()}\n\ntarget: the seed app's synth at most 1.15x the floor (median of ${RUNS} interleaved runs, upgrade check off)`);
+
+// how often the internals that scale with the app run in one synth request, against a fixed budget (bench/work.ts)
+console.log(`\n${workBench()}`);
 
 // the `check` command and the validation plugin on large inputs (bench/check.ts)
 console.log(`\n${checkBench()}`);

@@ -2,47 +2,10 @@ import { Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CredentialValue, PrivateImagePod, PrivateImagePull, PrivateRegistryPolicy } from '../src';
 import { testSecret } from './support/secrets';
-import { ManifestIndex } from '../src/rules/manifest-index';
-import { PullWiring } from '../src/wiring/pull-wiring';
 
+// How often internals run per request (secrets read, pods rendered and checked once) is the work
+// budget of bench/work.ts; these tests hold what a request knows, and when it ends.
 describe('one synth request', () => {
-  test('the app\'s secrets are read once per synth, however many pods ask', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    const secret = testSecret(chart);
-    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [secret] });
-    for (let i = 0; i < 20; i++) {
-      // a pod with no secret of its own pulls with its ServiceAccount's: looked up in the app
-      new kplus.k8s.KubePod(chart, `pod${i}`, { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
-    }
-    const indexed = jest.spyOn(ManifestIndex.prototype, 'addSecret');
-
-    // WHEN
-    Testing.synth(chart);
-
-    // THEN: once for the policy's validation, at most once for the pods' serialization
-    expect(indexed.mock.calls.filter(([info]) => info.name === secret.name).length).toBeLessThanOrEqual(2);
-  });
-
-  test('a pod\'s secret is read once per synth request, however many pods name it', () => {
-    // GIVEN a cdk8s-plus DockerConfigSecret, whose servers are read from its rendered data
-    const synthWith = (pods: number) => {
-      const chart = Testing.chart();
-      const secret = new kplus.DockerConfigSecret(chart, 'regcred', { data: { auths: { 'registry.gitlab.com': { auth: 'dTpw' } } } });
-      for (let i = 0; i < pods; i++) {
-        new PrivateImagePod(chart, `pod${i}`, { registrySecrets: [secret], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-      }
-      const rendered = jest.spyOn(kplus.k8s.KubeSecret.prototype, 'toJson');
-      Testing.synth(chart);
-      const count = rendered.mock.calls.length;
-      rendered.mockRestore();
-      return count;
-    };
-
-    // WHEN / THEN: 20 pods read it as often as one does
-    expect(synthWith(20)).toBe(synthWith(1));
-  });
-
   test('what a request knows of a secret ends with it: a server added after a synth covers the next one', () => {
     // GIVEN a pod whose image no secret covers
     const chart = Testing.chart();
@@ -55,37 +18,6 @@ describe('one synth request', () => {
 
     // THEN the next synth sees it
     expect(Testing.synth(chart)[1].spec.imagePullSecrets).toEqual([{ name: secret.name }]);
-  });
-
-  test('a pod is rendered once per synth request, however often cdk8s validates the app', () => {
-    // GIVEN: cdk8s validates the whole app in synthYaml, then again for each chart it writes
-    const app = Testing.app();
-    const a = new Chart(app, 'a');
-    const pod = new PrivateImagePod(a, 'pod', { registrySecrets: [testSecret(a)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
-    new Chart(app, 'b');
-    const built = jest.spyOn(pod as any, '_toKube');
-
-    // WHEN
-    app.synthYaml();
-
-    // THEN: written once; checked once, from its model
-    expect(built).toHaveBeenCalledTimes(1);
-  });
-
-  test('a policy checks each of its pods once per synth request, however often cdk8s validates the app', () => {
-    // GIVEN: two charts, so synthYaml validates the app three times
-    const app = Testing.app();
-    const a = new Chart(app, 'a');
-    new PrivateRegistryPolicy(a, 'policy', { registrySecrets: [testSecret(a)] });
-    const pod = new kplus.k8s.KubePod(a, 'pod', { spec: { containers: [{ name: 'c', image: 'registry.gitlab.com/a/b:v1' }] } });
-    new Chart(app, 'b');
-    const checked = jest.spyOn(PullWiring, 'violations');
-
-    // WHEN
-    app.synthYaml();
-
-    // THEN
-    expect(checked.mock.calls.filter(([obj]) => obj === pod)).toHaveLength(1);
   });
 
   test('an object is checked once per synth request, however often cdk8s validates the app, and again in the next', () => {
