@@ -1,4 +1,5 @@
 export * from './constructs/registry-secret';
+export * from './constructs/external-secret-props';
 export * from './constructs/credential-value';
 export * from './constructs/private-image-pull';
 export * from './constructs/private-image-pod';

@@ -6,9 +6,10 @@ describe('the index', () => {
   test('exports the constructs, their enum and value classes, and no rule, helper or plugin', () => {
     // THEN (interfaces and props are types only, and leave no runtime export)
     expect(Object.getOwnPropertyNames(api).filter(name => name !== '__esModule').sort()).toEqual([
-      'CredentialValue', 'ImageLock', 'ImageReference', 'NodeCredentials', 'PolicyMode', 'PrivateImageCronJob', 'PrivateImageDaemonSet',
+      'CredentialValue', 'ExternalSecretsApiVersion', 'ImageLock', 'ImageReference', 'NodeCredentials', 'PolicyMode', 'PrivateImageCronJob',
+      'PrivateImageDaemonSet',
       'PrivateImageDeployment', 'PrivateImageJob', 'PrivateImagePod', 'PrivateImagePull', 'PrivateImageServiceAccount',
-      'PrivateImageStatefulSet', 'PrivateRegistryPolicy', 'RegistrySecret',
+      'PrivateImageStatefulSet', 'PrivateRegistryPolicy', 'RegistrySecret', 'SecretStoreKind',
     ]);
   });
 

@@ -6,7 +6,9 @@ import * as path from 'path';
 const SCRIPT = path.join(__dirname, 'support', 'system-tools.sh');
 const TOOLS = ['kubectl', 'docker-registry', 'skopeo', 'htpasswd', 'openssl'];
 // hidden as well, so that no test can reach the real ones: each test brings its own fakes
-const HIDDEN = [...TOOLS, 'apt-get', 'sudo'];
+const HIDDEN = [...TOOLS, 'go', 'apt-get', 'sudo'];
+/** where a fake machine's Debian Go sources are, under its folder of fakes, and the file sprig's package installs */
+const SPRIG = path.join('gocode', 'src', 'github.com', 'Masterminds', 'sprig');
 
 let tmp: string;
 /** symlinks to everything on this machine's PATH but HIDDEN */
@@ -45,7 +47,8 @@ const APT_GET = [
   '[ "$1" = install ] || exit 0',
   'shift 2',
   'for package in "$@"; do',
-  '  case "$package" in kubernetes-client) tool=kubectl;; apache2-utils) tool=htpasswd;; *) tool=$package;; esac',
+  '  case "$package" in kubernetes-client) tool=kubectl;; apache2-utils) tool=htpasswd;; golang-go) tool=go;; *) tool=$package;; esac',
+  `  [ "$package" = golang-github-masterminds-sprig-dev ] && mkdir -p "$(dirname "$0")/${SPRIG}" && continue`,
   '  printf "#!/bin/sh\\n" > "$(dirname "$0")/$tool" && chmod +x "$(dirname "$0")/$tool"',
   'done',
 ].join('\n');
@@ -60,12 +63,18 @@ interface Machine {
   readonly sudo?: string;
   /** the body of the fake apt-get */
   readonly aptGet?: string;
+  /** whether Go and sprig's sources are installed; default true */
+  readonly go?: boolean;
 }
 
 /** runs the step on a machine made of the hidden PATH and a folder of fakes in front of it */
 function runStep(machine: Machine) {
   const fakes = fs.mkdtempSync(path.join(tmp, 'fakes-'));
   machine.present.forEach(tool => fake(fakes, tool, 'exit 0'));
+  if (machine.go !== false) {
+    fake(fakes, 'go', 'exit 0');
+    fs.mkdirSync(path.join(fakes, SPRIG), { recursive: true });
+  }
   fake(fakes, 'apt-get', machine.aptGet ?? APT_GET);
   if (machine.sudo !== undefined) {
     fake(fakes, 'sudo', machine.sudo);
@@ -76,12 +85,14 @@ function runStep(machine: Machine) {
       PATH: `${fakes}${path.delimiter}${hiddenPath}`,
       SYSTEM_TOOLS_OS_RELEASE: path.join(tmp, machine.osRelease),
       SYSTEM_TOOLS_UID: String(machine.uid),
+      SYSTEM_TOOLS_GOCODE: path.join(fakes, 'gocode'),
     },
   });
   const log = path.join(fakes, 'calls.log');
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
   const installed = TOOLS.filter(tool => fs.existsSync(path.join(fakes, tool)));
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, installed };
+  const go = fs.existsSync(path.join(fakes, 'go')) && fs.existsSync(path.join(fakes, SPRIG));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, installed, go };
 }
 
 describe('the system tools step before jest (test/support/system-tools.sh)', () => {
@@ -98,7 +109,18 @@ describe('the system tools step before jest (test/support/system-tools.sh)', () 
     const result = runStep({ present: TOOLS, osRelease: 'debian', uid: 0 });
 
     // THEN
-    expect(result).toEqual({ status: 0, stdout: '', stderr: '', calls: [], installed: TOOLS });
+    expect(result).toEqual({ status: 0, stdout: '', stderr: '', calls: [], installed: TOOLS, go: true });
+  });
+
+  test('installs Go and sprig\'s sources, which the ESO template oracle is built with', () => {
+    // WHEN
+    const result = runStep({ present: TOOLS, osRelease: 'debian', uid: 0, go: false });
+
+    // THEN
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('installing golang-go golang-github-masterminds-sprig-dev with apt-get: the tests need go, github.com/Masterminds/sprig\n');
+    expect(result.calls).toEqual(['apt-get update', 'apt-get install -y golang-go golang-github-masterminds-sprig-dev']);
+    expect(result.go).toBe(true);
   });
 
   test('as root on Debian installs only the missing tools with apt, in one printed line', () => {

@@ -3,6 +3,8 @@ import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CredentialValue } from './credential-value';
+import { ExternalRegistrySecret } from './external-registry-secret';
+import { EcrRegistrySecretProps, ExternalRegistrySecretProps } from './external-secret-props';
 import { readRegularFile } from '../rules/bounded-read';
 import { DockerConfigEntry, DockerConfigJson, parseDockerConfigFile } from '../rules/docker-config';
 import { checkBoolean, checkObject, checkString, checkStringArray, invalid, pathOf, removeRefused, typeOf } from '../rules/input';
@@ -188,6 +190,29 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
    */
   public static fromSecretName(scope: Construct, id: string, name: string, options: RegistrySecretReferenceOptions): IRegistrySecret {
     return new ImportedRegistrySecret(scope, id, name, options);
+  }
+
+  /**
+   * A pull secret that the External Secrets Operator writes: an `ExternalSecret` whose template
+   * makes, from the values in `props.secretStoreRef`, the same `.dockerconfigjson` bytes as
+   * `kubectl create secret docker-registry`. The manifests hold references, never a credential;
+   * the servers are known at synth, so pods that name the secret are checked as with any other.
+   *
+   * @see https://external-secrets.io/latest/api/externalsecret/
+   */
+  public static fromExternalSecret(scope: Construct, id: string, props: ExternalRegistrySecretProps): IRegistrySecret {
+    return ExternalRegistrySecret.fromStore(scope, id, props);
+  }
+
+  /**
+   * A pull secret for an ECR registry that the External Secrets Operator refreshes: its
+   * `ECRAuthorizationToken` generator and an `ExternalSecret` that writes the token as kubectl
+   * would, more often than the token's 12-hour life.
+   *
+   * @see https://external-secrets.io/latest/api/generator/ecr/
+   */
+  public static fromEcrAuthorizationToken(scope: Construct, id: string, props: EcrRegistrySecretProps): IRegistrySecret {
+    return ExternalRegistrySecret.fromEcr(scope, id, props);
   }
 
   /**

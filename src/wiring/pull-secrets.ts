@@ -71,7 +71,8 @@ export function registrySecretInfo(secret: { readonly name: string; readonly nam
   }
   const copies = copiesOf(secret);
   if (copies === undefined) {
-    return { name, namespace, servers: secret.servers, copyable: true };
+    // a RegistrySecret can be copied; an ExternalSecret's pull secret cannot
+    return 'copyToPodNamespaces' in secret ? { name, namespace, servers: secret.servers, copyable: true } : { name, namespace, servers: secret.servers };
   }
   // a copy is written wherever a pod names it, or in the namespaces listed
   return copies.toPods

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
+import { parse } from 'yaml';
 
 /** The directory of the installed `kubernetes-models` package. */
 const MODELS_DIR = path.dirname(require.resolve('kubernetes-models'));
@@ -61,28 +62,28 @@ function collectDefinitions(): Map<DefinitionId, any> {
 }
 
 /** A copy of `schema` in which every object schema with `properties` refuses other properties. */
-function refuseUnknownFields(schema: any): any {
+function refuseUnknownFields(schema: any, crd = false): any {
   if (Array.isArray(schema)) {
-    return schema.map(refuseUnknownFields);
+    return schema.map(s => refuseUnknownFields(s, crd));
   }
   if (schema === null || typeof schema !== 'object') {
     return schema;
   }
   const copy: any = { ...schema };
   if (copy.properties) {
-    copy.properties = Object.fromEntries(Object.entries(copy.properties).map(([name, s]) => [name, refuseUnknownFields(s)]));
-    if (copy.additionalProperties === undefined) {
+    copy.properties = Object.fromEntries(Object.entries(copy.properties).map(([name, s]) => [name, refuseUnknownFields(s, crd)]));
+    if (copy.additionalProperties === undefined && !(crd && copy['x-kubernetes-preserve-unknown-fields'] === true)) {
       copy.additionalProperties = false;
     }
   }
   for (const key of ['items', 'additionalProperties', 'not']) {
     if (copy[key] !== null && typeof copy[key] === 'object') {
-      copy[key] = refuseUnknownFields(copy[key]);
+      copy[key] = refuseUnknownFields(copy[key], crd);
     }
   }
   for (const key of ['oneOf', 'anyOf', 'allOf']) {
     if (Array.isArray(copy[key])) {
-      copy[key] = copy[key].map(refuseUnknownFields);
+      copy[key] = copy[key].map((s: any) => refuseUnknownFields(s, crd));
     }
   }
   return copy;
@@ -162,9 +163,35 @@ function withoutNullableNoise(errors: any[]): any[] {
   return real.filter(e => e.keyword !== 'oneOf' || !real.some(o => o !== e && o.keyword !== 'oneOf' && o.instancePath.startsWith(e.instancePath)));
 }
 
+/** The vendored CustomResourceDefinitions (see test/fixtures/external-secrets/SOURCE.md). */
+const CRD_FILES = ['external-secrets.io_externalsecrets.yaml', 'generators.external-secrets.io_ecrauthorizationtokens.yaml']
+  .map(file => path.join(__dirname, '..', 'fixtures', 'external-secrets', file));
+
+let crdValidators: Map<string, any> | undefined;
+
 /**
- * Validates each manifest against the Kubernetes 1.27 schema of its `apiVersion` and `kind`, with
- * unknown fields refused. Returns one message per problem, each naming the manifest and the JSON
+ * The validator of each version of the vendored CRDs, by `apiVersion/kind`: its `openAPIV3Schema`
+ * with unknown fields refused, except where the schema preserves them, as the API server prunes them.
+ */
+function crdValidator(apiVersion: string, kind: string): any {
+  if (crdValidators === undefined) {
+    crdValidators = new Map();
+    // the x-kubernetes-* extensions are keywords Ajv does not know
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    for (const file of CRD_FILES) {
+      const crd = parse(fs.readFileSync(file, 'utf8'));
+      for (const version of crd.spec.versions) {
+        const schema = refuseUnknownFields(version.schema.openAPIV3Schema, true);
+        crdValidators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+      }
+    }
+  }
+  return crdValidators.get(`${apiVersion}/${kind}`);
+}
+
+/**
+ * Validates each manifest against the Kubernetes 1.27 schema of its `apiVersion` and `kind` (or a
+ * vendored CRD's, for ESO's kinds), with unknown fields refused. Returns one message per problem, each naming the manifest and the JSON
  * pointer of the field; an empty array means every manifest is valid.
  */
 export function validateManifests(manifests: any[]): string[] {
@@ -172,6 +199,13 @@ export function validateManifests(manifests: any[]): string[] {
   const problems: string[] = [];
   manifests.forEach((manifest, index) => {
     const name = `${manifest?.kind ?? '(no kind)'} "${manifest?.metadata?.name ?? `#${index}`}"`;
+    const crd = crdValidator(manifest?.apiVersion, manifest?.kind);
+    if (crd !== undefined) {
+      if (!crd(manifest)) {
+        problems.push(...(crd.errors ?? []).map((e: any) => `${name}: ${describeError(e)}`));
+      }
+      return;
+    }
     const id = definitionOf(manifest?.apiVersion, manifest?.kind);
     if (id === undefined) {
       problems.push(`${name}: Kubernetes 1.27 has no kind ${JSON.stringify(manifest?.kind)} in apiVersion ${JSON.stringify(manifest?.apiVersion)}`);

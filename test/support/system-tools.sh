@@ -9,12 +9,19 @@ set -euo pipefail
 
 # each tool and the Debian package that provides it (kubectl's own apt repository is not Debian's;
 # Debian's kubernetes-client ships kubectl)
-TOOLS=(kubectl:kubernetes-client docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils openssl:openssl)
+TOOLS=(kubectl:kubernetes-client docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils openssl:openssl go:golang-go)
+# Go packages a test builds an oracle with (test/support/eso-template.ts), each with the Debian package that installs
+# its sources under Debian's GOPATH; SYSTEM_TOOLS_GOCODE names another GOPATH, for test/system-tools.test.ts only
+gocode="${SYSTEM_TOOLS_GOCODE:-/usr/share/gocode}"
+GO_SOURCES=(github.com/Masterminds/sprig:golang-github-masterminds-sprig-dev)
 
 missing_tools() {
   local entry
   for entry in "${TOOLS[@]}"; do
     command -v "${entry%%:*}" >/dev/null || echo "$entry"
+  done
+  for entry in "${GO_SOURCES[@]}"; do
+    [ -e "$gocode/src/${entry%%:*}" ] || echo "$entry"
   done
 }
 
