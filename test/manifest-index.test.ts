@@ -1,4 +1,4 @@
-import { ManifestIndex } from '../src/rules/manifest-index';
+import { ManifestIndex, SecretSource } from '../src/rules/manifest-index';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -124,5 +124,97 @@ describe('ManifestIndex', () => {
     expect(index.serviceAccount('a', undefined)).toEqual(['regcred']);
     expect(index.serviceAccount('b', undefined)).toEqual([]);
     expect(index.serviceAccount('c', undefined)).toEqual([]);
+  });
+});
+
+describe('ManifestIndex: which secret a pod in a namespace gets', () => {
+  const info = (name: string, namespace?: string, servers = ['ghcr.io'], inEveryNamespace?: boolean) =>
+    (inEveryNamespace ? { name, namespace, servers, inEveryNamespace } : { name, namespace, servers });
+
+  test('a secret written in the pod\'s namespace, the last one written first, then those declared', () => {
+    // GIVEN
+    const index = new ManifestIndex();
+    const declared = info('regcred', 'prod', ['quay.io']);
+    const first = info('regcred', 'prod', ['ghcr.io']);
+    const last = info('regcred', 'prod', ['docker.io']);
+
+    // WHEN
+    index.addSecret(declared, SecretSource.DECLARED);
+    index.addSecret(first);
+    index.addSecret(last, SecretSource.WRITTEN);
+
+    // THEN: kubectl apply keeps the last object with a namespace and name
+    expect(index.resolved('regcred', 'prod')).toEqual([last, first, declared]);
+    expect(index.written('regcred', 'prod')).toEqual([last, first]);
+    expect(index.declared('regcred')).toEqual([declared]);
+    expect(index.secrets('regcred')).toEqual([declared, first, last]);
+    expect(index.resolved('regcred', 'dev')).toEqual([]);
+  });
+
+  test('a secret declared without a namespace resolves in every namespace; one written without one only for pods without one', () => {
+    // GIVEN
+    const index = new ManifestIndex();
+    const everywhere = info('existing', undefined, ['quay.io'], true);
+    const written = info('plain', undefined);
+
+    // WHEN
+    index.addSecret(everywhere, SecretSource.DECLARED);
+    index.addSecret(written);
+
+    // THEN
+    expect(index.resolved('existing', 'prod')).toEqual([everywhere]);
+    expect(index.resolved('existing', undefined)).toEqual([everywhere]);
+    expect(index.resolved('plain', 'prod')).toEqual([]);
+    expect(index.resolved('plain', undefined)).toEqual([written]);
+  });
+
+  test('a secret of another namespace is found for a message: the first written namespace\'s newest, else a declared one', () => {
+    // GIVEN
+    const index = new ManifestIndex();
+    const a1 = info('regcred', 'a');
+    const a2 = info('regcred', 'a', ['quay.io']);
+    const declared = info('other', 'b');
+
+    // WHEN
+    index.addSecret(info('regcred', 'z', ['docker.io']), SecretSource.DECLARED);
+    index.addSecret(a1);
+    index.addSecret(info('regcred', 'b'));
+    index.addSecret(a2);
+    index.addSecret(declared, SecretSource.DECLARED);
+
+    // THEN
+    expect(index.anyNamespace('regcred')).toBe(a2);
+    expect(index.anyNamespace('other')).toBe(declared);
+    expect(index.anyNamespace('none')).toBeUndefined();
+  });
+
+  test('keeps what a feeder gives beside a secret, without reading it', () => {
+    // GIVEN
+    const index = new ManifestIndex<{ path: string }>();
+    const secret = info('regcred', 'prod');
+
+    // WHEN
+    index.addSecret(secret, SecretSource.WRITTEN, { path: 'app/regcred' });
+    const manifest = { kind: 'Secret', type: 'kubernetes.io/dockerconfigjson', metadata: { name: 'b' }, stringData: { '.dockerconfigjson': '{"auths":{"quay.io":{}}}' } };
+    const read = index.addManifest(manifest, { path: 'app/b' });
+
+    // THEN
+    expect(index.origin(secret)).toEqual({ path: 'app/regcred' });
+    expect(read).toEqual({ name: 'b', namespace: undefined, servers: ['quay.io'] });
+    expect(index.origin(read!)).toEqual({ path: 'app/b' });
+  });
+
+  test('records Secrets of other types, the last one of a namespace and name first, for the message that names their type', () => {
+    // GIVEN
+    const index = new ManifestIndex();
+
+    // WHEN
+    index.addManifest({ kind: 'Secret', metadata: { name: 'regcred', namespace: 'prod' } });
+    index.addManifest({ kind: 'Secret', type: 'kubernetes.io/basic-auth', metadata: { name: 'regcred', namespace: 'prod' } });
+
+    // THEN
+    expect(index.otherType('regcred', 'prod')).toEqual({ namespace: 'prod', type: 'kubernetes.io/basic-auth' });
+    expect(index.otherType('regcred', 'dev')).toBeUndefined();
+    expect(index.secrets('regcred')).toEqual([]);
   });
 });

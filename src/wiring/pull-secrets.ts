@@ -49,9 +49,7 @@ export function secretInfo(secret: kplus.ISecret): PullSecretInfo {
     return registrySecretInfo(s);
   }
   const json = ApiObject.of(secret).toJson();
-  const index = new ManifestIndex();
-  index.addManifest(json);
-  return index.secrets(json.metadata?.name)[0] ?? { name: secret.name, namespace: json.metadata?.namespace, servers: [] };
+  return new ManifestIndex().addManifest(json) ?? { name: secret.name, namespace: json.metadata?.namespace, servers: [] };
 }
 
 /**
