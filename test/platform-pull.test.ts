@@ -13,6 +13,7 @@ import { App, Chart } from 'cdk8s';
 import { CredentialValue, ImageLock, PrivateImagePod, RegistrySecret } from '../src';
 import { OciIndexImage, OciImage, pushImage, writeHelmChartLayout, writeOciIndexLayout, writeOciLayout } from './support/oci-image';
 import { requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
+import { PrivateRegistryValidation } from '../src/cli/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
 const USER = { username: 'puller', password: 'Sentinel-Platform-Password-5c1e' };
@@ -211,6 +212,30 @@ describe('check --pull: the platforms a pod may run on', () => {
     expect(fs.readFileSync(pinned, 'utf8')).toContain(`image: ${image}@${multi.index.digest}`);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`${image}@${multi.index.digest}: ok ${multi.index.digest}`);
+  }, TIMEOUT);
+
+  test('the validation plugin takes the same platforms setting', async () => {
+    // GIVEN an unconstrained pod of the amd64-only image, and the plugin with two node pools
+    const file = manifests(registry.host, [['old', `${registry.host}/team/amd64:1.0`]]);
+    const run = async (props: object) => {
+      const report: { violations: any[]; status?: string } = { violations: [] };
+      await new PrivateRegistryValidation({ pull: true, insecureRegistries: [registry.host], ...props }).validate({
+        manifests: [file],
+        report: { addViolation: v => report.violations.push(v), submit: status => { report.status = status; } },
+        logger: { log: () => undefined },
+      });
+      return report;
+    };
+
+    // WHEN it validates with the pools, and without
+    const pools = await run({ platforms: ['linux/amd64', 'linux/arm64'] });
+    const fallback = await run({});
+
+    // THEN with the pools the synth fails, naming the missing platform; by default it passes
+    expect(pools.status).toBe('failure');
+    expect(pools.violations[0].violatingResources[0].locations[0]).toContain('has no linux/arm64 manifest (it offers linux/amd64); '
+      + 'the pod may run on linux/arm64 (platforms)');
+    expect(fallback.status).toBe('success');
   }, TIMEOUT);
 
   test('--lock is not written when an image fails a platform', () => {

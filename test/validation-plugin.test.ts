@@ -269,6 +269,9 @@ describe('PrivateRegistryValidation properties', () => {
     [{ pull: true, caFiles: ['/nonexistent/ca.pem'] }, /caFiles\[0\] "\/nonexistent\/ca\.pem" does not exist$/],
     [{ pull: true, pullTimeoutSeconds: 0 }, /pullTimeoutSeconds is 0; expected a number above 0 and at most 600/],
     [{ pull: true, pullConcurrency: 2.5 }, /pullConcurrency is 2\.5; expected a number above 0 and at most 256/],
+    [{ platforms: ['linux/arm64'] }, /PrivateRegistryValidation properties: platforms works only with pull: true$/],
+    [{ pull: true, platforms: 'linux/arm64' }, /platforms is "linux\/arm64"; expected a list of strings/],
+    [{ pull: true, platforms: ['arm64'] }, /properties: platforms: platform "arm64" is not a platform; expected OS\/ARCH\[\/VARIANT\], e\.g\. linux\/amd64/],
   ])('refuses %j', (props, message) => {
     expect(() => new PrivateRegistryValidation(props as any)).toThrow(message);
   });
