@@ -39,6 +39,15 @@ describe('podPlatforms', () => {
     expect(names(spec, POOLS)).toEqual(['linux/arm64']);
   });
 
+  test('the deprecated beta labels, which the kubelet still sets, pin the pod too', () => {
+    const spec = { nodeSelector: { 'beta.kubernetes.io/arch': 'arm64', 'beta.kubernetes.io/os': 'linux' } };
+    expect(podPlatforms(spec, DEFAULT).platforms).toEqual([{
+      platform: { os: 'linux', architecture: 'arm64' },
+      why: 'nodeSelector beta.kubernetes.io/os, nodeSelector beta.kubernetes.io/arch',
+    }]);
+    expect(names(spec, POOLS)).toEqual(['linux/arm64']);
+  });
+
   test('an In affinity on both architectures needs both; NotIn removes one', () => {
     const both = { affinity: affinity([['kubernetes.io/arch', 'In', ['amd64', 'arm64']]]) };
     expect(names(both, DEFAULT)).toEqual(['linux/amd64', 'linux/arm64']);

@@ -10,6 +10,9 @@ export const OS_LABEL = 'kubernetes.io/os';
 export const ARCH_LABEL = 'kubernetes.io/arch';
 /** set on Windows nodes: `major.minor.build`, the `os.version` images are matched against */
 export const WINDOWS_BUILD_LABEL = 'node.kubernetes.io/windows-build';
+/** the deprecated labels the kubelet still sets beside them (pkg/kubelet/kubelet_node_status.go, `initialNode`) */
+const BETA_OS_LABEL = 'beta.kubernetes.io/os';
+const BETA_ARCH_LABEL = 'beta.kubernetes.io/arch';
 
 /**
  * The node platforms of a cluster.
@@ -49,8 +52,10 @@ interface Requirement {
 function nodeLabel(p: Platform, key: string): string | null | undefined {
   switch (key) {
     case OS_LABEL:
+    case BETA_OS_LABEL:
       return p.os;
     case ARCH_LABEL:
+    case BETA_ARCH_LABEL:
       return p.architecture;
     case WINDOWS_BUILD_LABEL:
       return p.os !== 'windows' ? null : p.osVersion?.split('.').slice(0, 3).join('.');
@@ -101,7 +106,8 @@ function describe(r: Requirement): string {
   return `required node affinity ${r.key} ${r.operator}${r.values.length > 0 ? ` [${r.values.join(', ')}]` : ''}`;
 }
 
-const PLATFORM_KEYS = [OS_LABEL, ARCH_LABEL, WINDOWS_BUILD_LABEL];
+const PLATFORM_KEYS = [OS_LABEL, BETA_OS_LABEL, ARCH_LABEL, BETA_ARCH_LABEL, WINDOWS_BUILD_LABEL];
+const ARCH_KEYS = [ARCH_LABEL, BETA_ARCH_LABEL];
 
 /**
  * The platforms `podSpec` may run on among the cluster's, each with what constrains it. With no
@@ -131,16 +137,14 @@ export function podPlatforms(podSpec: any, cluster: ClusterPlatforms): { platfor
   const allowed = (p: Platform) => fromSelector(p) && (terms === undefined || matchingTerm(p) !== undefined)
     && (typeof osName !== 'string' || osName === '' || osName === p.os);
 
-  const named = (key: string) => {
+  const named = (keys: string[]) => {
     const values = new Set<string>();
-    if (typeof selector[key] === 'string') {
-      values.add(selector[key]);
-    }
-    if (key === OS_LABEL && typeof osName === 'string' && osName !== '') {
+    keys.filter(key => typeof selector[key] === 'string').forEach(key => values.add(selector[key]));
+    if (keys.includes(OS_LABEL) && typeof osName === 'string' && osName !== '') {
       values.add(osName);
     }
     for (const term of terms ?? []) {
-      term.filter(r => r.key === key && r.operator === 'In').forEach(r => r.values.forEach(v => values.add(v)));
+      term.filter(r => keys.includes(r.key) && r.operator === 'In').forEach(r => r.values.forEach(v => values.add(v)));
     }
     return [...values];
   };
@@ -150,8 +154,8 @@ export function podPlatforms(podSpec: any, cluster: ClusterPlatforms): { platfor
     candidates = [...cluster.platforms];
   } else {
     const build = typeof selector[WINDOWS_BUILD_LABEL] === 'string' ? selector[WINDOWS_BUILD_LABEL] : undefined;
-    const oses = named(OS_LABEL);
-    const arches = named(ARCH_LABEL);
+    const oses = named([OS_LABEL, BETA_OS_LABEL]);
+    const arches = named(ARCH_KEYS);
     candidates = (oses.length > 0 ? oses : [DEFAULT_PLATFORM.os]).flatMap(os => (arches.length > 0 ? arches : [DEFAULT_PLATFORM.architecture])
       .map(architecture => ({ os, architecture, ...(os === 'windows' && build ? { osVersion: build } : {}) })));
   }
@@ -166,13 +170,13 @@ export function podPlatforms(podSpec: any, cluster: ClusterPlatforms): { platfor
     for (const key of PLATFORM_KEYS) {
       if (key in selector) {
         why.push(`nodeSelector ${key}`);
-        archNamed ||= key === ARCH_LABEL;
+        archNamed ||= ARCH_KEYS.includes(key);
       }
     }
     for (const r of matchingTerm(platform) ?? []) {
       if (PLATFORM_KEYS.includes(r.key)) {
         why.push(describe(r));
-        archNamed ||= r.key === ARCH_LABEL;
+        archNamed ||= ARCH_KEYS.includes(r.key);
       }
     }
     if (typeof osName === 'string' && osName !== '') {
