@@ -8,6 +8,7 @@
 // memory, else read again from its file. Only when a Secret or ServiceAccount is defined twice is
 // the whole input checked a second time.
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
+import { isExternalSecret, readExternalPullSecret } from '../rules/external-secret';
 import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
@@ -23,6 +24,8 @@ export enum ManifestRule {
   PULL_SECRET_TYPE = 'pull-secret-type',
   /** the existing-pull-secrets annotation cannot be read */
   EXISTING_PULL_SECRETS = 'existing-pull-secrets',
+  /** an ExternalSecret of an API version this library does not know, so the pull secret it makes cannot be read */
+  EXTERNAL_SECRET_VERSION = 'external-secret-version',
 }
 
 /**
@@ -79,6 +82,10 @@ export const RULE_DESCRIPTIONS: { readonly [rule in CheckRule]: { readonly recom
   [ManifestRule.PULL_SECRET_TYPE]: {
     recommendation: 'every pull secret a pod names is of type kubernetes.io/dockerconfigjson (or kubernetes.io/dockercfg)',
     fix: 'make the secret with kubectl create secret docker-registry',
+  },
+  [ManifestRule.EXTERNAL_SECRET_VERSION]: {
+    recommendation: 'every ExternalSecret is of an API version this tool reads (external-secrets.io/v1 or v1beta1)',
+    fix: 'write the ExternalSecret as external-secrets.io/v1',
   },
   [ManifestRule.EXISTING_PULL_SECRETS]: {
     recommendation: 'the existing-pull-secrets annotation maps secret names to lists of servers',
@@ -608,6 +615,12 @@ class ManifestCheck {
         } else {
           this.secretChanged(namespace, name, seq);
         }
+      } else if (isExternalSecret(manifest)) {
+        // the pull secret the operator writes, under the target's name
+        const written = this.index.addManifest(JSON.parse(JSON.stringify(manifest)));
+        if (written !== undefined) {
+          this.secretChanged(written.namespace, written.name, seq);
+        }
       }
       const declared = existingPullSecrets(manifest);
       if (declared && !('error' in declared)) {
@@ -634,6 +647,15 @@ class ManifestCheck {
           rule: ManifestRule.EXISTING_PULL_SECRETS,
           message: `the annotation ${EXISTING_PULL_SECRETS_ANNOTATION} ${declared.error}`,
           fix: 'write it as JSON from secret name to servers, e.g. {"regcred":["registry.gitlab.com"]}, or let RegistrySecret.fromSecretName write it',
+        }));
+      }
+      const external = readExternalPullSecret(manifest);
+      if (external !== undefined && 'error' in external) {
+        found.push(violation(objectNames(manifest), where, [...path, 'apiVersion'], {
+          path: 'apiVersion',
+          rule: ManifestRule.EXTERNAL_SECRET_VERSION,
+          message: `${external.error}, so the pull secret it makes is not read`,
+          fix: 'write it as external-secrets.io/v1, which ESO v0.17 and later serve',
         }));
       }
       const podSpec = podSpecOf(manifest);

@@ -5,7 +5,6 @@
 // runtime/template/v2/template.go (text/template, missingkey=error, sprig's functions) and
 // generators/v1/ecr/ecr.go (the generator's keys: username, password, proxy_endpoint, expires_at).
 import { DockerConfigJson } from './docker-config';
-import { isObject } from './manifest-index';
 
 /**
  * The ExternalSecret API versions the library writes and reads. v2.9.0 serves only v1; v1beta1 is
@@ -205,4 +204,8 @@ export function templateServers(text: string): string[] | undefined {
   }
   const servers = Object.keys(parsed.auths);
   return servers.some(server => server.includes('\u0000')) ? undefined : servers;
+}
+
+function isObject(value: unknown): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

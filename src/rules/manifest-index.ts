@@ -10,6 +10,7 @@
 // that carries one is read in `addManifest`, so that every feeder gets it. What a feeder needs
 // beside a secret (where it was found, its credentials) is that secret's `origin`. A source no
 // pod names (a node's credential provider) is no secret: give it its own add and lookup here.
+import { isExternalSecret, readExternalPullSecret } from './external-secret';
 import { goBase64Decode } from './go-decoding';
 import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
 import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo } from './pod-spec-check';
@@ -151,6 +152,15 @@ export class ManifestIndex<O = unknown> {
       this.addServiceAccount(namespace, name, namedSecrets(manifest.imagePullSecrets));
     } else if (isPullSecret(manifest)) {
       const info = pullSecretInfo(name, namespace, readPullSecret(manifest));
+      this.addSecret(info, SecretSource.WRITTEN, origin);
+      return info;
+    } else if (isExternalSecret(manifest)) {
+      // the Secret the operator writes, in the ExternalSecret's namespace
+      const external = readExternalPullSecret(manifest);
+      if (external === undefined || 'error' in external) {
+        return undefined;
+      }
+      const info: PullSecretInfo = { name: external.name, namespace: external.namespace, servers: external.servers, store: external.store };
       this.addSecret(info, SecretSource.WRITTEN, origin);
       return info;
     } else if (manifest.kind === 'Secret') {

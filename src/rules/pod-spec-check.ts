@@ -27,6 +27,11 @@ export interface PullSecretInfo {
   readonly copiedTo?: readonly string[];
   /** written by a RegistrySecret, which can write copies into other namespaces: the namespace fix says so */
   readonly copyable?: boolean;
+  /**
+   * the credentials are in an external store, which the External Secrets Operator writes into the
+   * Secret in the cluster: the store (or generator), as messages name it
+   */
+  readonly store?: string;
   /** undefined: the secret exists but what it covers is unknown */
   readonly servers?: string[];
   /** why the kubelet cannot read the secret, which fails every pull of a pod that names it */

@@ -150,7 +150,8 @@ export class TreeIndex implements Lookup {
   /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
   private visit(c: IConstruct): void {
     const kind = (c as any).kind;
-    if (kind === 'Secret' || kind === 'ServiceAccount' || isListKind(kind)) {
+    // an ESO ExternalSecret makes a pull secret too (rules/external-secret.ts)
+    if (kind === 'Secret' || kind === 'ServiceAccount' || kind === 'ExternalSecret' || isListKind(kind)) {
       this.add(c);
     }
     const children = c.node.children;
