@@ -1,8 +1,8 @@
 import { cdk8s, javascript } from 'projen';
 
 // Tests by audience, one command for all: `npm test` runs both jest projects, `npx projen test:unit` only the first.
-// unit: in process; no network, no system tool (kubectl, docker-registry, skopeo, htpasswd, openssl), no packing,
-// no cdk8s-cli, no program run end to end (a child node only as a deadline for a hostile file).
+// unit: in process; no network, no system tool (kubectl, docker-registry, skopeo, htpasswd, openssl, mkfifo), no
+// packing, no cdk8s-cli, no child process.
 // integration: these files; every other test/*.test.ts is a unit test.
 const INTEGRATION_TESTS = [
   'docker-config', 'kubectl-oracle', 'registry-secret-kubectl', 'secret-hash', // byte for byte against kubectl
@@ -10,8 +10,9 @@ const INTEGRATION_TESTS = [
   'registry-client', 'registry-e2e', 'registry-harness', 'pull-check', 'platform-pull', // registries on 127.0.0.1, skopeo, openssl
   'plugin-install', // npm pack, installed into a cdk8s app, then cdk8s synth
   'seed-run', 'validation-plugin-synth', // cdk8s synth through the CLI; the README's example compiled and run
-  'check-command', 'load', // our CLI and the no-compile loader, run as node processes
+  'check-command', 'node-credentials-cli', 'load', // our CLI and the no-compile loader, run as node processes
   'kplus33-typecheck', // the TypeScript compiler over both cdk8s-plus libraries' declarations: 8 s of CPU
+  'hostile-files', // FIFOs made with mkfifo; reads that could hang or fill memory, in a child node
   'system-tools', // the harness's own step that installs the tools above
   'cdk8s-versions', // the guarantees in node processes that load the oldest and the newest cdk8s of the peer range
 ];

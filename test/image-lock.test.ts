@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,7 +5,6 @@ import { inspect } from 'util';
 import { Testing } from 'cdk8s';
 import * as k from 'cdk8s-plus-27/lib/imports/k8s';
 import { ImageLock, PolicyMode, PrivateImageDeployment, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret } from '../src';
-import { runIsolated } from './support/isolated';
 import { formatImageLock, imageDigests, lockKey, parseImageLock, pinImage } from '../src/rules/lock-file';
 import { ParsedImage } from '../src/rules/parsed-image';
 
@@ -111,39 +109,6 @@ describe('ImageLock', () => {
     expect(call).toThrow(message);
   });
 
-  /** ImageLock.fromFile in a child node that is killed at the deadline, so that a hang or a memory blow-up fails the test only */
-  function fromFileIsolated(file: string) {
-    return runIsolated('load(\'constructs/image-lock\').ImageLock.fromFile(args[0]);', [file], 5_000);
-  }
-
-  test('fromFile refuses /dev/zero at once instead of reading it until memory runs out', () => {
-    // GIVEN /dev/zero WHEN it is given as the lock file
-    const run = fromFileIsolated('/dev/zero');
-    // THEN the child ends in time with one line that says what it is
-    expect(run.signal).toBeNull();
-    expect(run.error).toBe('ImageLock.fromFile: file "/dev/zero" is not a regular file (it is a character device); '
-      + 'give the path of a lock file that check --pull --lock wrote');
-  }, 15_000);
-
-  test('fromFile refuses a FIFO at once instead of waiting for a writer', () => {
-    // GIVEN a FIFO that nothing writes to
-    const fifo = path.join(dir, 'lock.fifo');
-    execFileSync('mkfifo', [fifo]);
-    // WHEN it is given as the lock file THEN the child ends in time, saying it is a FIFO
-    const run = fromFileIsolated(fifo);
-    expect(run.signal).toBeNull();
-    expect(run.error).toMatch(/^ImageLock\.fromFile: file ".*lock\.fifo" is not a regular file \(it is a FIFO\)/);
-  }, 15_000);
-
-  test('fromFile refuses a lock larger than 16 MiB, naming the limit', () => {
-    // GIVEN a sparse file one byte over 16 MiB
-    const file = path.join(dir, 'huge.lock.json');
-    execFileSync('truncate', ['-s', String(16 * 1024 * 1024 + 1), file]);
-    // WHEN it is given as the lock file THEN it is refused by its size
-    const run = fromFileIsolated(file);
-    expect(run.signal).toBeNull();
-    expect(run.error).toMatch(/^ImageLock\.fromFile: file ".*huge\.lock\.json" is larger than 16 MiB, the most read from it; /);
-  }, 15_000);
 });
 
 describe('an ImageLock printed', () => {
