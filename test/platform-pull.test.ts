@@ -13,6 +13,7 @@ import { App, Chart } from 'cdk8s';
 import { CredentialValue, ImageLock, PrivateImagePod, RegistrySecret } from '../src';
 import { OciIndexImage, OciImage, pushImage, writeHelmChartLayout, writeOciIndexLayout, writeOciLayout } from './support/oci-image';
 import { requireTools, RunningRegistry, skopeo, startRegistry } from './support/registry';
+import { judgeContent } from '../src/cli/pull-check';
 import { PrivateRegistryValidation } from '../src/cli/validation-plugin';
 
 const BIN = path.join(__dirname, '..', 'bin', 'cdk8s-private-registry.js');
@@ -348,3 +349,44 @@ function checkPullAsync(host: string, file: string): Promise<{ status: number | 
     child.once('close', status => resolve({ status, stdout }));
   });
 }
+
+describe('judgeContent: the finding, from what the registry served', () => {
+  const DIGEST = 'sha256:' + 'a'.repeat(64);
+  const question = (fields: object) => ({ image: 'r.example.com/team/web:1.4', objects: [{ object: 'Pod/a' }], platforms: [], ...fields }) as any;
+  const ok = (content: object) => ({ status: 'ok', digest: DIGEST, content }) as any;
+  const index = { format: 'oci-index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
+
+  test('each pod that lacks its platform is named when several use the image; attestation entries are not offered', () => {
+    // GIVEN two pods, on arm64 and on arm/v7, and an index of amd64 plus a buildx attestation
+    const q = question({
+      objects: [{ object: 'Pod/a' }, { object: 'Pod/b' }],
+      platforms: [
+        { platform: { os: 'linux', architecture: 'arm64' }, why: 'nodeSelector kubernetes.io/arch', object: 'Pod/a' },
+        { platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, why: '--platform', object: 'Pod/b' },
+        { platform: { os: 'linux', architecture: 'amd64' }, why: '--platform', object: 'Pod/b' },
+      ],
+    });
+    const offered = [{ platform: { os: 'linux', architecture: 'amd64' }, digest: DIGEST }, { platform: { os: 'unknown', architecture: 'unknown' }, digest: DIGEST }];
+
+    // WHEN judged
+    const result = judgeContent(q, ok({ manifest: index, offered }));
+
+    // THEN both missing platforms are named, each with its pod and reason
+    expect(result).toEqual({
+      status: 'unpullable',
+      cause: 'platform',
+      digest: DIGEST,
+      reason: 'r.example.com/team/web:1.4 has no linux/arm64 or linux/arm/v7 manifest (it offers linux/amd64); '
+        + 'Pod/a may run on linux/arm64 (nodeSelector kubernetes.io/arch), Pod/b may run on linux/arm/v7 (--platform)',
+    });
+  });
+
+  test('a pod that may run nowhere, and a manifest that does not read, are findings too; anything else passes through', () => {
+    const none = judgeContent(question({ unschedulable: 'Pod/a: the pod may run on no platform' }), ok({ manifest: index, offered: [] }));
+    expect(none).toMatchObject({ status: 'unpullable', cause: 'platform', reason: 'Pod/a: the pod may run on no platform' });
+    const invalid = judgeContent(question({}), ok({ manifest: { format: 'unknown', mediaType: 'text/html', invalid: 'the registry served "text/html"' }, offered: [] }));
+    expect(invalid).toEqual({ status: 'error', reason: 'r.example.com/team/web:1.4: the registry served "text/html"' });
+    const refused = { status: 'unauthorized', tried: [], reason: 'no' } as any;
+    expect(judgeContent(question({}), refused)).toBe(refused);
+  });
+});
