@@ -194,7 +194,7 @@ export class ManifestIndex<O = unknown> {
   }
 }
 
-/** those of `byNamespace` a pod in `namespace` can name: of its namespace, then those of every namespace */
+/** those of `byNamespace` a pod in `namespace` can name (`resolvesIn`, by lookup): of its namespace, then those of every namespace */
 function here(byNamespace: ByNamespace<PullSecretInfo>, namespace: string | undefined): PullSecretInfo[] {
   const local = byNamespace.get(namespace) ?? NO_SECRETS;
   const anywhere = namespace === undefined ? NO_SECRETS : byNamespace.get(undefined)?.filter(s => s.inEveryNamespace === true) ?? NO_SECRETS;
