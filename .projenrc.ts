@@ -7,7 +7,7 @@ import { cdk8s, javascript } from 'projen';
 const INTEGRATION_TESTS = [
   'docker-config', 'kubectl-oracle', 'registry-secret-kubectl', 'secret-hash', // byte for byte against kubectl
   'external-secret-template', // ESO's template engine (Go and sprig, built offline) against kubectl
-  'registry-client', 'registry-e2e', 'registry-harness', 'pull-check', 'platform-pull', // registries on 127.0.0.1, skopeo, openssl
+  'registry-client', 'registry-e2e', 'registry-harness', 'pull-check', 'platform-pull', 'node-pull', // registries on 127.0.0.1, skopeo, openssl
   'plugin-install', // npm pack, installed into a cdk8s app, then cdk8s synth
   'seed-run', 'validation-plugin-synth', // cdk8s synth through the CLI; the README's example compiled and run
   'check-command', 'node-credentials-cli', 'load', // our CLI and the no-compile loader, run as node processes

@@ -3,14 +3,15 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { parseArgs } from 'util';
+import { CredentialPlugins } from './credential-plugins';
 import {
   CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
   ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS,
 } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
 import {
-  answerFix, askRegistries, clusterPlatforms, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile,
-  registryHost, registryServer,
+  answerFix, askRegistries, clusterPlatforms, coveredBy, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS,
+  readCaFile, registryHost, registryServer,
 } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rules/credential-provider-config';
@@ -51,6 +52,7 @@ const OPTIONS = {
   'disallow-latest': { type: 'boolean' },
   'require-digest': { type: 'boolean' },
   'image-credential-provider-config': { type: 'string' },
+  'image-credential-provider-bin-dir': { type: 'string' },
   'pull': { type: 'boolean' },
   'lock': { type: 'string' },
   'concurrency': { type: 'string' },
@@ -93,6 +95,13 @@ Options:
                               The kubelet's CredentialProviderConfig (its flag of the same
                               name): an image a provider's matchImages match needs no pull
                               secret. The file is refused as the kubelet refuses it.
+  --image-credential-provider-bin-dir DIR
+                              With --pull and --image-credential-provider-config: run the
+                              providers' executables in DIR as the kubelet runs them, and try
+                              their credentials after the pod's pull secrets. Without it an
+                              image only a provider covers is an error: the provider could not
+                              be run. A provider's failure is its image's error; its output is
+                              never shown.
   --disallow-latest           Refuse images tagged latest or not tagged at all.
   --require-digest            Refuse images without a digest.
   --pull                      Then ask each image's registry for its manifest, as a container
@@ -130,7 +139,8 @@ Options:
                               be read is an entry with the rule "${UNREADABLE_INPUT}". With
                               --pull, each image is an entry with the rule "${IMAGE_PULL}",
                               and every entry has a field pull: {image, status, cause,
-                              digest, tried: [{secret, server, sameCredentials}], untried,
+                              digest, coveredBy, tried: [{secret or provider, server,
+                              sameCredentials}], untried,
                               objects: [{object, file, image}], platforms: [{platform, why,
                               object}]}, null on the others.
   -h, --help                  Show this help.
@@ -174,6 +184,7 @@ interface CheckArgs {
     readonly ca: string[];
     readonly insecureRegistries: string[];
     readonly cluster: ClusterPlatforms;
+    readonly node?: { readonly providers: readonly CredentialProviderSpec[]; readonly plugins?: CredentialPlugins };
   };
 }
 
@@ -280,6 +291,12 @@ function parseCheckArgs(args: string[]): CheckArgs {
   if (!values.pull && misplaced) {
     throw new CommandError(`--${misplaced} works only with --pull; add --pull to ask the registries`);
   }
+  const providers = values['image-credential-provider-config'] === undefined ? []
+    : usage(() => readCredentialProviderConfigFile(values['image-credential-provider-config']!, '--image-credential-provider-config'));
+  const binDir = values['image-credential-provider-bin-dir'];
+  if (binDir !== undefined && (!values.pull || values['image-credential-provider-config'] === undefined)) {
+    throw new CommandError('--image-credential-provider-bin-dir works only with --pull and --image-credential-provider-config');
+  }
   return {
     files: positionals,
     format,
@@ -290,12 +307,13 @@ function parseCheckArgs(args: string[]): CheckArgs {
       ca: (values['ca-file'] ?? []).map(file => usage(() => readCaFile(file, '--ca-file'))),
       insecureRegistries: (values['insecure-registry'] ?? []).map(host => usage(() => registryHost(host, '--insecure-registry'))),
       cluster: usage(() => clusterPlatforms(values.platform, '--platform')),
+      node: providers.length === 0 ? undefined
+        : { providers, plugins: binDir === undefined ? undefined : usage(() => CredentialPlugins.open(providers, binDir)) },
     } : undefined,
     privateRegistries: values['private-registry']?.map(server => validateArg(server, '--private-registry')),
     publicRegistries: values['public-registry']?.map(server => validateArg(server, '--public-registry')),
     existingSecrets: (values['existing-secret'] ?? []).map(parseExistingSecret),
-    providers: values['image-credential-provider-config'] === undefined ? []
-      : usage(() => readCredentialProviderConfigFile(values['image-credential-provider-config']!, '--image-credential-provider-config')),
+    providers,
     disallowLatest: values['disallow-latest'] ?? false,
     requireDigest: values['require-digest'] ?? false,
   };
@@ -491,6 +509,7 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
         cause: answer.result.status === 'unreachable' || answer.result.status === 'unpullable' ? answer.result.cause : null,
         platforms: answer.platforms.map(need => ({ platform: formatPlatform(need.platform), why: need.why, object: need.object })),
         digest: answer.result.status === 'ok' ? answer.result.digest : null,
+        coveredBy: coveredBy(answer.result) ?? null,
         tried: triedBy(answer.result).map(c => ({ ...c.toJSON(), sameCredentials: answer.sameCredentials[answer.credentials.indexOf(c)] ?? [] })),
         untried: answer.untried,
         objects: answer.objects,

@@ -2,9 +2,11 @@
 // credentials the kubelet would use, read from the pull secrets in the input. The same image with
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
+import { CredentialPlugins } from './credential-plugins';
 import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { readRegularFile } from '../rules/bounded-read';
+import { CredentialProviderSpec, providerMatches } from '../rules/credential-provider-config';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { kubeletLookup } from '../rules/kubelet-keyring';
 import { askedLockKey } from '../rules/lock-file';
@@ -320,6 +322,11 @@ export interface PullOptions extends RegistryClientOptions {
   readonly concurrency?: number;
   /** the cluster's node platforms, for the collector; default linux/amd64 */
   readonly cluster?: ClusterPlatforms;
+  /**
+   * the node's credential providers (`--image-credential-provider-config`), and their plugins
+   * when they can be run (`--image-credential-provider-bin-dir`)
+   */
+  readonly node?: { readonly providers: readonly CredentialProviderSpec[]; readonly plugins?: CredentialPlugins };
 }
 
 /**
@@ -330,7 +337,7 @@ export async function askRegistries(collector: PullCollector, options: PullOptio
   const concurrency = options.concurrency ?? PULL_SETTINGS.concurrency.default;
   const client = new RegistryClient({ maxSockets: concurrency, content: true, ...options });
   try {
-    return await askAll(collector.result, client, concurrency);
+    return await askAll(collector.result, client, concurrency, options.node);
   } finally {
     client.close();
   }
@@ -385,19 +392,58 @@ export function judgeContent(question: PullQuestion, result: PullResult): PullRe
 }
 
 /** asks every question, at most `concurrency` at once */
-async function askAll(questions: readonly PullQuestion[], client: RegistryClient, concurrency: number): Promise<PullAnswer[]> {
+async function askAll(questions: readonly PullQuestion[], client: RegistryClient, concurrency: number, node: PullOptions['node']): Promise<PullAnswer[]> {
   const answers: PullAnswer[] = new Array(questions.length);
   let next = 0;
   const worker = async () => {
     while (next < questions.length) {
       const i = next++;
-      const { target, credentials, unreadable } = questions[i];
-      const result: PullResult = unreadable ? { status: 'error', reason: unreadable } : await client.resolve(target, credentials);
+      const { unreadable } = questions[i];
+      const result: PullResult = unreadable ? { status: 'error', reason: unreadable } : await ask(questions[i], client, node);
       answers[i] = { ...questions[i], result: judgeContent(questions[i], result) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, questions.length) }, worker));
   return answers;
+}
+
+/**
+ * Asks with the pod's credentials, then the node's providers', the kubelet's order
+ * (secrets.MakeDockerKeyring: the secrets' keyring, then the node's). A provider that matches the
+ * image and gives nothing makes the image's error, unless the pod's own credentials are let in.
+ */
+async function ask(question: PullQuestion, client: RegistryClient, node: PullOptions['node']): Promise<PullResult> {
+  const { target, credentials } = question;
+  const imageName = `${target.registry}/${target.repository}`;
+  const matching = node?.providers.filter(p => providerMatches(p, imageName)) ?? [];
+  if (matching.length === 0) {
+    return client.resolve(target, credentials);
+  }
+  const fromNode = node!.plugins ? await node!.plugins.credentialsFor(imageName)
+    : {
+      credentials: [],
+      errors: [`node provider ${matching.map(p => `"${p.name}"`).join(', ')} covers ${imageName} but could not be run: `
+        + 'give --image-credential-provider-bin-dir DIR, the directory of its executable, to pull with the node\'s credentials'],
+    };
+  if (fromNode.errors.length === 0) {
+    return client.resolve(target, [...credentials, ...fromNode.credentials]);
+  }
+  const withSecrets = credentials.length > 0 ? await client.resolve(target, credentials) : undefined;
+  return withSecrets?.status === 'ok' ? withSecrets : { status: 'error', reason: fromNode.errors.join('; ') };
+}
+
+/**
+ * What gave the credential the registry let in, for reports: `secret "ns/name"`, `node provider
+ * "name"`, or `anonymous`; undefined when it let none in.
+ * @internal
+ */
+export function coveredBy(result: PullResult): string | undefined {
+  if (result.status !== 'ok' && result.status !== 'unpullable') {
+    return undefined;
+  }
+  const credential = result.status === 'ok' ? result.credential : undefined;
+  return credential === undefined ? (result.status === 'ok' ? 'anonymous' : undefined)
+    : credential.provider !== undefined ? `node provider "${credential.provider}"` : `secret "${credential.secret}"`;
 }
 
 /**
@@ -493,7 +539,7 @@ export function describeAnswer(answer: PullAnswer): string {
   const { result } = answer;
   switch (result.status) {
     case 'ok':
-      return `ok ${result.digest}`;
+      return `ok ${result.digest}${result.credential?.provider !== undefined ? ` (${coveredBy(result)})` : ''}`;
     case 'not-found':
       return `not found: ${result.reason}`;
     case 'unreachable':

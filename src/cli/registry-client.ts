@@ -45,8 +45,10 @@ export class RegistryCredential {
    * @param username the user name: bytes as the kubelet has them (a decoded `auth` need not be
    * UTF-8), or text, sent as UTF-8
    * @param password the password, likewise
+   * @param provider the node's credential provider that gave it, instead of a pull secret
    */
-  constructor(public readonly secret: string, public readonly server: string, username: string | Uint8Array, password: string | Uint8Array) {
+  constructor(public readonly secret: string, public readonly server: string, username: string | Uint8Array, password: string | Uint8Array,
+    public readonly provider?: string) {
     this.#username = typeof username === 'string' ? Buffer.from(username, 'utf8') : Buffer.from(username);
     this.#password = typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password);
   }
@@ -58,11 +60,13 @@ export class RegistryCredential {
 
   /** how messages name it: the secret and the server, never the credentials (nor any written into the server key) */
   public toString(): string {
-    return `secret "${this.secret}" (server "${redactUserinfo(this.server)}")`;
+    const source = this.provider === undefined ? `secret "${this.secret}"` : `node provider "${this.provider}"`;
+    return `${source} (server "${redactUserinfo(this.server)}")`;
   }
 
-  public toJSON(): { secret: string; server: string } {
-    return { secret: this.secret, server: redactUserinfo(this.server) };
+  public toJSON(): { secret: string; server: string } | { provider: string; server: string } {
+    const server = redactUserinfo(this.server);
+    return this.provider === undefined ? { secret: this.secret, server } : { provider: this.provider, server };
   }
 
   public [inspect.custom](): string {
