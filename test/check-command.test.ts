@@ -251,7 +251,7 @@ describe('cdk8s-private-registry check', () => {
     [['--platform', 'linux/arm64', 'a.yaml'], /^cdk8s-private-registry: error: --platform works only with --pull; add --pull to ask the registries\n$/],
     [['--pull', '--platform', 'linux/amd64,arm64', 'a.yaml'],
       /^cdk8s-private-registry: error: --platform: platform "arm64" is not a platform; expected OS\/ARCH\[\/VARIANT\], e.g. linux\/amd64, linux\/arm64 or linux\/arm\/v7\n$/],
-    [['--bogus', 'a.yaml'], /^cdk8s-private-registry: error: unknown option "--bogus"; expected one of --format, --private-registry, --public-registry, --existing-secret, --disallow-latest, --require-digest, --image-credential-provider-config, --pull, --lock, --concurrency, --timeout, --ca-file, --insecure-registry, --platform, --help, --version, or "--" before a file whose name starts with "-"; run "cdk8s-private-registry check --help"\n$/],
+    [['--bogus', 'a.yaml'], /^cdk8s-private-registry: error: unknown option "--bogus"; expected one of --format, --private-registry, --public-registry, --existing-secret, --disallow-latest, --require-digest, --image-credential-provider-config, --image-credential-provider-bin-dir, --pull, --lock, --concurrency, --timeout, --ca-file, --insecure-registry, --platform, --help, --version, or "--" before a file whose name starts with "-"; run "cdk8s-private-registry check --help"\n$/],
     [['passing.yaml', '--format'], /error: --format needs a value; run/],
     [['--require-digest=yes', 'passing.yaml'], /error: --require-digest takes no value; received "--require-digest=yes"; run/],
     [['--format', 'xml', 'passing.yaml'], /--format "xml" is not supported; expected text or json\n$/],

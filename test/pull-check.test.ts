@@ -155,6 +155,8 @@ describe('check --pull against real registries', () => {
       status: 'ok',
       cause: null,
       digest: skopeoDigest(`${plain.host}/team/app:v1`, ['--tls-verify=false']),
+      // the source of the credential the registry let in
+      coveredBy: 'secret "regcred-0-0"',
       tried: [{ secret: 'regcred-0-0', server: plain.host, sameCredentials: [] }],
       untried: [],
       objects: [{ object: entry.object, file, image: `${plain.host}/team/app:v1` }],
