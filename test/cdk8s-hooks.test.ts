@@ -56,6 +56,19 @@ describe('the check of cdk8s\'s internals at load', () => {
       /an ApiObject keeps its props in the private field "props" \(found undefined\); an ApiObject keeps its JSON patches in the private array "patches" \(found undefined\)/);
   });
 
+  test('an ApiObject whose name cannot be redefined is refused: a hashed RegistrySecret name could not follow its content', () => {
+    // GIVEN
+    class FixedName extends ApiObject {
+      constructor(scope: Construct, id: string, props: ApiObjectProps) {
+        super(scope, id, props);
+        Object.defineProperty(this, 'name', { value: this.name, configurable: false });
+      }
+    }
+
+    // WHEN / THEN
+    expect(() => checkCdk8s({ ...CDK8S, ApiObject: FixedName })).toThrow(/an ApiObject keeps its name in a configurable field "name" \(found "probe-/);
+  });
+
   test('a toJson that takes an argument is refused: the hook would drop it', () => {
     // GIVEN
     class ArgumentToJson extends ApiObject {

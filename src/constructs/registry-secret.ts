@@ -11,6 +11,7 @@ import { checkBoolean, checkObject, checkString, checkStringArray, invalid, path
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { kubectlSecretHash } from '../rules/secret-hash';
 import { serverKeyProblem } from '../rules/server-key';
+import { nameFrom } from '../wiring/cdk8s-hooks';
 import { EXISTING_SECRET } from '../wiring/pull-secrets';
 import { enableCopies } from '../wiring/secret-copies';
 
@@ -335,8 +336,7 @@ export class RegistrySecret extends kplus.Resource implements IRegistrySecret {
       });
       if (this.appendHash) {
         this.baseName = props.metadata?.name ?? Chart.of(this).generateObjectName(this.apiObject);
-        // cdk8s records construct metadata (and cdk8s-cli maps plugin reports) by the object's name
-        Object.defineProperty(this.apiObject, 'name', { get: () => this.name, enumerable: true, configurable: true });
+        nameFrom(this.apiObject, () => this.name);
       }
       this.node.addValidation({ validate: () => this.validateCredentials() });
       if (this.copyToPodNamespaces || this.copyToNamespaces.length > 0) {

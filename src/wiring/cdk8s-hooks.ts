@@ -1,6 +1,6 @@
 // The one module that knows cdk8s's internals: it replaces ApiObject.prototype.toJson, App's synth,
-// synthYaml and @internal _synthChart, and reads ApiObject's private props and patches and the count
-// of App's built-in resolvers. At load it checks that each of them has the shape relied on, and
+// synthYaml and @internal _synthChart, and an ApiObject's `name` field; it reads ApiObject's private
+// props and patches and the count of App's built-in resolvers. At load it checks that each of them has the shape relied on, and
 // throws, naming the cdk8s found and the range supported, when one has not: a cdk8s release that
 // renamed one would otherwise break the guarantee without a word.
 import * as path from 'path';
@@ -75,6 +75,8 @@ export function checkCdk8s(lib: Cdk8sModule): Cdk8sFacts {
     const props = { apiVersion: 'v1', kind: 'ConfigMap' };
     const obj: any = new lib.ApiObject(new lib.Chart(probe, 'probe'), 'probe', props);
     expect('an ApiObject keeps its props in the private field "props"', obj.props === props, obj.props);
+    const name = Object.getOwnPropertyDescriptor(obj, 'name');
+    expect('an ApiObject keeps its name in a configurable field "name"', typeof name?.value === 'string' && name.configurable === true, name?.value);
     const patches = obj.patches;
     const empty = Array.isArray(patches) && patches.length === 0;
     if (empty) {
@@ -178,6 +180,14 @@ export function isOwnApiObject(obj: ApiObject): boolean {
 /** whether the class of `obj` (an L1 class: KubePod, ...) has a toJson of its own over cdk8s's */
 export function overridesToJson(obj: ApiObject): boolean {
   return Object.getPrototypeOf(obj).toJson !== API_OBJECT.toJson;
+}
+
+/**
+ * Makes `obj.name` read `name()`: cdk8s records construct metadata, and cdk8s-cli maps a plugin's
+ * reports, by the object's name, which its constructor sets once
+ */
+export function nameFrom(obj: ApiObject, name: () => string): void {
+  Object.defineProperty(obj, 'name', { get: name, enumerable: true, configurable: true });
 }
 
 /** the props `obj` was constructed with: cdk8s's private field */
