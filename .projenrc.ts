@@ -81,8 +81,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
 project.addTask('test:unit', {
   description: 'the contributor\'s loop: the unit tests only, with no system tool, registry, packing or cdk8s-cli',
-  // coverage (npm test keeps it) doubles the CPU time of these tests
-  exec: 'jest --selectProjects unit --coverage=false --passWithNoTests --ci',
+  // coverage (npm test keeps it) doubles the CPU time of these tests; jest's default of one worker
+  // fewer than the cores runs them one file at a time on 2 cores
+  exec: 'jest --selectProjects unit --coverage=false --passWithNoTests --ci --maxWorkers=100%',
   // property tests try a quarter of their cases (test/support/property-runs.ts); npm test tries all
   env: { PROPERTY_RUNS_SCALE: '0.25' },
   receiveArgs: true,
