@@ -168,6 +168,22 @@ describe('ManifestIndex: which secret a pod in a namespace gets', () => {
     expect(index.resolved('plain', undefined)).toEqual([written]);
   });
 
+  test('a secret copied into other namespaces resolves there too, after those of the pod\'s namespace', () => {
+    // GIVEN
+    const index = new ManifestIndex();
+    const copied = { name: 'regcred', namespace: 'ci', servers: ['ghcr.io'], copiedTo: ['prod', 'dev'] };
+    const own = info('regcred', 'prod', ['quay.io']);
+
+    // WHEN
+    index.addSecret(copied);
+    index.addSecret(own);
+
+    // THEN
+    expect(index.resolved('regcred', 'prod')).toEqual([own, copied]);
+    expect(index.resolved('regcred', 'ci')).toEqual([copied]);
+    expect(index.resolved('regcred', 'test')).toEqual([]);
+  });
+
   test('a secret of another namespace is found for a message: the first written namespace\'s newest, else a declared one', () => {
     // GIVEN
     const index = new ManifestIndex();

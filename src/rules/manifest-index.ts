@@ -6,14 +6,14 @@
 // A new source of pull secrets (an ESO ExternalSecret, a secret replicated to several namespaces):
 // read it into a PullSecretInfo (name, namespace, servers; never credentials) and call `addSecret`,
 // WRITTEN when the manifests create the Secret and DECLARED when it exists outside them; one call
-// per namespace it is in, or no namespace and `inEveryNamespace` for all of them. A manifest kind
+// per namespace it is in, or one with `copiedTo` or `inEveryNamespace` (see `resolvesIn`). A manifest kind
 // that carries one is read in `addManifest`, so that every feeder gets it. What a feeder needs
 // beside a secret (where it was found, its credentials) is that secret's `origin`. A source no
 // pod names (a node's credential provider) is no secret: give it its own add and lookup here.
 import { isExternalSecret, readExternalPullSecret } from './external-secret';
 import { goBase64Decode } from './go-decoding';
 import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
-import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo } from './pod-spec-check';
+import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from './pod-spec-check';
 
 
 /**
@@ -57,15 +57,39 @@ export interface OtherSecret {
 /** by namespace (undefined: none), the newest first: kubectl apply keeps the last object with a namespace and name */
 type ByNamespace<T> = Map<string | undefined, T[]>;
 
+const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
+
+/** secrets of one name and source */
+class Shelf {
+  public readonly byNamespace: ByNamespace<PullSecretInfo> = new Map();
+  /** those that resolve beyond their own namespace (`inEveryNamespace`, `copiedTo`), the newest first */
+  private readonly roaming: PullSecretInfo[] = [];
+
+  public add(info: PullSecretInfo): void {
+    addNewest(this.byNamespace, info.namespace, info);
+    if (info.inEveryNamespace === true || info.copiedTo !== undefined) {
+      this.roaming.unshift(info);
+    }
+  }
+
+  /** those a pod in `namespace` can name (`resolvesIn`, by lookup): of its namespace, then the others' */
+  public here(namespace: string | undefined): PullSecretInfo[] {
+    const local = this.byNamespace.get(namespace) ?? NO_SECRETS;
+    if (this.roaming.length === 0) {
+      return local;
+    }
+    const anywhere = this.roaming.filter(s => s.namespace !== namespace && resolvesIn(s, namespace));
+    return anywhere.length === 0 ? local : [...local, ...anywhere];
+  }
+}
+
 /** the secrets of one name */
 interface Named {
   /** all of them, in the order added */
   readonly all: PullSecretInfo[];
-  readonly written: ByNamespace<PullSecretInfo>;
-  readonly declared: ByNamespace<PullSecretInfo>;
+  readonly written: Shelf;
+  readonly declared: Shelf;
 }
-
-const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
 
 /**
  * Pull secrets and ServiceAccounts by namespace and name. Finding those a pod can name does not
@@ -100,29 +124,30 @@ export class ManifestIndex<O = unknown> {
     if (named === undefined) {
       return NO_SECRETS;
     }
-    const written = here(named.written, namespace);
-    if (named.declared.size === 0) {
+    const written = named.written.here(namespace);
+    if (named.declared.byNamespace.size === 0) {
       return written;
     }
-    const declared = here(named.declared, namespace);
+    const declared = named.declared.here(namespace);
     return declared.length === 0 ? written : [...written, ...declared];
   }
 
   /** one secret named `name` in whichever namespace, for a message: the first written namespace's newest, else the first declared one's */
   public anyNamespace(name: string): PullSecretInfo | undefined {
     const named = this.byName.get(name);
-    return named?.written.values().next().value?.[0] ?? named?.declared.values().next().value?.[0];
+    return named?.written.byNamespace.values().next().value?.[0] ?? named?.declared.byNamespace.values().next().value?.[0];
   }
 
   /** the secrets written with this namespace and name, the newest first */
   public written(name: string, namespace: string | undefined): PullSecretInfo[] {
-    return this.byName.get(name)?.written.get(namespace) ?? NO_SECRETS;
+    return this.byName.get(name)?.written.byNamespace.get(namespace) ?? NO_SECRETS;
   }
 
   /** the secrets declared with this name, in any namespace, in the order added */
   public declared(name: string): PullSecretInfo[] {
     const named = this.byName.get(name);
-    return named === undefined || named.declared.size === 0 ? NO_SECRETS : named.all.filter(s => named.declared.get(s.namespace)?.includes(s));
+    const declared = named?.declared.byNamespace;
+    return declared === undefined || declared.size === 0 ? NO_SECRETS : named!.all.filter(s => declared.get(s.namespace)?.includes(s));
   }
 
   /** what the feeder gave with `secret` */
@@ -178,11 +203,11 @@ export class ManifestIndex<O = unknown> {
   public addSecret(info: PullSecretInfo, source = SecretSource.WRITTEN, origin?: O): void {
     let named = this.byName.get(info.name);
     if (named === undefined) {
-      named = { all: [], written: new Map(), declared: new Map() };
+      named = { all: [], written: new Shelf(), declared: new Shelf() };
       this.byName.set(info.name, named);
     }
     named.all.push(info);
-    addNewest(source === SecretSource.DECLARED ? named.declared : named.written, info.namespace, info);
+    (source === SecretSource.DECLARED ? named.declared : named.written).add(info);
     if (origin !== undefined) {
       this.origins.set(info, origin);
     }
@@ -192,13 +217,6 @@ export class ManifestIndex<O = unknown> {
   public addServiceAccount(namespace: string | undefined, name: string, secrets: string[]): void {
     this.accounts.set(namespacedKey(namespace, name), secrets);
   }
-}
-
-/** those of `byNamespace` a pod in `namespace` can name (`resolvesIn`, by lookup): of its namespace, then those of every namespace */
-function here(byNamespace: ByNamespace<PullSecretInfo>, namespace: string | undefined): PullSecretInfo[] {
-  const local = byNamespace.get(namespace) ?? NO_SECRETS;
-  const anywhere = namespace === undefined ? NO_SECRETS : byNamespace.get(undefined)?.filter(s => s.inEveryNamespace === true) ?? NO_SECRETS;
-  return anywhere.length === 0 ? local : [...local, ...anywhere];
 }
 
 function addNewest<T>(byNamespace: ByNamespace<T>, namespace: string | undefined, item: T): void {
