@@ -285,6 +285,21 @@ describe('check --pull against a test server: schema 1, and what is read', () =>
     }
   }, TIMEOUT);
 
+  test('a manifest asked by digest must have that digest, as containerd checks what it fetched', async () => {
+    // GIVEN a registry that serves other content under a digest
+    const body = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
+    const server = await serve(url => url.includes('/manifests/sha256:') ? { type: 'application/vnd.oci.image.index.v1+json', body } : undefined);
+    try {
+      const wrong = 'sha256:' + '0'.repeat(64);
+      const { status, stdout } = await checkPullAsync(server.host, manifests(server.host, [['p', `${server.host}/team/app@${wrong}`]]));
+      // THEN it is an error naming the digest
+      expect(status).toBe(1);
+      expect(stdout).toContain(`error: the registry served manifest ${wrong} with other content than its digest`);
+    } finally {
+      server.close();
+    }
+  }, TIMEOUT);
+
   test('one read of an index serves every pod and platform; a config is read only where the index names no platform', async () => {
     // GIVEN an index with platforms (tag "named") and one without (tag "bare"), whose children are read from their configs
     const config = (architecture: string) => JSON.stringify({ os: 'linux', architecture, rootfs: { type: 'layers', diff_ids: [] } });

@@ -280,7 +280,14 @@ export class RegistryClient {
         if (!this.content) {
           return { status: 'ok', digest, credential };
         }
-        const manifest = readManifest(answer.headers['content-type'], answer.body ?? Buffer.alloc(0));
+        const body = answer.body ?? Buffer.alloc(0);
+        const manifest = readManifest(answer.headers['content-type'], body);
+        const schema1 = manifest.format === 'docker-schema1' || manifest.format === 'docker-schema1-signed';
+        const [algorithm, hex] = target.reference.split(':');
+        // containerd checks what it fetched by a digest (a signed schema 1 is digested without its signatures)
+        if (algorithm === 'sha256' && !schema1 && createHash('sha256').update(body).digest('hex') !== hex) {
+          return { status: 'error', reason: `the registry served manifest ${target.reference} with other content than its digest` };
+        }
         const offered = await this.offered(base, target, manifest, authorization);
         return { status: 'ok', digest, credential, content: { manifest, offered } };
       }
