@@ -7,6 +7,7 @@ import { ApiObject, App, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PolicyMode, PrivateRegistryPolicy, RegistrySecret } from '../src';
 import { checkManifests, ManifestCheckResult } from '../src/cli/manifest-check';
+import { answerFix, askRegistries, describeAnswer, PullCollector } from '../src/cli/pull-check';
 import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/cli/validation-plugin';
 
 let tmp: string;
@@ -159,5 +160,24 @@ describe('the validation plugin and the constructs read it too', () => {
 
     // THEN only the pod whose registry the template does not cover is refused
     expect(() => Testing.synth(chart)).toThrow(/Validation failed with the following errors:\n {2}\[apps\/policy\] apps\/other\/Resource: Pod\/apps\/apps-other-[0-9a-f]+: container "main" image "ghcr\.io\/team\/web:v1": no pull secret covers registry "ghcr\.io" \(imagePullSecrets gives "regcred" for \[registry\.gitlab\.com\]\)[^\n]*$/);
+  });
+});
+
+describe('check --pull cannot read the credentials in a store', () => {
+  test('says so for each image only an ExternalSecret covers, naming the store, and asks no registry', async () => {
+    // GIVEN two images of a registry the ExternalSecret covers, and check has read the manifests
+    const file = path.join(tmp, 'app.yaml');
+    fs.writeFileSync(file, [externalSecret(), pod('web', 'apps', 'registry.gitlab.com/team/web:v1'), pod('api', 'apps', 'registry.gitlab.com/team/api:v1')].join('---\n'));
+    const collector = new PullCollector();
+    await checkManifests([{ name: file, path: file }], { collector, settings: { existingSecret: () => '', publicRegistry: () => '', privateRegistries: '' } });
+
+    // WHEN check --pull asks (a registry asked would be unreachable within the timeout: none is asked)
+    const answers = await askRegistries(collector, { timeoutMs: 1 });
+
+    // THEN
+    expect(answers.map(a => [a.image, a.result.status])).toEqual([['registry.gitlab.com/team/web:v1', 'remote'], ['registry.gitlab.com/team/api:v1', 'remote']]);
+    expect(describeAnswer(answers[0])).toBe('not asked: the credentials of pull secret "regcred" (an ExternalSecret of SecretStore "vault") are in a store '
+      + 'only the External Secrets Operator reads, so check --pull cannot ask with them');
+    expect(answerFix(answers[0])).toMatch(/^check the pull where the operator has written the Secret: kubectl get secret/);
   });
 });

@@ -7,6 +7,7 @@ import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './mani
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { readRegularFile } from '../rules/bounded-read';
 import { CredentialProviderSpec, providerMatches } from '../rules/credential-provider-config';
+import { isExternalSecret, readExternalPullSecret } from '../rules/external-secret';
 import { kubeletCredential } from '../rules/kubelet-docker-config';
 import { kubeletLookup } from '../rules/kubelet-keyring';
 import { askedLockKey } from '../rules/lock-file';
@@ -38,6 +39,11 @@ export interface PullQuestion {
   readonly untried: readonly string[];
   /** why the kubelet would not pull at all: a pull secret of the pod it cannot read; then nothing is asked */
   readonly unreadable?: string;
+  /**
+   * why nothing is asked: the only pull secrets of the pod that cover the image are ExternalSecrets,
+   * whose credentials are in a store only the operator reads
+   */
+  readonly remote?: string;
   /** the object that first uses it, as `kind/namespace/name`, and its parts */
   readonly object: string;
   readonly kind: string;
@@ -94,7 +100,9 @@ interface ContainerUse {
 }
 
 /** a pull secret's credentials, or why the kubelet cannot read it */
-type SecretCredentials = RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean };
+type SecretCredentials = RegistryCredential[] | { readonly invalid: string; readonly refused?: boolean }
+  /** an ESO ExternalSecret's: in this store (or generator), which only the operator reads */
+  | { readonly store: string };
 
 /** a copy that shares no memory with the document's text */
 function copy<T>(value: T): T {
@@ -135,6 +143,12 @@ export class PullCollector implements ObjectCollector {
     if (typeof name === 'string' && isPullSecret(manifest)) {
       const read = readPullSecret(manifest);
       this.index.addSecret(copy(pullSecretInfo(name, namespace, read)), SecretSource.WRITTEN, this.credentialsOf(read, namespace, name));
+    } else if (typeof name === 'string' && isExternalSecret(manifest)) {
+      const external = readExternalPullSecret(manifest);
+      if (external !== undefined && !('error' in external)) {
+        const { store, ...info } = copy(external);
+        this.index.addSecret(info, SecretSource.WRITTEN, { store });
+      }
     } else if (typeof name === 'string' && manifest.kind === 'ServiceAccount') {
       this.index.addServiceAccount(namespace, name, copy(namedSecrets(manifest.imagePullSecrets)));
     }
@@ -187,10 +201,14 @@ export class PullCollector implements ObjectCollector {
     const byKey = new Map<string, Found>();
     for (const use of this.uses) {
       const { ref, namespace } = use;
-      const { credentials, untried, unreadable } = this.credentialsFor(use);
+      const { credentials, untried, unreadable, remote: external } = this.credentialsFor(use);
+      // with no credentials to try, the kubelet would use the operator's: nothing can be asked
+      const remote = credentials.length === 0 && external.length > 0
+        ? `the credentials of ${external.join(' and ')} are in a store only the External Secrets Operator reads, so check --pull cannot ask with them`
+        : undefined;
       const target = { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
       const ids = credentials.map(c => this.identity(c));
-      const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', ...ids]);
+      const id = JSON.stringify([target.registry, target.repository, target.reference, unreadable ?? '', remote ?? '', ...ids]);
       const lockKey = askedLockKey(ref);
       let found = byKey.get(id);
       if (!found) {
@@ -200,6 +218,7 @@ export class PullCollector implements ObjectCollector {
           credentials,
           untried,
           unreadable,
+          remote,
           object: use.object,
           kind: use.kind,
           namespace,
@@ -255,9 +274,10 @@ export class PullCollector implements ObjectCollector {
   }
 
   /** the credentials the kubelet would try for a container, in its order, and what it could not try */
-  private credentialsFor(use: ContainerUse): { credentials: RegistryCredential[]; untried: string[]; unreadable?: string } {
+  private credentialsFor(use: ContainerUse): { credentials: RegistryCredential[]; untried: string[]; unreadable?: string; remote: string[] } {
     const { ref, namespace, source } = use;
     const untried: string[] = [];
+    const remote: string[] = [];
     let names: string[];
     if ('secrets' in source) {
       names = source.secrets;
@@ -280,6 +300,13 @@ export class PullCollector implements ObjectCollector {
       } else if (credentials && 'invalid' in credentials) {
         // the kubelet builds its keyring from all of them, and fails every pull when one does not parse
         unreadable ??= `the kubelet cannot read pull secret "${name}" (${credentials.invalid}), so it pulls nothing for the pod`;
+      } else if (credentials && 'store' in credentials) {
+        // the kubelet will read it once the operator has written it; a server from the store is unknown here
+        if (secret.servers === undefined || kubeletLookup(secret.servers.map(server => ({ server })), ref.name).length > 0) {
+          const described = `pull secret "${name}" (an ExternalSecret of ${credentials.store})`;
+          remote.push(described);
+          untried.push(`${described.slice('pull '.length)}, whose credentials only the operator reads`);
+        }
       } else if (credentials) {
         entries.push(...credentials);
       } else {
@@ -287,7 +314,7 @@ export class PullCollector implements ObjectCollector {
         untried.push(`secret "${name}" (${this.index.secrets(name).length > 0 ? 'in another namespace than the pod' : 'not in the input'})`);
       }
     }
-    return { credentials: kubeletLookup(entries, ref.name), untried, unreadable };
+    return { credentials: kubeletLookup(entries, ref.name), untried, unreadable, remote };
   }
 
   /** the questions, in the order their images are first used */
@@ -398,8 +425,9 @@ async function askAll(questions: readonly PullQuestion[], client: RegistryClient
   const worker = async () => {
     while (next < questions.length) {
       const i = next++;
-      const { unreadable } = questions[i];
-      const result: PullResult = unreadable ? { status: 'error', reason: unreadable } : await ask(questions[i], client, node);
+      const { unreadable, remote } = questions[i];
+      const result: PullResult = unreadable ? { status: 'error', reason: unreadable }
+        : remote ? { status: 'remote', reason: remote } : await ask(questions[i], client, node);
       answers[i] = { ...questions[i], result: judgeContent(questions[i], result) };
     }
   };
@@ -546,6 +574,8 @@ export function describeAnswer(answer: PullAnswer): string {
       return `unreachable (${result.cause}): ${result.reason}`;
     case 'error':
       return `error: ${result.reason}`;
+    case 'remote':
+      return `not asked: ${result.reason}`;
     case 'unpullable':
       return `not pullable (${result.cause}): ${result.reason}`;
     case 'unauthorized': {
@@ -604,6 +634,9 @@ export function answerFix(answer: PullAnswer): string | undefined {
       return answer.unreadable
         ? 'fix the secret, e.g. recreate it with kubectl create secret docker-registry'
         : 'check the registry\'s address and that it serves the Docker registry API v2';
+    case 'remote':
+      return 'check the pull where the operator has written the Secret: kubectl get secret NAME -n NAMESPACE -o yaml, '
+        + 'given to check --pull with the pod\'s manifests';
     case 'unpullable':
       return {
         platform: 'push the image for every platform its pods may run on (e.g. docker buildx build --platform linux/amd64,linux/arm64 --push), '

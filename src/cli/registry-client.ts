@@ -114,6 +114,8 @@ export type PullResult =
   | { readonly status: 'unreachable'; readonly cause: UnreachableCause; readonly reason: string }
   /** anything else a runtime would fail on, such as an unexpected status */
   | { readonly status: 'error'; readonly reason: string }
+  /** not asked: the credentials are in an external store (an ESO ExternalSecret), which only the operator reads */
+  | { readonly status: 'remote'; readonly reason: string }
   /** it serves the manifest, which the node's runtime would not pull: no manifest for its platform, schema 1, not an image */
   | { readonly status: 'unpullable'; readonly cause: UnpullableCause; readonly digest: string; readonly reason: string };
 
