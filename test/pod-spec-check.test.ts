@@ -1,6 +1,5 @@
-import {
-  checkPodSpec, objectRef, PodSpecContext, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo,
-} from '../src/rules/pod-spec-check';
+import { PullSecretInfo, objectRef, podSpecOf, podSpecPath } from '../src/rules/pod-spec';
+import { checkPodSpec, completePodSpec, PodSpecContext, PodSpecRule, PodSpecRules, podSpecViolations } from '../src/rules/pod-spec-check';
 
 const GITLAB: PullSecretInfo = { name: 'gitlab', servers: ['registry.gitlab.com'] };
 
@@ -429,11 +428,12 @@ describe('the image lock', () => {
       containers: [{ name: 'app', image: 'registry.gitlab.com/team/app:v1' }, { name: 'other', image: 'registry.gitlab.com/team/other:v1' }],
     };
 
-    // WHEN checked in wire mode with the lock (a render: complete only)
-    const violations = checkPodSpec(spec, rules({ wire: true, lock, publicRegistries: ['registry.gitlab.com', 'docker.io'] }), context(), true);
+    // WHEN completed in wire mode with the lock (a render)
+    const wired = rules({ wire: true, lock, publicRegistries: ['registry.gitlab.com', 'docker.io'] });
+    completePodSpec(spec, wired, context());
 
-    // THEN the locked ones are pinned with their tag, and the policy follows it
-    expect(violations).toEqual([]);
+    // THEN the locked ones are pinned with their tag, the policy follows it, and nothing is left to report
+    expect(checkPodSpec(spec, wired, context())).toEqual([]);
     expect(spec.initContainers).toEqual([{ name: 'init', image: `nginx:latest@${D}`, imagePullPolicy: 'Always' }]);
     expect(spec.containers).toEqual([
       { name: 'app', image: `registry.gitlab.com/team/app:v1@${D}`, imagePullPolicy: 'IfNotPresent' },

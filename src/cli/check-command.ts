@@ -19,7 +19,8 @@ import { formatImageLock } from '../rules/lock-file';
 import { providerSources } from '../rules/node-credentials';
 import { formatPlatform } from '../rules/platforms';
 import { ClusterPlatforms } from '../rules/pod-platforms';
-import { PodSpecRule, PullSecretInfo } from '../rules/pod-spec-check';
+import { PullSecretInfo } from '../rules/pod-spec';
+import { PodSpecRule } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';
 
 const COMMAND = 'cdk8s-private-registry';

@@ -13,7 +13,8 @@ import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../r
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
-import { namespacedKey, namespaceOf, objectRef, podSpecOf, podSpecPath, PodSpecRule, PodSpecRules, podSpecViolations, PullSecretInfo } from '../rules/pod-spec-check';
+import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, podSpecPath } from '../rules/pod-spec';
+import { PodSpecRule, PodSpecRules, podSpecViolations } from '../rules/pod-spec-check';
 
 /**
  * Rules about manifests that are not about one pod spec alone.

@@ -16,7 +16,7 @@ import { isObject, isPullSecret, ManifestIndex, pullSecretInfo, readPullSecret, 
 import { ParsedImage } from '../rules/parsed-image';
 import { bestPlatform, formatPlatform, parsePlatform, Platform } from '../rules/platforms';
 import { ClusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
-import { CONTAINER_LISTS, namedSecrets, namespacedName, namespaceOf, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec-check';
+import { CONTAINER_LISTS, namedSecrets, namespaceOf, namespacedName, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec';
 import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
 /**

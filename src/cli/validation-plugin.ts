@@ -7,7 +7,7 @@ import {
 } from './pull-check';
 import { readCredentialProviderConfigFile } from '../rules/credential-provider-config';
 import { NODE_PRESETS, NodeCredentialSource, providerSources } from '../rules/node-credentials';
-import { PullSecretInfo } from '../rules/pod-spec-check';
+import { PullSecretInfo } from '../rules/pod-spec';
 import { redactUserinfo } from '../rules/server-key';
 
 /**

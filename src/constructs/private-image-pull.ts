@@ -6,7 +6,7 @@ import { NodeCredentials } from './node-credentials';
 import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from '../rules/input';
 import { NodeCredentialSource } from '../rules/node-credentials';
 import { ParsedImage } from '../rules/parsed-image';
-import { runsPods } from '../rules/pod-spec-check';
+import { runsPods } from '../rules/pod-spec';
 import { checkSecret } from '../wiring/pull-secrets';
 import { PullWiring } from '../wiring/pull-wiring';
 

@@ -13,7 +13,7 @@
 import { isExternalSecret, readExternalPullSecret } from './external-secret';
 import { goBase64Decode } from './go-decoding';
 import { KubeletDockerConfigEntry, readKubeletDockerConfig, UnreadableDockerConfig } from './kubelet-docker-config';
-import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from './pod-spec-check';
+import { namedSecrets, namespacedKey, namespaceOf, PullSecretInfo, resolvesIn } from './pod-spec';
 
 
 /**

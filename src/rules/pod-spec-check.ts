@@ -5,38 +5,8 @@ import { KubeletKeyring } from './kubelet-keyring';
 import { lockKey, pinImage } from './lock-file';
 import { describeNodeSource, NodeCredentialSource, nodeSourceFor } from './node-credentials';
 import { ParsedImage } from './parsed-image';
+import { CONTAINER_LISTS, namedSecrets, namesOwnSecrets, pullSecretSource, PullSecretInfo, resolvesIn, serviceAccountOf } from './pod-spec';
 import { redactUserinfo } from './server-key';
-
-/**
- * A pull secret as the rules see it.
- * @internal
- */
-export interface PullSecretInfo {
-  readonly name: string;
-  /**
-   * undefined: written without a namespace, so it lands in whichever namespace `kubectl apply`
-   * is given, and only a pod without a namespace is sure to find it (see `resolvesIn`)
-   */
-  readonly namespace?: string;
-  /**
-   * declared outside the manifests without a namespace (`RegistrySecret.fromSecretName`,
-   * `--existing-secret`): it exists in the namespace of each pod that names it
-   */
-  readonly inEveryNamespace?: boolean;
-  /** other namespaces the secret is also written in, by copies (RegistrySecret `copyToNamespaces`) */
-  readonly copiedTo?: readonly string[];
-  /** written by a RegistrySecret, which can write copies into other namespaces: the namespace fix says so */
-  readonly copyable?: boolean;
-  /**
-   * the credentials are in an external store, which the External Secrets Operator writes into the
-   * Secret in the cluster: the store (or generator), as messages name it
-   */
-  readonly store?: string;
-  /** undefined: the secret exists but what it covers is unknown */
-  readonly servers?: string[];
-  /** why the kubelet cannot read the secret, which fails every pull of a pod that names it */
-  readonly invalid?: string;
-}
 
 /**
  * What is asked of a pod spec.
@@ -85,110 +55,6 @@ export interface PodSpecContext {
 }
 
 /**
- * The container lists of a pod spec, in the order the kubelet starts them. Ephemeral containers
- * are refused instead: the API server forbids them when a pod is created and in every template.
- * @internal
- */
-export const CONTAINER_LISTS: readonly string[] = ['initContainers', 'containers'];
-
-/** Where each kind that runs pods keeps its pod spec. */
-const POD_SPEC_PATHS: ReadonlyMap<unknown, readonly string[]> = new Map([
-  ['Pod', ['spec']],
-  ['PodTemplate', ['template', 'spec']],
-  ['Deployment', ['spec', 'template', 'spec']],
-  ['StatefulSet', ['spec', 'template', 'spec']],
-  ['DaemonSet', ['spec', 'template', 'spec']],
-  ['ReplicaSet', ['spec', 'template', 'spec']],
-  ['ReplicationController', ['spec', 'template', 'spec']],
-  ['Job', ['spec', 'template', 'spec']],
-  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
-]);
-
-/**
- * The path of the pod spec inside a manifest of any kind that runs pods.
- * @internal
- */
-export function podSpecPath(manifest: any): readonly string[] | undefined {
-  return POD_SPEC_PATHS.get(manifest?.kind);
-}
-
-/**
- * Whether objects of this kind run pods.
- * @internal
- */
-export function runsPods(kind: unknown): boolean {
-  return POD_SPEC_PATHS.has(kind);
-}
-
-/**
- * Finds the pod spec inside a manifest of any kind that runs pods.
- * @internal
- */
-export function podSpecOf(manifest: any): any | undefined {
-  const path = podSpecPath(manifest);
-  if (path === undefined) {
-    return undefined;
-  }
-  let node = manifest;
-  for (let i = 0; i < path.length; i++) {
-    if (node === undefined || node === null) {
-      return undefined;
-    }
-    node = node[path[i]];
-  }
-  return node;
-}
-
-/**
- * The namespace of a manifest as the API server reads it: a missing one, `""` and anything that
- * is not a string are all no namespace.
- * @internal
- */
-export function namespaceOf(manifest: any): string | undefined {
-  const namespace = manifest?.metadata?.namespace;
-  return typeof namespace === 'string' && namespace !== '' ? namespace : undefined;
-}
-
-/**
- * Whether a pod (or ServiceAccount) in `namespace` can name `secret`: one rule for secrets and
- * ServiceAccounts alike. A Secret written without a namespace goes wherever `kubectl apply` puts
- * it, so it counts only for pods without a namespace either; a secret declared to exist, or
- * copied into the namespace of each pod that names it (see `inEveryNamespace`), counts in every
- * namespace; a secret with copies (`copiedTo`), in those namespaces too.
- * @internal
- */
-export function resolvesIn(secret: PullSecretInfo, namespace: string | undefined): boolean {
-  const own = secret.namespace === '' ? undefined : secret.namespace;
-  const asked = namespace === '' ? undefined : namespace;
-  return own === asked || secret.inEveryNamespace === true
-    || (asked !== undefined && secret.copiedTo !== undefined && secret.copiedTo.includes(asked));
-}
-
-/**
- * The key of a named object in one namespace, `namespace/name`; `/name` without a namespace.
- * @internal
- */
-export function namespacedKey(namespace: string | undefined, name: string): string {
-  return `${namespace ?? ''}/${name}`;
-}
-
-/**
- * How reports name an object in a namespace: `namespace/name`, or `name` without a namespace.
- * @internal
- */
-export function namespacedName(namespace: unknown, name: unknown): string {
-  return namespace ? `${namespace}/${name}` : `${name}`;
-}
-
-/**
- * How violations name an object: `kind/namespace/name`, or `kind/name` without a namespace.
- * @internal
- */
-export function objectRef(manifest: any): string {
-  return `${manifest?.kind}/${namespacedName(manifest?.metadata?.namespace, manifest?.metadata?.name)}`;
-}
-
-/**
  * The rules a pod spec can break, by id.
  * @internal
  */
@@ -216,25 +82,6 @@ export enum PodSpecRule {
 }
 
 /**
- * The secrets an `imagePullSecrets` list names, as the API server reads it: an entry that is null
- * or has no name is an entry (it counts for the ServiceAccount admission plugin) naming no secret.
- * @internal
- */
-export function namedSecrets(list: unknown): string[] {
-  if (!Array.isArray(list)) {
-    return [];
-  }
-  const names: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const name = list[i]?.name;
-    if (typeof name === 'string' && name !== '') {
-      names.push(name);
-    }
-  }
-  return names;
-}
-
-/**
  * Why `imagePullSecrets` entries name no secret, when a name is there but is not a string: an
  * unquoted `no`, `on` or `0755` is a boolean or a number to kubectl's YAML 1.1 reader.
  */
@@ -250,32 +97,6 @@ function notNames(list: unknown): string {
   }
   return found.length === 0 ? ''
     : `: ${found.join(', ')}; kubectl reads YAML 1.1, where unquoted no, yes, on, off, y and n are booleans and 0755 a number, so quote the name`;
-}
-
-/**
- * Where a pod's pull secrets come from: its own `imagePullSecrets`, or, when it has no entry at
- * all, its ServiceAccount's, which the admission plugin copies in (`serviceAccountName`, else the
- * deprecated `serviceAccount`, else `default`; "" counts as unset). `[{}]` and `[null]` are
- * entries: they keep the account's out.
- * @internal
- */
-export function pullSecretSource(podSpec: any): { readonly secrets: string[] } | { readonly serviceAccount: string } {
-  return namesOwnSecrets(podSpec) ? { secrets: namedSecrets(podSpec.imagePullSecrets) } : { serviceAccount: serviceAccountOf(podSpec) };
-}
-
-/** whether the pod has an `imagePullSecrets` entry of its own, which keeps its ServiceAccount's out */
-function namesOwnSecrets(podSpec: any): boolean {
-  const own: unknown = podSpec.imagePullSecrets;
-  return Array.isArray(own) && own.length > 0;
-}
-
-/** the ServiceAccount a pod runs as */
-function serviceAccountOf(podSpec: any): string {
-  return nonEmpty(podSpec.serviceAccountName) ?? nonEmpty(podSpec.serviceAccount) ?? 'default';
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
@@ -303,14 +124,24 @@ export interface PodSpecViolation {
 export const NO_VIOLATIONS: readonly string[] = Object.freeze([]);
 
 /**
- * Applies the rules to `podSpec`, completing it in wire mode, and returns what is still wrong.
- * Messages name the container and the value, never a credential.
- * @param completeOnly only complete the pod spec, in wire mode, for a caller that reports nothing
- * (a render, whose violations validation has reported): what only matters for a report is skipped
+ * Completes `podSpec` in wire mode, for a render, whose violations validation reports: adds the
+ * pull secrets its images need, pins the images the lock holds and makes each imagePullPolicy
+ * explicit. What only a report needs is skipped. Outside wire mode there is nothing to complete.
  * @internal
  */
-export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext, completeOnly = false): readonly string[] {
-  const violations = podSpecViolations(podSpec, rules, context, completeOnly);
+export function completePodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): void {
+  if (rules.wire) {
+    applyRules(podSpec, rules, context, false);
+  }
+}
+
+/**
+ * Applies the rules to `podSpec`, completing it first in wire mode, and returns what is still
+ * wrong. Messages name the container and the value, never a credential.
+ * @internal
+ */
+export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): readonly string[] {
+  const violations = podSpecViolations(podSpec, rules, context);
   return violations.length === 0 ? NO_VIOLATIONS : violations.map(v => `${v.message}; ${v.fix}`);
 }
 
@@ -318,7 +149,12 @@ export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpec
  * `checkPodSpec`, with each violation's rule, fix and place kept apart.
  * @internal
  */
-export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: PodSpecContext, completeOnly = false): PodSpecViolation[] {
+export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: PodSpecContext): PodSpecViolation[] {
+  return applyRules(podSpec, rules, context, true);
+}
+
+/** the one walk of completion and report; `report` false skips what only a report needs */
+function applyRules(podSpec: any, rules: PodSpecRules, context: PodSpecContext, report: boolean): PodSpecViolation[] {
   const violations: PodSpecViolation[] = [];
   const pullSecrets = new PullSecrets(podSpec, rules, context, violations);
 
@@ -345,14 +181,14 @@ export function podSpecViolations(podSpec: any, rules: PodSpecRules, context: Po
     }
   }
 
-  if (completeOnly && rules.wire && rules.candidates.length === 0 && rules.lock === undefined) {
+  if (!report && rules.candidates.length === 0 && rules.lock === undefined) {
     // no secret can be added for an image: what remains is each missing imagePullPolicy
     completePullPolicies(podSpec);
     return violations;
   }
 
   // what only a report needs
-  if (!completeOnly) {
+  if (report) {
     const invalid = pullSecrets.invalid();
     for (let i = 0; i < invalid.length; i++) {
       const secret = invalid[i];

@@ -1,6 +1,6 @@
 // cdk8s's key order for keys the wiring adds after cdk8s has rendered an object.
 import { isPlain } from './manifest-for-check';
-import { CONTAINER_LISTS } from '../rules/pod-spec-check';
+import { CONTAINER_LISTS } from '../rules/pod-spec';
 
 /**
  * cdk8s sorts the keys of every object it renders (unless CDK8S_DISABLE_SORT is set); a key the

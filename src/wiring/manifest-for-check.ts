@@ -3,7 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { propsOf, rendersAsConstructed, rootOf } from './cdk8s-hooks';
-import { CONTAINER_LISTS, podSpecOf, podSpecPath } from '../rules/pod-spec-check';
+import { CONTAINER_LISTS, podSpecOf, podSpecPath } from '../rules/pod-spec';
 
 // read once: through their packages' modules, each read calls a getter, and this runs for every object
 const ABSTRACT_POD = kplus.AbstractPod;

@@ -2,7 +2,8 @@
 import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
 import type { NodeCredentialSource } from '../rules/node-credentials';
-import type { PodSpecRules, PullSecretInfo } from '../rules/pod-spec-check';
+import type { PullSecretInfo } from '../rules/pod-spec';
+import type { PodSpecRules } from '../rules/pod-spec-check';
 
 /**
  * What a construct asks of the pull fields of the objects it covers.

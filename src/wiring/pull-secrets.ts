@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { rendersAsConstructed } from './cdk8s-hooks';
 import { typeOf } from '../rules/input';
 import { isObject, ManifestIndex } from '../rules/manifest-index';
-import { namespaceOf, PullSecretInfo } from '../rules/pod-spec-check';
+import { PullSecretInfo, namespaceOf } from '../rules/pod-spec';
 
 /** set on secrets created out of band (RegistrySecret.fromSecretName) */
 export const EXISTING_SECRET = Symbol.for('cdk8s-private-registry.ExistingSecret');

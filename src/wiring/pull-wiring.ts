@@ -19,10 +19,8 @@ import { Lookup, TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
-import {
-  checkPodSpec, namespacedKey, namespaceMismatch, namespaceOf, NO_VIOLATIONS, objectRef, podSpecOf, PodSpecContext, PullSecretInfo,
-  pullSecretSource, resolvesIn, runsPods,
-} from '../rules/pod-spec-check';
+import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, pullSecretSource, resolvesIn, runsPods } from '../rules/pod-spec';
+import { checkPodSpec, completePodSpec, namespaceMismatch, NO_VIOLATIONS, PodSpecContext } from '../rules/pod-spec-check';
 
 /**
  * The rules attached to each construct. A map, not a property, so that no object of cdk8s changes
@@ -315,9 +313,11 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
   const specKeys = sorts ? Object.keys(podSpec).length : 0;
   const unset = sorts ? containersWithout(podSpec, 'imagePullPolicy') : NO_CONTAINERS;
   const context = new TreeContext(obj, namespace, request, index);
-  let violations = checkPodSpec(podSpec, rules, context, !report);
+  let violations = NO_VIOLATIONS;
   if (report) {
-    violations = withConflicts(violations, podSpec, context, rules.foreign);
+    violations = withConflicts(checkPodSpec(podSpec, rules, context), podSpec, context, rules.foreign);
+  } else {
+    completePodSpec(podSpec, rules, context);
   }
   if (sorts) {
     keepKeyOrder(podSpec, specKeys);

@@ -12,7 +12,7 @@ import { SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { isListKind } from '../rules/manifest-index';
-import { namedSecrets, namespaceOf, podSpecOf, runsPods } from '../rules/pod-spec-check';
+import { namedSecrets, namespaceOf, podSpecOf, runsPods } from '../rules/pod-spec';
 
 /** A RegistrySecret as the copies see it. */
 interface CopiedSecret extends IConstruct {

@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import type { HookedRequest } from './cdk8s-hooks';
 import type { ScopeRules } from './pull-rule';
 import type { Lookup } from './tree-index';
-import type { PullSecretInfo } from '../rules/pod-spec-check';
+import type { PullSecretInfo } from '../rules/pod-spec';
 
 /** @internal */
 export class SynthRequest implements HookedRequest {

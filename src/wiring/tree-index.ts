@@ -5,7 +5,7 @@ import { cdk8sJson, rootOf } from './cdk8s-hooks';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { isListKind, ManifestIndex, SecretSource } from '../rules/manifest-index';
-import { namespacedKey, PullSecretInfo, resolvesIn } from '../rules/pod-spec-check';
+import { PullSecretInfo, namespacedKey, resolvesIn } from '../rules/pod-spec';
 
 /** Secrets and ServiceAccounts known around a pod. @internal */
 export interface Lookup {
