@@ -107,7 +107,7 @@ const API_OBJECT: any = ApiObject.prototype;
 /**
  * The synth request running, for the app whose root is `running.root`. cdk8s calls toJson and each
  * IValidation without arguments, so this variable is how the request reaches them: the one private
- * channel of the wiring. Everything past `requestFor` takes the request as an argument.
+ * channel of the wiring. Past the toJson hook and `addValidation`, the request is an argument.
  */
 let running: HookedRequest | undefined;
 
@@ -152,9 +152,24 @@ export function installHooks<R extends HookedRequest>(hooks: Cdk8sHooks<R>): voi
   }
 }
 
-/** the synth request running for the app whose root is `root`, if any */
-export function requestFor<R extends HookedRequest>(root: IConstruct): R | undefined {
-  return running !== undefined && running.root === root ? running as R : undefined;
+/** A check at synth that is given the synth request running for its construct's app. */
+export interface RequestValidation<R extends HookedRequest> {
+  /**
+   * what is wrong, which cdk8s only reads
+   * @param request the synth request running for the app, if any
+   * @param root the root of the app
+   */
+  validate(request: R | undefined, root: IConstruct): readonly string[];
+}
+
+/** Adds `validation` to the validations of `c`, which cdk8s runs at synth. */
+export function addValidation<R extends HookedRequest>(c: IConstruct, validation: RequestValidation<R>): void {
+  c.node.addValidation({
+    validate: () => {
+      const root = rootOf(c);
+      return validation.validate(running !== undefined && running.root === root ? running as R : undefined, root) as string[];
+    },
+  });
 }
 
 /** the root of `c`'s tree; `node.root` builds the list of all scopes to find it, and this runs for every object */

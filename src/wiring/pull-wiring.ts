@@ -9,7 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { Cdk8sHooks, cdk8sJson, installHooks, isOwnApiObject, overridesToJson, requestFor, rootOf } from './cdk8s-hooks';
+import { addValidation, Cdk8sHooks, cdk8sJson, installHooks, isOwnApiObject, overridesToJson, RequestValidation, rootOf } from './cdk8s-hooks';
 import { containersWithout, keepKeyOrder } from './key-order';
 import { manifestForCheck } from './manifest-for-check';
 import { MergedRules, PullRule, ScopeRules } from './pull-rule';
@@ -72,7 +72,7 @@ export class PullWiring {
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: readonly kplus.ISecret[], publicRegistries: string[] = NONE,
     lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }, node?: readonly NodeCredentialSource[]): void {
     if (!RULES.get(obj)?.some(isRequire)) {
-      owner.node.addValidation(new Validation(obj));
+      addValidation(owner, new Validation(obj));
     }
     PullWiring.addRule(obj, {
       owner,
@@ -99,7 +99,7 @@ export class PullWiring {
     if (validation === undefined) {
       validation = new ScopeValidation(rule.owner, scope);
       SCOPE_VALIDATIONS.set(rule.owner, validation);
-      rule.owner.node.addValidation(validation);
+      addValidation(rule.owner, validation);
     }
     validation.rules.add(rule);
   }
@@ -187,20 +187,17 @@ function isRequire(rule: PullRule): boolean {
 const NONE: string[] = [];
 
 /** the check at synth of the pods under a scope, one per construct that reports them */
-class ScopeValidation {
+class ScopeValidation implements RequestValidation<SynthRequest> {
   /** the scope rules whose pods this reports: a policy's one, or those of each mixin applied to the scope */
   public readonly rules = new Set<PullRule>();
 
   constructor(private readonly owner: IConstruct, private readonly scope: IConstruct) {}
 
-  public validate(): string[] {
+  public validate(request: SynthRequest | undefined, root: IConstruct): readonly string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
-    const root = rootOf(this.owner);
-    const request = requestFor<SynthRequest>(root);
     const found = request?.violations.get(this);
     if (found) {
-      // cdk8s only reads the list
-      return found as string[];
+      return found;
     }
     const index = TreeIndex.of(root, request);
     // the same for every object under the scope without rules of its own
@@ -226,20 +223,17 @@ class ScopeValidation {
 const SCOPE_VALIDATIONS = new WeakMap<IConstruct, ScopeValidation>();
 
 /** an object's check at synth */
-class Validation {
+class Validation implements RequestValidation<SynthRequest> {
   constructor(private readonly obj: ApiObject) {}
 
-  public validate(): string[] {
+  public validate(request: SynthRequest | undefined, root: IConstruct): readonly string[] {
     // cdk8s validates the app again for each chart it writes; within one request the answer is the same
-    const root = rootOf(this.obj);
-    const request = requestFor<SynthRequest>(root);
     let found = request?.violations.get(this);
     if (found === undefined) {
       found = check(this.obj, root, request);
       request?.violations.set(this, found);
     }
-    // cdk8s only reads the list
-    return found as string[];
+    return found;
   }
 }
 

@@ -4,7 +4,7 @@
 // then, and written after the secret, with the same name and bytes and their own namespace.
 import { ApiObject, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { requestFor, rootOf } from './cdk8s-hooks';
+import { addValidation, rootOf } from './cdk8s-hooks';
 import { keepKeyOrder } from './key-order';
 import { copiesOf, registrySecretInfo } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
@@ -27,7 +27,7 @@ interface CopiedSecret extends IConstruct {
  */
 export function enableCopies(secret: CopiedSecret): void {
   PullWiring.install(withCopies);
-  secret.node.addValidation({ validate: () => copyProblems(secret, requestFor<SynthRequest>(rootOf(secret))) });
+  addValidation<SynthRequest>(secret, { validate: request => copyProblems(secret, request) });
 }
 
 /**
