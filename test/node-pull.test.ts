@@ -5,6 +5,7 @@ import * as path from 'path';
 import { OciImage, pushImage, writeOciLayout } from './support/oci-image';
 import { requireTools, RunningRegistry, startRegistry } from './support/registry';
 import { CredentialPlugins } from '../src/cli/credential-plugins';
+import { IValidationContext, PrivateRegistryValidation, PrivateRegistryValidationProps, ValidationViolation } from '../src/cli/validation-plugin';
 import { CredentialProviderSpec } from '../src/rules/credential-provider-config';
 
 /*
@@ -257,5 +258,74 @@ data: {.dockerconfigjson: ${config}}
     // THEN
     expect(status).toBe(2);
     expect(stderr).toContain('provider "test-provider" has no executable');
+  }, TIMEOUT);
+});
+
+describe('the validation plugin\'s pull check with the node\'s providers', () => {
+  async function validate(props: PrivateRegistryValidationProps) {
+    const violations: ValidationViolation[] = [];
+    const submitted: string[] = [];
+    const logs: string[] = [];
+    const context: IValidationContext = {
+      manifests: [pods([`${registry.host}/team/app:v1`])],
+      report: { addViolation: v => violations.push(v), submit: status => submitted.push(status) },
+      logger: { log: m => logs.push(m) },
+    };
+    await new PrivateRegistryValidation({ pull: true, insecureRegistries: [registry.host], ...props }).validate(context);
+    expect(JSON.stringify({ violations, logs })).not.toContain(PASSWORD);
+    return { violations, submitted, logs };
+  }
+
+  test('with imageCredentialProviderBinDir the provider is run and the image passes', async () => {
+    // GIVEN
+    const calls = callsFile();
+
+    // WHEN
+    const { violations, submitted, logs } = await validate({
+      imageCredentialProviderConfig: providerConfig('ok', calls), imageCredentialProviderBinDir: path.join(work, 'bin'),
+    });
+
+    // THEN
+    expect(violations).toEqual([]);
+    expect(submitted).toEqual(['success']);
+    expect(logs.join('\n')).toContain('(node provider "test-provider")');
+    expect(callLines(calls)).toHaveLength(1);
+  }, TIMEOUT);
+
+  test('without it, the image fails the pull check saying the provider could not be run', async () => {
+    // GIVEN / WHEN
+    const { violations } = await validate({ imageCredentialProviderConfig: providerConfig('ok', callsFile()) });
+
+    // THEN
+    expect(violations.map(v => v.ruleName)).toEqual(['image-pull']);
+    expect(violations[0].violatingResources[0].locations[0])
+      .toContain('could not be run: give imageCredentialProviderBinDir in the plugin\'s properties');
+  }, TIMEOUT);
+});
+
+describe('what covers an image, in check --pull\'s JSON', () => {
+  test('a ServiceAccount\'s pull secret is named with the ServiceAccount', () => {
+    // GIVEN
+    const config = Buffer.from(JSON.stringify({ auths: { [registry.host]: USER } })).toString('base64');
+    const manifests = pods([`${registry.host}/team/app:v1`], '\n  serviceAccountName: puller');
+    fs.writeFileSync(manifests, `apiVersion: v1
+kind: Secret
+metadata: {name: regcred}
+type: kubernetes.io/dockerconfigjson
+data: {.dockerconfigjson: ${config}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: puller}
+imagePullSecrets: [{name: regcred}]
+---
+${fs.readFileSync(manifests, 'utf8')}`);
+
+    // WHEN
+    const { status, stdout } = checkPull(['--format', 'json', manifests]);
+
+    // THEN
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout).find((e: any) => e.rule === 'image-pull').pull.coveredBy).toBe('secret "regcred" of serviceAccount "puller"');
   }, TIMEOUT);
 });

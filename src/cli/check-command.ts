@@ -510,7 +510,7 @@ function jsonReport(result: ManifestCheckResult, answers?: PullAnswer[]): string
         cause: answer.result.status === 'unreachable' || answer.result.status === 'unpullable' ? answer.result.cause : null,
         platforms: answer.platforms.map(need => ({ platform: formatPlatform(need.platform), why: need.why, object: need.object })),
         digest: answer.result.status === 'ok' ? answer.result.digest : null,
-        coveredBy: coveredBy(answer.result) ?? null,
+        coveredBy: coveredBy(answer) ?? null,
         tried: triedBy(answer.result).map(c => ({ ...c.toJSON(), sameCredentials: answer.sameCredentials[answer.credentials.indexOf(c)] ?? [] })),
         untried: answer.untried,
         objects: answer.objects,

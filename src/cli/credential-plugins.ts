@@ -225,6 +225,11 @@ export class CredentialPlugins {
 
   private constructor(private readonly providers: Provider[]) {}
 
+  /** whether the provider of this name can be run */
+  public has(name: string): boolean {
+    return this.providers.some(p => p.spec.name === name);
+  }
+
   /** how many times each provider ran, by name */
   public runs(): { [name: string]: number } {
     return Object.fromEntries(this.providers.map(p => [p.spec.name, p.runs]));

@@ -37,6 +37,8 @@ export interface PullQuestion {
   readonly sameCredentials: ReadonlyArray<readonly string[]>;
   /** pull secrets and ServiceAccounts the pods name that are not in the input, whose credentials could not be tried */
   readonly untried: readonly string[];
+  /** the ServiceAccount whose pull secrets the pod uses, when it names none itself */
+  readonly serviceAccount?: string;
   /** why the kubelet would not pull at all: a pull secret of the pod it cannot read; then nothing is asked */
   readonly unreadable?: string;
   /**
@@ -219,6 +221,7 @@ export class PullCollector implements ObjectCollector {
           untried,
           unreadable,
           remote,
+          serviceAccount: 'secrets' in use.source ? undefined : use.source.serviceAccount,
           object: use.object,
           kind: use.kind,
           namespace,
@@ -353,7 +356,12 @@ export interface PullOptions extends RegistryClientOptions {
    * the node's credential providers (`--image-credential-provider-config`), and their plugins
    * when they can be run (`--image-credential-provider-bin-dir`)
    */
-  readonly node?: { readonly providers: readonly CredentialProviderSpec[]; readonly plugins?: CredentialPlugins };
+  readonly node?: {
+    readonly providers: ReadonlyArray<Pick<CredentialProviderSpec, 'name' | 'matchImages'>>;
+    readonly plugins?: CredentialPlugins;
+    /** how the caller's users give the plugins' directory, for messages; default `--image-credential-provider-bin-dir DIR` */
+    readonly binDirSetting?: string;
+  };
 }
 
 /**
@@ -447,12 +455,14 @@ async function ask(question: PullQuestion, client: RegistryClient, node: PullOpt
   if (matching.length === 0) {
     return client.resolve(target, credentials);
   }
-  const fromNode = node!.plugins ? await node!.plugins.credentialsFor(imageName)
-    : {
+  const unrun = matching.filter(p => !node!.plugins?.has(p.name));
+  const fromNode = unrun.length > 0
+    ? {
       credentials: [],
-      errors: [`node provider ${matching.map(p => `"${p.name}"`).join(', ')} covers ${imageName} but could not be run: `
-        + 'give --image-credential-provider-bin-dir DIR, the directory of its executable, to pull with the node\'s credentials'],
-    };
+      errors: [`node provider ${unrun.map(p => `"${p.name}"`).join(', ')} covers ${imageName} but could not be run: `
+        + `give ${node!.binDirSetting ?? '--image-credential-provider-bin-dir DIR'}, the directory of its executable, to pull with the node's credentials`],
+    }
+    : await node!.plugins!.credentialsFor(imageName);
   if (fromNode.errors.length === 0) {
     return client.resolve(target, [...credentials, ...fromNode.credentials]);
   }
@@ -465,13 +475,19 @@ async function ask(question: PullQuestion, client: RegistryClient, node: PullOpt
  * "name"`, or `anonymous`; undefined when it let none in.
  * @internal
  */
-export function coveredBy(result: PullResult): string | undefined {
-  if (result.status !== 'ok' && result.status !== 'unpullable') {
+export function coveredBy(answer: Pick<PullAnswer, 'result' | 'serviceAccount'>): string | undefined {
+  const { result } = answer;
+  if (result.status !== 'ok') {
     return undefined;
   }
-  const credential = result.status === 'ok' ? result.credential : undefined;
-  return credential === undefined ? (result.status === 'ok' ? 'anonymous' : undefined)
-    : credential.provider !== undefined ? `node provider "${credential.provider}"` : `secret "${credential.secret}"`;
+  const credential = result.credential;
+  if (credential === undefined) {
+    return 'anonymous';
+  }
+  if (credential.provider !== undefined) {
+    return `node provider "${credential.provider}"`;
+  }
+  return answer.serviceAccount === undefined ? `secret "${credential.secret}"` : `secret "${credential.secret}" of serviceAccount "${answer.serviceAccount}"`;
 }
 
 /**
@@ -567,7 +583,7 @@ export function describeAnswer(answer: PullAnswer): string {
   const { result } = answer;
   switch (result.status) {
     case 'ok':
-      return `ok ${result.digest}${result.credential?.provider !== undefined ? ` (${coveredBy(result)})` : ''}`;
+      return `ok ${result.digest}${result.credential?.provider !== undefined ? ` (${coveredBy(answer)})` : ''}`;
     case 'not-found':
       return `not found: ${result.reason}`;
     case 'unreachable':

@@ -1,11 +1,12 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
+import { CredentialPlugins } from './credential-plugins';
 import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS } from './manifest-check';
 import {
   answerFix, askRegistries, clusterPlatforms, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer,
 } from './pull-check';
-import { readCredentialProviderConfigFile } from '../rules/credential-provider-config';
+import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rules/credential-provider-config';
 import { NODE_PRESETS, NodeCredentialSource, providerSources } from '../rules/node-credentials';
 import { PullSecretInfo } from '../rules/pod-spec';
 import { redactUserinfo } from '../rules/server-key';
@@ -63,6 +64,15 @@ export interface PrivateRegistryValidationProps {
    * @default - no file
    */
   readonly imageCredentialProviderConfig?: string;
+
+  /**
+   * With `pull: true` and `imageCredentialProviderConfig`: the directory of the providers'
+   * executables (the kubelet's `--image-credential-provider-bin-dir`). They are run as the kubelet
+   * runs them, and their credentials tried after the pod's pull secrets.
+   *
+   * @default - no provider is run: an image only a provider covers fails the pull check, saying so
+   */
+  readonly imageCredentialProviderBinDir?: string;
 
   /**
    * Refuse images tagged `latest` or not tagged at all.
@@ -184,7 +194,7 @@ export interface IValidationContext {
   readonly logger: IValidationLogger;
 }
 
-const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest', 'nodeCredentials', 'imageCredentialProviderConfig',
+const PROPERTIES = ['privateRegistries', 'publicRegistries', 'existingSecrets', 'disallowLatest', 'requireDigest', 'nodeCredentials', 'imageCredentialProviderConfig', 'imageCredentialProviderBinDir',
   'pull', 'insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'];
 const PULL_PROPERTIES = ['insecureRegistries', 'caFiles', 'pullTimeoutSeconds', 'pullConcurrency', 'platforms'] as const;
 
@@ -282,7 +292,23 @@ export class PrivateRegistryValidation {
       this.disallowLatest = props.disallowLatest ?? false;
       this.requireDigest = props.requireDigest ?? false;
       this.pull = pullOptions(where, props);
-      this.node = nodeSources(where, props);
+      const node = nodeSources(where, props);
+      this.node = node.sources;
+      const binDir = props.imageCredentialProviderBinDir;
+      if (binDir !== undefined && (!props.pull || props.imageCredentialProviderConfig === undefined || typeof binDir !== 'string')) {
+        throw new Error(`${where}: imageCredentialProviderBinDir is ${shown(binDir)}; it is a directory, and works only with pull: true `
+          + 'and imageCredentialProviderConfig');
+      }
+      if (this.pull && this.node.length > 0) {
+        this.pull = {
+          ...this.pull,
+          node: {
+            providers: this.node,
+            plugins: binDir === undefined ? undefined : CredentialPlugins.open(node.specs, binDir),
+            binDirSetting: 'imageCredentialProviderBinDir in the plugin\'s properties',
+          },
+        };
+      }
     } catch (e) {
       throw e instanceof Error ? oneLine(e) : e;
     }
@@ -360,7 +386,7 @@ export class PrivateRegistryValidation {
 }
 
 /** the node's credential sources from the plugin's properties */
-function nodeSources(where: string, props: PrivateRegistryValidationProps): NodeCredentialSource[] {
+function nodeSources(where: string, props: PrivateRegistryValidationProps): { sources: NodeCredentialSource[]; specs: CredentialProviderSpec[] } {
   const presets = props.nodeCredentials ?? [];
   if (!Array.isArray(presets)) {
     throw new Error(`${where}: nodeCredentials is ${shown(presets)}; expected a list of ${Object.keys(NODE_PRESETS).join(', ')}`);
@@ -377,9 +403,10 @@ function nodeSources(where: string, props: PrivateRegistryValidationProps): Node
     if (typeof file !== 'string' || file === '') {
       throw new Error(`${where}: imageCredentialProviderConfig is ${shown(file)}; expected the path of a CredentialProviderConfig file`);
     }
-    sources.push(...providerSources(readCredentialProviderConfigFile(file, `${where}: imageCredentialProviderConfig`)));
+    const specs = readCredentialProviderConfigFile(file, `${where}: imageCredentialProviderConfig`);
+    return { sources: [...sources, ...providerSources(specs)], specs };
   }
-  return sources;
+  return { sources, specs: [] };
 }
 
 /** the client's settings from the plugin's properties, when `pull` is on */
