@@ -21,6 +21,16 @@ describe('the check of cdk8s\'s internals at load', () => {
     expect(new App({ resolvers: [{ resolve: () => undefined }] }).resolvers).toHaveLength(facts.builtInResolvers + 1);
   });
 
+  test('the hooks keep the shape they replace: a second copy of this library, loaded after them, accepts cdk8s', () => {
+    // GIVEN the hooks installed, by a synth of a PrivateImagePod
+    const chart = Testing.chart();
+    new PrivateImagePod(chart, 'pod', { registrySecrets: [testSecret(chart)], containers: [{ image: 'registry.gitlab.com/a/b:v1' }] });
+    Testing.synth(chart);
+
+    // WHEN / THEN
+    expect(checkCdk8s(CDK8S).builtInResolvers).toBe(3);
+  });
+
   test('a cdk8s without App._synthChart is refused, naming the internal, the version found and the range supported', () => {
     // GIVEN a cdk8s whose @internal _synthChart was renamed
     class RenamedApp extends App {}

@@ -149,6 +149,8 @@ export function installHooks<R extends HookedRequest>(hooks: Cdk8sHooks<R>): voi
         running = undefined;
       }
     };
+    // the shape the check expects, for a second copy of this library that loads after this one
+    Object.defineProperty(owner[method], 'length', { value: original.length });
   }
 }
 
