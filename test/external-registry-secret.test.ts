@@ -4,10 +4,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ExternalRegistrySecretProps, ExternalSecretsApiVersion, PrivateImagePod, PrivateRegistryPolicy, RegistrySecret, SecretStoreKind,
+  ExternalRegistrySecretProps, ExternalSecretsApiVersion, PolicyMode, PrivateImagePod, PrivateImageServiceAccount, PrivateRegistryPolicy,
+  RegistrySecret, SecretStoreKind,
 } from '../src';
 import { validateManifests } from './support/k8s-schema';
 import { templateServers } from '../src/rules/external-secret';
@@ -109,6 +110,21 @@ describe('RegistrySecret.fromExternalSecret', () => {
     // THEN
     expect(() => Testing.synth(apps)).toThrow(/\[apps\/ghcr\] container "main" image "ghcr\.io\/team\/app:v1": no pull secret covers registry "ghcr\.io" \(imagePullSecrets gives "regcred" for \[registry\.gitlab\.com\]\)/);
     expect(() => Testing.synth(apps)).toThrow(/\[jobs\/pod\] pull secret "regcred" is in namespace "apps" but the pod is in namespace "jobs"/);
+  });
+
+  test('a ServiceAccount lists it, and a pod that runs as the account is checked against its servers', () => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'apps', { namespace: 'apps' });
+    const secret = gitlab(chart);
+
+    // WHEN
+    const account = new PrivateImageServiceAccount(chart, 'builder', { metadata: { name: 'builder' }, registrySecrets: [secret] });
+    new kplus.Pod(chart, 'ghcr', { serviceAccount: account, containers: [{ image: 'ghcr.io/team/app:v1', imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT }] });
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/no pull secret covers registry "ghcr\.io" \(serviceAccount "builder" gives "regcred" for \[registry\.gitlab\.com\]\)/);
+    expect(ApiObject.of(account).toJson().imagePullSecrets).toEqual([{ name: 'regcred' }]);
   });
 
   test('a printout names the path, the name and the servers', () => {
