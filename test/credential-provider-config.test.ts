@@ -1,4 +1,9 @@
-import { CredentialProviderConfigError, parseCredentialProviderConfig, parseGoDuration, providerMatches } from '../src/rules/credential-provider-config';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  CredentialProviderConfigError, parseCredentialProviderConfig, parseGoDuration, providerMatches, readCredentialProviderConfigFile,
+} from '../src/rules/credential-provider-config';
 import { urlsMatchStr } from '../src/rules/kubelet-keyring';
 
 /*
@@ -258,5 +263,79 @@ describe('providerMatches: matchImages as plugin.go isImageAllowed matches them'
 
   test('a malformed glob matches nothing (filepath.Match ErrBadPattern)', () => {
     expect(urlsMatchStr('[a-.registry.io', 'a.registry.io/app')).toBe(false);
+  });
+});
+
+describe('readCredentialProviderConfigFile: upstream Test_readCredentialProviderConfig, directories', () => {
+  const V1_PROVIDER = (name: string, cache = '10m') => `---
+kind: CredentialProviderConfig
+apiVersion: kubelet.config.k8s.io/v1
+providers:
+  - name: ${name}
+    matchImages:
+    - "registry.io/${name}"
+    defaultCacheDuration: ${cache}
+    apiVersion: credentialprovider.kubelet.k8s.io/v1`;
+
+  /** a directory holding these files */
+  function dir(files: { [name: string]: string }): string {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'provider-config-'));
+    for (const [name, text] of Object.entries(files)) {
+      fs.writeFileSync(path.join(d, name), text);
+    }
+    return d;
+  }
+
+  function read(d: string) {
+    return readCredentialProviderConfigFile(d, '--image-credential-provider-config');
+  }
+
+  test('empty directory with no JSON or YAML files', () => {
+    expect(() => read(dir({}))).toThrow(/no configuration files found in directory/);
+  });
+
+  test('directory with unsupported file extensions', () => {
+    expect(() => read(dir({ 'config.txt': 'text', 'config.md': 'text' }))).toThrow(/no configuration files found in directory/);
+  });
+
+  test('directory with multiple config files in lexicographic order', () => {
+    // GIVEN: written in the other order
+    const d = dir({ 'config-001.yaml': V1_PROVIDER('test2', '5m'), 'config-000.yaml': V1_PROVIDER('test1') });
+
+    // WHEN
+    const providers = read(d);
+
+    // THEN
+    expect(providers.map(p => [p.name, p.defaultCacheDuration])).toEqual([['test1', 600_000], ['test2', 300_000]]);
+  });
+
+  test('directory with mixed API versions in config files', () => {
+    // GIVEN
+    const d = dir({
+      'config-000.yaml': V1_PROVIDER('test-beta').replace(/\/v1$/gm, '/v1beta1'),
+      'config-001.yaml': V1_PROVIDER('test-v1'),
+      'config-002.yaml': '{"kind": "CredentialProviderConfig", "apiVersion": "kubelet.config.k8s.io/v1", "providers": [{"name": "test-v2", '
+        + '"matchImages": ["v2.registry.io/*"], "defaultCacheDuration": "20m", "apiVersion": "credentialprovider.kubelet.k8s.io/v1"}]}',
+    });
+
+    // WHEN / THEN
+    expect(read(d).map(p => [p.name, p.apiVersion])).toEqual([
+      ['test-beta', 'credentialprovider.kubelet.k8s.io/v1beta1'], ['test-v1', 'credentialprovider.kubelet.k8s.io/v1'], ['test-v2', 'credentialprovider.kubelet.k8s.io/v1'],
+    ]);
+  });
+
+  test('directory with duplicate provider names, throw error', () => {
+    expect(() => read(dir({ 'a.yaml': V1_PROVIDER('duplicate'), 'b.yaml': V1_PROVIDER('duplicate', '5m') })))
+      .toThrow(/duplicate provider name "duplicate" found in configuration file\(s\)/);
+  });
+
+  test('directory with mixed supported and unsupported file extensions', () => {
+    expect(read(dir({ 'config-001.yaml': V1_PROVIDER('test1'), 'config-002.txt': 'skipped', 'config-003.json': V1_PROVIDER('test2') })).map(p => p.name))
+      .toEqual(['test1', 'test2']);
+  });
+
+  test('directory with one invalid config file', () => {
+    expect(() => read(dir({ 'config-000.yaml': V1_PROVIDER('test1'), 'config-001.yaml': V1_PROVIDER('test2').replace('kind: CredentialProviderConfig', 'kind: WrongKind') })))
+      .toThrow(/config-001\.yaml": the kubelet refuses this CredentialProviderConfig: no kind "WrongKind" is registered for version "kubelet.config.k8s.io\/v1"/);
   });
 });

@@ -103,8 +103,12 @@ providers:
     expect(() => NodeCredentials.fromProviderConfigFile(file)).toThrow(/config\.yaml": the kubelet refuses this CredentialProviderConfig: .*provider name cannot contain spaces/);
   });
 
-  test('fromProviderConfigFile refuses a directory: the read is bounded to one regular file', () => {
-    expect(() => NodeCredentials.fromProviderConfigFile(tmpdir())).toThrow(/NodeCredentials.fromProviderConfigFile: file/);
+  test('fromProviderConfigFile reads a directory as the kubelet does, and refuses one without config files', () => {
+    // GIVEN
+    const empty = mkdtempSync(path.join(tmpdir(), 'node-credentials-dir-'));
+
+    // WHEN / THEN
+    expect(() => NodeCredentials.fromProviderConfigFile(empty)).toThrow(/NodeCredentials.fromProviderConfigFile: file ".*": .*no configuration files found in directory/);
   });
 
   test('fromDockerConfigFile keeps the servers, never the credentials', () => {

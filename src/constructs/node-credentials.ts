@@ -73,9 +73,10 @@ export class NodeCredentials {
   /**
    * Every provider of the kubelet's CredentialProviderConfig file (the file given to
    * `--image-credential-provider-config`), in YAML or JSON; refused with the kubelet's reasons
-   * when the kubelet would refuse it.
+   * when the kubelet would refuse it. A directory is read as the kubelet reads one: its `*.json`,
+   * `*.yaml` and `*.yml` files in lexicographic order, merged.
    *
-   * @param path a regular file of at most 1 MiB
+   * @param path a regular file of at most 1 MiB, or a directory of them
    */
   public static fromProviderConfigFile(path: string): NodeCredentials {
     const what = 'NodeCredentials.fromProviderConfigFile: file';

@@ -6,6 +6,8 @@
  * pkg/kubelet/apis/config/{v1,v1beta1,v1alpha1} (CredentialProvider, ExecEnvVar,
  * ServiceAccountTokenAttributes, which only v1 has).
  */
+import { readdirSync, statSync } from 'fs';
+import { join } from 'path';
 import { readRegularFile } from './bounded-read';
 import { JsonSyntaxError, lineAndColumn, parseGoJson } from './go-decoding';
 import { readYamlDocument } from './go-yaml';
@@ -75,6 +77,11 @@ const CACHE_TYPES = ['ServiceAccount', 'Token'];
  * @internal
  */
 export function parseCredentialProviderConfig(text: string, source: string): CredentialProviderSpec[] {
+  return validated(decodeFile(text, source), source);
+}
+
+/** config.go `decode`: one file's providers, decoded strictly, not yet validated */
+function decodeFile(text: string, source: string): DecodedProvider[] {
   const body = text.replace(/^\uFEFF/, '');
   let doc: unknown;
   if (/^\s*\{/.test(body)) {
@@ -101,11 +108,16 @@ export function parseCredentialProviderConfig(text: string, source: string): Cre
   if (decoded.errors.length > 0) {
     throw new CredentialProviderConfigError(source, decoded.errors);
   }
-  const errors = validateProviders(decoded.providers);
+  return decoded.providers;
+}
+
+/** `validateCredentialProviderConfig`, then the providers as the kubelet keeps them */
+function validated(providers: DecodedProvider[], source: string): CredentialProviderSpec[] {
+  const errors = validateProviders(providers);
   if (errors.length > 0) {
     throw new CredentialProviderConfigError(source, errors);
   }
-  return decoded.providers.map(p => ({
+  return providers.map(p => ({
     name: p.name,
     matchImages: p.matchImages,
     defaultCacheDuration: p.defaultCacheDuration!,
@@ -441,13 +453,55 @@ export function providerMatches(provider: { readonly matchImages: readonly strin
   return false;
 }
 
+/** Go's `filepath.Ext`: from the last dot on, so ".yaml" is a YAML file (Node's extname says "") */
+function goExt(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot);
+}
+
+/** the most files a config directory may hold that are read */
+const MAX_CONFIG_FILES = 256;
+
 /**
- * The providers of the CredentialProviderConfig file at `path`: a regular file of at most
- * {@link MAX_PROVIDER_CONFIG_BYTES}, read and validated as the kubelet does.
+ * The providers of the CredentialProviderConfig at `path`, read and validated as the kubelet does:
+ * a regular file of at most {@link MAX_PROVIDER_CONFIG_BYTES}, or a directory whose `*.json`,
+ * `*.yaml` and `*.yml` files are read in lexicographic order and merged, a provider name given in
+ * two files refused (config.go `readCredentialProviderConfig`, kubelet 1.34 and later).
  * @param what names the setting in errors, e.g. `--image-credential-provider-config`
  * @internal
  */
 export function readCredentialProviderConfigFile(path: string, what: string): CredentialProviderSpec[] {
-  const text = readRegularFile(path, what, MAX_PROVIDER_CONFIG_BYTES).toString('utf8');
-  return parseCredentialProviderConfig(text, `${what} ${JSON.stringify(path)}`);
+  const source = `${what} ${JSON.stringify(path)}`;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // readRegularFile names what is wrong
+  }
+  if (!isDirectory) {
+    return validated(decodeFile(readRegularFile(path, what, MAX_PROVIDER_CONFIG_BYTES).toString('utf8'), source), source);
+  }
+  const files = readdirSync(path, { withFileTypes: true })
+    .filter(e => !e.isDirectory() && ['.json', '.yaml', '.yml'].includes(goExt(e.name)))
+    .map(e => e.name)
+    // Go's sort.Strings: byte order
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  if (files.length === 0) {
+    throw new CredentialProviderConfigError(source, [`no configuration files found in directory ${JSON.stringify(path)}`]);
+  }
+  if (files.length > MAX_CONFIG_FILES) {
+    throw new CredentialProviderConfigError(source, [`more than ${MAX_CONFIG_FILES} configuration files in the directory`]);
+  }
+  const merged: DecodedProvider[] = [];
+  for (const file of files) {
+    const full = join(path, file);
+    const fileSource = `${what} ${JSON.stringify(full)}`;
+    for (const provider of decodeFile(readRegularFile(full, what, MAX_PROVIDER_CONFIG_BYTES).toString('utf8'), fileSource)) {
+      if (merged.some(p => p.name === provider.name)) {
+        throw new CredentialProviderConfigError(source, [`duplicate provider name ${JSON.stringify(provider.name)} found in configuration file(s)`]);
+      }
+      merged.push(provider);
+    }
+  }
+  return validated(merged, source);
 }
