@@ -6,7 +6,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PolicyMode, PrivateRegistryPolicy, RegistrySecret } from '../src';
-import { checkManifests, ManifestCheckResult } from '../src/cli/manifest-check';
+import { ManifestCheckResult } from '../src/cli/check-report';
+import { checkManifests } from '../src/cli/manifest-check';
 import { answerFix, askRegistries, describeAnswer, PullCollector } from '../src/cli/pull-check';
 import { IValidationContext, PrivateRegistryValidation, ValidationViolation } from '../src/cli/validation-plugin';
 

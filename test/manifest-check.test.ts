@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isNode, LineCounter, parseAllDocuments } from 'yaml';
-import { checkManifests, EXISTING_PULL_SECRETS_ANNOTATION, ManifestCheckOptions, ManifestCheckResult } from '../src/cli/manifest-check';
+import { ManifestCheckResult } from '../src/cli/check-report';
+import { checkManifests, EXISTING_PULL_SECRETS_ANNOTATION, ManifestCheckOptions } from '../src/cli/manifest-check';
 
 // "registry.gitlab.com": {username: u, password: p}
 const GITLAB_CONFIG = 'eyJhdXRocyI6eyJyZWdpc3RyeS5naXRsYWIuY29tIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==';

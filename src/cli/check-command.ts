@@ -3,11 +3,9 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { parseArgs } from 'util';
+import { CheckRule, InputError, ManifestCheckResult, ManifestRule, ManifestViolation, RULE_DESCRIPTIONS, describeInputError, groupBy, objectKey, printable } from './check-report';
 import { CredentialPlugins } from './credential-plugins';
-import {
-  CheckRule, checkManifests, describeInputError, EXISTING_PULL_SECRETS_ANNOTATION, groupBy, InputError, ManifestCheckResult, ManifestRule,
-  ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS,
-} from './manifest-check';
+import { checkManifests, EXISTING_PULL_SECRETS_ANNOTATION } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
 import {
   answerFix, askRegistries, clusterPlatforms, coveredBy, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS,

@@ -2,8 +2,9 @@
 // credentials the kubelet would use, read from the pull secrets in the input. The same image with
 // the same credentials is asked once, whichever pods and namespaces use it.
 import { createHmac, randomBytes } from 'crypto';
+import { formatPath } from './check-report';
 import { CredentialPlugins } from './credential-plugins';
-import { formatPath, ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
+import { ObjectCollector, ObjectPlace, validateServer } from './manifest-check';
 import { ManifestTarget, PullResult, RegistryClient, RegistryClientOptions, RegistryCredential } from './registry-client';
 import { readRegularFile } from '../rules/bounded-read';
 import { CredentialProviderSpec, providerMatches } from '../rules/credential-provider-config';

@@ -1,8 +1,9 @@
 // A cdk8s validation plugin: the pod-spec rules on everything `cdk8s synth` writes.
 // The types below mirror cdk8s-cli's plugin contract (lib/plugins/validation.d.ts), which is not
 // a jsii library and stays a dev dependency.
+import { describeInputError, groupBy, ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS } from './check-report';
 import { CredentialPlugins } from './credential-plugins';
-import { checkManifests, describeInputError, groupBy, objectKey, ManifestViolation, printable, RULE_DESCRIPTIONS } from './manifest-check';
+import { checkManifests } from './manifest-check';
 import {
   answerFix, askRegistries, clusterPlatforms, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer,
 } from './pull-check';

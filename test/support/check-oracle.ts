@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, IResolver, ResolutionContext, Yaml } from 'cdk8s';
-import { checkManifests, ManifestViolation } from '../../src/cli/manifest-check';
+import { ManifestViolation } from '../../src/cli/check-report';
+import { checkManifests } from '../../src/cli/manifest-check';
 
 /** What the synth and `check` say of one app. */
 export interface Verdicts {
