@@ -221,22 +221,24 @@ spec:
   async function validate(props: PrivateRegistryValidationProps) {
     const violations: ValidationViolation[] = [];
     const submitted: string[] = [];
+    const metadata: Array<{ [key: string]: string } | undefined> = [];
     const context: IValidationContext = {
       manifests: [tempFile('pods.k8s.yaml', PODS)],
-      report: { addViolation: v => violations.push(v), submit: status => submitted.push(status) },
+      report: { addViolation: v => violations.push(v), submit: (status, m) => submitted.push(status) && metadata.push(m) },
       logger: { log: () => undefined },
     };
     await new PrivateRegistryValidation(props).validate(context);
-    return { violations, submitted };
+    return { violations, submitted, metadata };
   }
 
   test('nodeCredentials presets cover their images: no violation', async () => {
     // GIVEN / WHEN
-    const { violations, submitted } = await validate({ nodeCredentials: ['ecr', 'gcp'] });
+    const { violations, submitted, metadata } = await validate({ nodeCredentials: ['ecr', 'gcp'] });
 
     // THEN
     expect(violations).toEqual([]);
     expect(submitted).toEqual(['success']);
+    expect(metadata[0]?.['Node credentials']).toBe('ecr-credential-provider, auth-provider-gcp');
   });
 
   test('imageCredentialProviderConfig covers the images of its providers; the others are reported, naming the node\'s', async () => {

@@ -381,6 +381,7 @@ export class PrivateRegistryValidation {
       ...collector ? { 'Images asked': `${answers.length}, ${failed.length} not ok` } : {},
       'Private registries': this.privateRegistries?.join(', ') ?? (this.publicRegistries.length > 0 ? 'every registry but the public ones' : 'every registry'),
       ...this.publicRegistries.length > 0 ? { 'Public registries': this.publicRegistries.join(', ') } : {},
+      ...this.node.length > 0 ? { 'Node credentials': this.node.map(s => s.name).join(', ') } : {},
       ...errors.length > 0 ? { error: errors.join('\n') } : {},
     });
   }
