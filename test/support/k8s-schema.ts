@@ -15,9 +15,10 @@ import { parse } from 'yaml';
 /** The directory of the installed `kubernetes-models` package. */
 const MODELS_DIR = path.dirname(require.resolve('kubernetes-models'));
 /**
- * Node's own `require` as seen from the package. Its schema modules, the `@kubernetes-models/validate`
- * they register with, and Ajv are all loaded through it (outside jest's module registry), so
- * there is one instance of each.
+ * `require` as seen from the package. Its schema modules, the `@kubernetes-models/validate` they
+ * register with, and Ajv are all loaded through it, so there is one instance of each. Inside a test
+ * file jest's `createRequire` loads them into that file's registry; schema-environment.ts loads
+ * this module outside the registries, once per jest process.
  */
 const fromModels = createRequire(path.join(MODELS_DIR, 'index.js'));
 /** `@kubernetes-models/validate` as `kubernetes-models` itself resolves it, so its `register` is the one the schemas call. */
