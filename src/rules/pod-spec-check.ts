@@ -118,7 +118,7 @@ export interface PodSpecViolation {
 }
 
 /**
- * No violations: one frozen list, as this runs for every pod of every synth.
+ * No violations: one frozen list shared by every pod.
  * @internal
  */
 export const NO_VIOLATIONS: readonly string[] = Object.freeze([]);
@@ -210,7 +210,7 @@ function applyRules(podSpec: any, rules: PodSpecRules, context: PodSpecContext, 
     }
   }
 
-  // this runs for every pod of a synth: strings and objects are made only for violations
+  // strings and objects are made only for violations
   const images = manyContainers(podSpec) ? new Map<string, ParsedImage>() : undefined;
   for (let l = 0; l < CONTAINER_LISTS.length; l++) {
     const containers = podSpec[CONTAINER_LISTS[l]];
@@ -485,7 +485,7 @@ class PullSecrets {
     private readonly context: PodSpecContext, private readonly violations: PodSpecViolation[]) {}
 
   public names(): string[] {
-    // pullSecretSource, without an object for its answer: this runs for every pod
+    // pullSecretSource inlined, with no object for its answer
     this.namesCache ??= namesOwnSecrets(this.podSpec)
       ? namedSecrets(this.podSpec.imagePullSecrets)
       : this.context.serviceAccount(serviceAccountOf(this.podSpec)) ?? NO_NAMES;
@@ -586,7 +586,7 @@ class PullSecrets {
    * rules' secrets come first, then those of the manifests
    */
   private find(name: string, here: boolean): PullSecretInfo | undefined {
-    // in that order, stopping at the first secret that fits; this runs for every pod
+    // in that order, stopping at the first secret that fits
     for (let l = 0; l < 4; l++) {
       const list = l === 0 ? this.rules.required : l === 1 ? this.rules.candidates : l === 2 ? this.rules.known : this.context.secrets(name);
       for (let i = 0; i < list.length; i++) {

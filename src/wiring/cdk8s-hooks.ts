@@ -101,7 +101,7 @@ const FACTS = checkCdk8s(cdk8s);
 
 /** set on ApiObject.prototype once the hooks are in: two copies of this library install them once */
 const CDK8S_TO_JSON = Symbol.for('cdk8s-private-registry.cdk8sToJson');
-/** read once: through cdk8s's module, each read of `ApiObject` calls a getter, and this runs for every object */
+/** read once: the module exports it through a getter */
 const API_OBJECT: any = ApiObject.prototype;
 
 /**
@@ -174,7 +174,7 @@ export function addValidation<R extends HookedRequest>(c: IConstruct, validation
   });
 }
 
-/** the root of `c`'s tree; `node.root` builds the list of all scopes to find it, and this runs for every object */
+/** the root of `c`'s tree, without `node.root`'s list of all scopes */
 export function rootOf(c: IConstruct): IConstruct {
   let root = c;
   for (let scope = root.node.scope; scope !== undefined; scope = scope.node.scope) {

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { propsOf, rendersAsConstructed, rootOf } from './cdk8s-hooks';
 import { CONTAINER_LISTS, podSpecOf, podSpecPath } from '../rules/pod-spec';
 
-// read once: through their packages' modules, each read calls a getter, and this runs for every object
+// read once: the modules export them through getters
 const ABSTRACT_POD = kplus.AbstractPod;
 const LAZY = Lazy;
 

@@ -515,7 +515,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
   let lock: ReadonlyMap<string, string> | undefined;
   let node: NodeCredentialSource[] | undefined;
   let foreign: Map<string, string> | undefined;
-  // this runs for every object of every synth: one pass, no callbacks
+  // one pass, no callbacks
   for (let s = 0; s < sources.length; s++) {
     const source = sources[s];
     for (let i = 0; i < source.secrets.length; i++) {
@@ -586,7 +586,7 @@ function otherApp(secret: kplus.ISecret, owner: IConstruct): string | undefined 
 /** no secrets: one frozen list shared by every merge, so that a change to it would throw */
 const NO_SECRETS: PullSecretInfo[] = Object.freeze([]) as any;
 
-/** what the rules know of `secret`: read once per synth request, as every pod that names it asks */
+/** what the rules know of `secret`: read once per synth request */
 function infoOf(secret: kplus.ISecret, request: SynthRequest | undefined): PullSecretInfo {
   let info = request?.secrets.get(secret);
   if (!info) {

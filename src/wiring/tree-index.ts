@@ -147,7 +147,7 @@ export class TreeIndex implements Lookup {
     }
   }
 
-  /** `c` and what is under it, in the order of `findAll()`, without building that list: this runs once per synth */
+  /** `c` and what is under it, in the order of `findAll()`, without building that list */
   private visit(c: IConstruct): void {
     const kind = (c as any).kind;
     // an ESO ExternalSecret makes a pull secret too (rules/external-secret.ts)
