@@ -268,6 +268,7 @@ function checkProps(where: string, props: Partial<PrivateImagePullProps>, option
   checkArray(where, 'registrySecrets', props.registrySecrets, 'RegistrySecrets, e.g. [RegistrySecret.fromSecretName(this, \'regcred\', \'regcred\', { servers: [\'registry.gitlab.com\'] })]', optional);
   props.registrySecrets?.forEach((s, i) => checkSecret(where, `registrySecrets[${i}]`, s));
   checkStringArray(where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
+  NodeCredentials._sourcesOf(where, 'nodeCredentials', props.nodeCredentials);
   checkImageLock(where, props);
 }
 
