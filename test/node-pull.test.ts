@@ -49,6 +49,12 @@ process.stdin.on('end', () => {
   if (mode === 'exit') { process.stdout.write('${PASSWORD}'); process.exit(3); }
   if (mode === 'bad-json') { process.stdout.write('{"auth": ${PASSWORD}'); return; }
   if (mode === 'hang') { setTimeout(() => {}, 600000); return; }
+  if (mode === 'orphan') {
+    // a process of its own that keeps the plugin's stdout open after the plugin is killed
+    require('child_process').spawn('sleep', ['60'], { stdio: ['ignore', 'inherit', 'ignore'], detached: true }).unref();
+    setTimeout(() => {}, 600000);
+    return;
+  }
   if (mode === 'flood') { process.stdout.write('x'.repeat(2 * 1024 * 1024)); return; }
   process.stdout.write(JSON.stringify(response));
 });
@@ -224,6 +230,27 @@ data: {.dockerconfigjson: ${config}}
 
     // THEN
     expect(result).toEqual({ credentials: [], errors: ['node provider "test-provider" gave no credentials: it did not answer within 0.5 s'] });
+  }, TIMEOUT);
+
+  test('a plugin whose own child keeps its stdout open is still stopped in time', async () => {
+    // GIVEN a plugin that hangs and leaves a process holding its stdout
+    const spec: CredentialProviderSpec = {
+      name: 'test-provider',
+      matchImages: [registry.host],
+      defaultCacheDuration: 0,
+      apiVersion: API,
+      args: [],
+      env: [{ name: 'MODE', value: 'orphan' }, { name: 'CALLS', value: callsFile() }],
+    };
+    const plugins = CredentialPlugins.open([spec], path.join(work, 'bin'), { timeoutMs: 500 });
+
+    // WHEN
+    const started = Date.now();
+    const result = await plugins.credentialsFor(`${registry.host}/team/app`);
+
+    // THEN the answer comes at the timeout, not when the orphan lets go of the pipe
+    expect(result).toEqual({ credentials: [], errors: ['node provider "test-provider" gave no credentials: it did not answer within 0.5 s'] });
+    expect(Date.now() - started).toBeLessThan(20_000);
   }, TIMEOUT);
 
   test('a provider that asks for a ServiceAccount token cannot be served offline, and says so naming it', async () => {

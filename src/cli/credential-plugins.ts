@@ -90,6 +90,8 @@ class Provider {
       const stop = (why: string) => {
         failure ??= why;
         child.kill('SIGKILL');
+        // a process the plugin started may hold its stdout open: 'close' must not wait for it
+        child.stdout.destroy();
       };
       const timer = setTimeout(() => stop(`it did not answer within ${this.options.timeoutMs / 1000} s`), this.options.timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => {
