@@ -142,7 +142,11 @@ export function completePodSpec(podSpec: any, rules: PodSpecRules, context: PodS
  */
 export function checkPodSpec(podSpec: any, rules: PodSpecRules, context: PodSpecContext): readonly string[] {
   const violations = podSpecViolations(podSpec, rules, context);
-  return violations.length === 0 ? NO_VIOLATIONS : violations.map(v => `${v.message}; ${v.fix}`);
+  if (violations.length === 0) {
+    return NO_VIOLATIONS;
+  }
+  // without their paths, two containers of one name break a rule in the same words
+  return [...new Set(violations.map(v => `${v.message}; ${v.fix}`))];
 }
 
 /**
@@ -221,7 +225,7 @@ function applyRules(podSpec: any, rules: PodSpecRules, context: PodSpecContext, 
       checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets, images);
     }
   }
-  return violations.length < 2 ? violations : unique(violations);
+  return violations;
 }
 
 /** whether a pod spec has so many containers that its images are parsed once each (a generated pod may have thousands) */
@@ -232,23 +236,6 @@ function manyContainers(podSpec: any): boolean {
     count += Array.isArray(containers) ? containers.length : 0;
   }
   return count > 16;
-}
-
-/** the violations without repeats; a message names its container, so only one named twice can repeat */
-function unique(violations: PodSpecViolation[]): PodSpecViolation[] {
-  const containers = new Set<string | undefined>();
-  let repeated = false;
-  for (let i = 0; i < violations.length && !repeated; i++) {
-    // a name that is not a string is named "without a name", as no name is
-    const name = typeof violations[i].container === 'string' ? violations[i].container : undefined;
-    repeated = containers.has(name);
-    containers.add(name);
-  }
-  if (!repeated) {
-    return violations;
-  }
-  const seen = new Set<string>();
-  return violations.filter(v => !seen.has(v.message) && seen.add(v.message));
 }
 
 /** Kubernetes' default imagePullPolicy, made explicit where a container with a valid image leaves it unset */
@@ -284,37 +271,127 @@ function anyCovers(servers: string[] | undefined, imageName: string): boolean {
   return false;
 }
 
-type ContainerViolation = Omit<PodSpecViolation, 'path' | 'container'>;
-
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
-/** one container of a pod spec, and where its violations go */
-class ContainerCheck {
-  constructor(private readonly list: string, private readonly index: number, public readonly container: any,
-    private readonly violations: PodSpecViolation[]) {}
+/** the message and fix of a container's violation, from the container, its image and one detail */
+type Words = (place: ContainerPlace, ref: ParsedImage | undefined, detail: any) => { message: string; fix: string };
 
-  public report(v: ContainerViolation): void {
-    this.violations.push({
-      rule: v.rule, message: v.message, fix: v.fix, path: [this.list, this.index], container: this.container.name, registry: v.registry,
-    });
-  }
+/** one container of a pod spec, and how messages name it */
+class ContainerPlace {
+  constructor(public readonly list: string, public readonly index: number, public readonly spec: any) {}
 
-  /** how messages name the container: `container "app"` */
+  /** `container "app"` */
   public describe(): string {
-    return describeContainer(this.list, this.container);
+    return describeContainer(this.list, this.spec);
   }
 
-  /** how messages name the container's image */
+  /** `container "app" image "registry.example.com/app:1.0"` */
   public image(): string {
-    return `${this.describe()} image "${this.container.image}"`;
+    return `${this.describe()} image "${this.spec.image}"`;
   }
+}
+
+/**
+ * A violation of one container, worded when read: a generated pod may break a rule in each of
+ * thousands of containers, and words made at once would all be kept until the report.
+ */
+class ContainerViolation extends ContainerPlace implements PodSpecViolation {
+  constructor(place: ContainerPlace, public readonly rule: PodSpecRule, private readonly words: Words,
+    private readonly ref: ParsedImage | undefined, private readonly detail: any, public readonly registry?: string) {
+    super(place.list, place.index, place.spec);
+  }
+
+  public get message(): string {
+    return this.words(this, this.ref, this.detail).message;
+  }
+
+  public get fix(): string {
+    return this.words(this, this.ref, this.detail).fix;
+  }
+
+  public get path(): ReadonlyArray<string | number> {
+    return [this.list, this.index];
+  }
+
+  public get container(): string | undefined {
+    return this.spec.name;
+  }
+
+  /** its words, as JSON and printers show it: not the container, whose env may hold anything */
+  public toJSON(): PodSpecViolation {
+    return { rule: this.rule, message: this.message, fix: this.fix, path: this.path, container: this.container, registry: this.registry };
+  }
+
+  public [Symbol.for('nodejs.util.inspect.custom')](): PodSpecViolation {
+    return this.toJSON();
+  }
+}
+
+/** one container being checked, and where its violations go */
+class ContainerCheck extends ContainerPlace {
+  constructor(list: string, index: number, spec: any, private readonly violations: PodSpecViolation[]) {
+    super(list, index, spec);
+  }
+
+  /** reports a violation worded by `words`, when read */
+  public report(rule: PodSpecRule, words: Words, ref?: ParsedImage, detail?: unknown, registry?: string): void {
+    this.violations.push(new ContainerViolation(this, rule, words, ref, detail, registry));
+  }
+
+  /** reports a violation already worded */
+  public reportWords(rule: PodSpecRule, words: { message: string; fix: string }): void {
+    this.violations.push({ rule, message: words.message, fix: words.fix, path: [this.list, this.index], container: this.spec.name });
+  }
+}
+
+// The words of each container violation, made when read
+const HAS_NO_IMAGE: Words = place => ({ message: `${place.describe()} has no image`, fix: 'set its image' });
+const UNPARSED_IMAGE: Words = (place, _ref, error: string) => ({
+  message: `${place.describe()}: ${error}`,
+  fix: 'write the image as [registry/]repository[:tag][@digest]',
+});
+const NO_PULL_POLICY: Words = (place, ref) => ({
+  message: `${place.image()} has no explicit imagePullPolicy`,
+  fix: `set it (Kubernetes would default to ${ref!.defaultPullPolicy})`,
+});
+const BAD_PULL_POLICY: Words = (place, _ref, policy: unknown) => ({
+  message: `${place.image()} has imagePullPolicy ${JSON.stringify(policy)}, which the API server refuses`,
+  fix: `use one of ${PULL_POLICIES.join(', ')}`,
+});
+const LATEST: Words = (place, ref) => ({
+  message: `${place.image()} uses ${ref!.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
+  fix: 'pin a version tag or a digest',
+});
+const NO_DIGEST: Words = (place, ref) => ({
+  message: `${place.image()} has no digest`,
+  fix: `pin it as ${ref!.toFamiliarString()}@sha256:<digest>`,
+});
+const NOT_COVERED: Words = (place, ref, pod: PodCoverage) => ({
+  message: `${place.image()}: no pull secret covers registry "${ref!.registry}" (${pod.secrets})${pod.node}`,
+  fix: `add a RegistrySecret whose server is "${ref!.registry}", or list the registry in publicRegistries if it is public${pod.unknown}`,
+});
+const NOT_PINNED: Words = (place, ref, digest: string) => ({
+  message: `${place.image()} is in the image lock as ${digest} but is not pinned`,
+  fix: `write it as ${pinImage(place.spec.image, ref!, digest)}`,
+});
+const NOT_LOCKED: Words = (place, ref) => ({
+  message: `${place.image()} is not in the image lock (as ${lockKey(ref!)})`,
+  fix: 'lock it: synth without requireLock (e.g. requireLock: process.env.UPDATE_IMAGE_LOCK !== \'1\'), run '
+    + '"cdk8s-private-registry check --pull --lock FILE" on that output, and synth again; or pin it with @sha256:<digest>',
+});
+
+/** what a pod's coverage violations say of its secrets and its node, the same for each of its containers */
+interface PodCoverage {
+  readonly secrets: string;
+  readonly node: string;
+  readonly unknown: string;
 }
 
 /** checks one container, completing it in wire mode, and reports what is still wrong */
 function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ParsedImage>): void {
-  const container = check.container;
+  const container = check.spec;
   if (typeof container.image !== 'string') {
-    check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()} has no image`, fix: 'set its image' });
+    check.report(PodSpecRule.IMAGE_REFERENCE, HAS_NO_IMAGE);
     return;
   }
   let ref: ParsedImage;
@@ -322,7 +399,7 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
     ref = images?.get(container.image) ?? ParsedImage.parse(container.image);
     images?.set(container.image, ref);
   } catch (e: any) {
-    check.report({ rule: PodSpecRule.IMAGE_REFERENCE, message: `${check.describe()}: ${e.message}`, fix: 'write the image as [registry/]repository[:tag][@digest]' });
+    check.report(PodSpecRule.IMAGE_REFERENCE, UNPARSED_IMAGE, undefined, e.message);
     return;
   }
 
@@ -336,32 +413,16 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
     if (rules.wire) {
       container.imagePullPolicy = ref.defaultPullPolicy;
     } else {
-      check.report({
-        rule: PodSpecRule.IMAGE_PULL_POLICY,
-        message: `${check.image()} has no explicit imagePullPolicy`,
-        fix: `set it (Kubernetes would default to ${ref.defaultPullPolicy})`,
-      });
+      check.report(PodSpecRule.IMAGE_PULL_POLICY, NO_PULL_POLICY, ref);
     }
   } else if (!PULL_POLICIES.includes(policy)) {
-    check.report({
-      rule: PodSpecRule.IMAGE_PULL_POLICY,
-      message: `${check.image()} has imagePullPolicy ${JSON.stringify(policy)}, which the API server refuses`,
-      fix: `use one of ${PULL_POLICIES.join(', ')}`,
-    });
+    check.report(PodSpecRule.IMAGE_PULL_POLICY, BAD_PULL_POLICY, ref, policy);
   }
   if (rules.disallowLatest && (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined))) {
-    check.report({
-      rule: PodSpecRule.DISALLOW_LATEST,
-      message: `${check.image()} uses ${ref.tag ? 'the tag "latest"' : 'no tag, which means "latest"'}`,
-      fix: 'pin a version tag or a digest',
-    });
+    check.report(PodSpecRule.DISALLOW_LATEST, LATEST, ref);
   }
   if (rules.requireDigest && ref.digest === undefined) {
-    check.report({
-      rule: PodSpecRule.REQUIRE_DIGEST,
-      message: `${check.image()} has no digest`,
-      fix: `pin it as ${ref.toFamiliarString()}@sha256:<digest>`,
-    });
+    check.report(PodSpecRule.REQUIRE_DIGEST, NO_DIGEST, ref);
   }
 
   const name = ref.name;
@@ -391,41 +452,24 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
       elsewhere ??= candidate;
     }
     if (elsewhere) {
-      check.report(pullSecrets.namespaceViolation(elsewhere));
+      check.reportWords(PodSpecRule.PULL_SECRET_NAMESPACE, pullSecrets.namespaceWords(elsewhere));
     }
   }
-  const unknown = pullSecrets.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
-  check.report({
-    rule: PodSpecRule.PULL_SECRET_COVERAGE,
-    message: `${check.image()}: no pull secret covers registry "${ref.registry}" (${pullSecrets.describe()})`
-      + (rules.node !== undefined && rules.node.length > 0 ? `, nor does the node (${rules.node.map(describeNodeSource).join(', ')})` : ''),
-    fix: `add a RegistrySecret whose server is "${ref.registry}", or list the registry in publicRegistries if it is public`
-      + (unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : ''),
-    registry: ref.registry,
-  });
+  check.report(PodSpecRule.PULL_SECRET_COVERAGE, NOT_COVERED, ref, pullSecrets.coverage(), ref.registry);
 }
 
 /** pins the container's image to the lock's digest in wire mode, or reports what the lock asks */
 function checkLock(check: ContainerCheck, ref: ParsedImage, rules: PodSpecRules): ParsedImage {
-  const container = check.container;
+  const container = check.spec;
   const digest = rules.lock!.get(lockKey(ref)!);
   if (digest !== undefined && rules.wire) {
     container.image = pinImage(container.image, ref, digest);
     return ParsedImage.parse(container.image);
   }
   if (digest !== undefined) {
-    check.report({
-      rule: PodSpecRule.IMAGE_LOCK,
-      message: `${check.image()} is in the image lock as ${digest} but is not pinned`,
-      fix: `write it as ${pinImage(container.image, ref, digest)}`,
-    });
+    check.report(PodSpecRule.IMAGE_LOCK, NOT_PINNED, ref, digest);
   } else if (rules.requireLock) {
-    check.report({
-      rule: PodSpecRule.IMAGE_LOCK,
-      message: `${check.image()} is not in the image lock (as ${lockKey(ref)})`,
-      fix: 'lock it: synth without requireLock (e.g. requireLock: process.env.UPDATE_IMAGE_LOCK !== \'1\'), run '
-        + '"cdk8s-private-registry check --pull --lock FILE" on that output, and synth again; or pin it with @sha256:<digest>',
-    });
+    check.report(PodSpecRule.IMAGE_LOCK, NOT_LOCKED, ref);
   }
   return ref;
 }
@@ -476,6 +520,7 @@ const NO_NAMES: string[] = Object.freeze([]) as any;
 class PullSecrets {
   private cache?: PullSecretInfo[];
   private namesCache?: string[];
+  private coverageCache?: PodCoverage;
   /** secrets found only in another namespace than the pod's, with that namespace */
   private elsewhere?: Map<string, string | undefined>;
   /** required secrets the pod names that are in another namespace, so not written */
@@ -498,11 +543,25 @@ class PullSecrets {
   }
 
   public namespaceViolation(secret: PullSecretInfo): PodSpecViolation {
-    return {
-      rule: PodSpecRule.PULL_SECRET_NAMESPACE,
-      ...namespaceMismatch(secret, 'pod', this.context.namespace),
-      path: ['imagePullSecrets'],
-    };
+    return { rule: PodSpecRule.PULL_SECRET_NAMESPACE, ...this.namespaceWords(secret), path: ['imagePullSecrets'] };
+  }
+
+  public namespaceWords(secret: PullSecretInfo): { message: string; fix: string } {
+    return namespaceMismatch(secret, 'pod', this.context.namespace);
+  }
+
+  /** what a coverage violation says of the pod now; one for the pod until a secret is added */
+  public coverage(): PodCoverage {
+    if (!this.coverageCache) {
+      const node = this.rules.node;
+      const unknown = this.resolved().filter(s => s.servers === undefined).map(s => `"${s.name}"`);
+      this.coverageCache = {
+        secrets: this.describe(),
+        node: node !== undefined && node.length > 0 ? `, nor does the node (${node.map(describeNodeSource).join(', ')})` : '',
+        unknown: unknown.length > 0 ? `; if ${unknown.join(' or ')} is an existing secret for it, declare it with RegistrySecret.fromSecretName` : '',
+      };
+    }
+    return this.coverageCache;
   }
 
   /** a required secret of another namespace: the pod names it, though it is not written */
@@ -522,6 +581,7 @@ class PullSecrets {
     list[names.length] = { name: secret.name };
     this.podSpec.imagePullSecrets = list;
     this.cache = undefined;
+    this.coverageCache = undefined;
     // what names() would read from the list
     this.namesCache = typeof secret.name === 'string' && secret.name !== '' ? [...names, secret.name] : undefined;
   }
