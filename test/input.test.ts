@@ -59,6 +59,7 @@ const ENTRY_POINTS: EntryPoint[] = [
     [`new ${name}`, 'registrySecrets', /^test\/w: /, (c, v) => new Workload(c, 'w', { registrySecrets: v, containers: [{ image: IMAGE }] }), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING, ['a string', ['regcred']]]],
     [`new ${name}`, 'publicRegistries', /^test\/w: /, (c, v) => new Workload(c, 'w', { registrySecrets: [existing(c)], publicRegistries: v, containers: [{ image: IMAGE }] }), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
     [`new ${name}`, 'nodeCredentials', /^test\/w: /, (c, v) => new Workload(c, 'w', { registrySecrets: [existing(c)], nodeCredentials: v, containers: [{ image: IMAGE }] }), [...BAD.filter(([t]) => t !== 'undefined'), STRING]],
+    [`new ${name}`, 'platforms', /^test\/w: /, (c, v) => new Workload(c, 'w', { registrySecrets: [existing(c)], platforms: v, containers: [{ image: IMAGE }] }), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
   ]),
   ['addRegistrySecret', 'registrySecrets[1]', /^test\/w: /, (c, v) => new PrivateImageDeployment(c, 'w', { registrySecrets: [existing(c)], containers: [{ image: IMAGE }] }).addRegistrySecret(any(v)), BAD.filter(([t]) => t !== 'an object')],
   ['new PrivateImageServiceAccount', 'registrySecrets', /^test\/sa: /, (c, v) => new PrivateImageServiceAccount(c, 'sa', any({ registrySecrets: v })), [...BAD.filter(([t]) => t !== 'an array'), STRING]],
@@ -69,6 +70,8 @@ const ENTRY_POINTS: EntryPoint[] = [
   ['new PrivateRegistryPolicy', 'registrySecrets', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ registrySecrets: v })), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
   ['new PrivateRegistryPolicy', 'publicRegistries', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ publicRegistries: v })), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
   ['new PrivateRegistryPolicy', 'nodeCredentials', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ nodeCredentials: v })), [...BAD.filter(([t]) => t !== 'undefined'), STRING]],
+  ['new PrivateRegistryPolicy', 'platforms', /^test\/p: /, (c, v) => new PrivateRegistryPolicy(c, 'p', any({ platforms: v })), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
+  ['new PrivateImagePull', 'platforms', /^PrivateImagePull: /, (c, v) => new PrivateImagePull(any({ registrySecrets: [existing(c)], platforms: v })), [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), STRING]],
   ['new RegistrySecret', 'copyToNamespaces', /^test\/s: /, (c, v) => new RegistrySecret(c, 's', any({ copyToNamespaces: v, username: 'ci', password: SENTINEL })),
     // a string that is not a namespace name is quoted, as the offending value: the array holds a number instead
     [...BAD.filter(([t]) => t !== 'undefined' && t !== 'an array'), ['an array', [42]], STRING]],

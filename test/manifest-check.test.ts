@@ -373,3 +373,31 @@ describe('checkManifests judges the objects kubectl creates from the file', () =
     expect(rules(result)).toEqual([['Pod/apps/a', 'pull-secret-coverage']]);
   });
 });
+
+describe('the platforms annotation the constructs write', () => {
+  const annotated = (value: string, spec = '') => 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: apps\n  annotations:\n'
+    + `    cdk8s-private-registry/platforms: ${JSON.stringify(value)}\nspec:${spec}\n  imagePullSecrets:\n    - name: regcred\n`
+    + '  containers:\n    - name: app\n      image: registry.gitlab.com/team/app:v1\n      imagePullPolicy: IfNotPresent\n';
+
+  test('a pod that may run on none of the platforms is a violation at its pod spec, naming them and what pins it', async () => {
+    // GIVEN a pod pinned to amd64 in an object annotated with an arm64 cluster
+    const result = await check({ 'a.yaml': `${secret('regcred', 'apps')}---\n${annotated('linux/arm64', '\n  nodeSelector:\n    kubernetes.io/arch: amd64')}` });
+
+    // THEN
+    expect(result.violations.map(v => [v.object, v.rule, v.path, v.line])).toEqual([['Pod/apps/web', 'platforms', 'spec', 18]]);
+    expect(result.violations[0].message).toBe('the pod may run on none of the cluster\'s platforms (the annotation cdk8s-private-registry/platforms '
+      + 'linux/arm64) (nodeSelector kubernetes.io/arch: amd64), so it is never scheduled');
+  });
+
+  test('an annotation that names no platform is a violation at the annotation; one a pod fits is none', async () => {
+    // GIVEN a bad annotation, and a good one over an unconstrained pod
+    const bad = await check({ 'a.yaml': `${secret('regcred', 'apps')}---\n${annotated('linux')}` });
+    const good = await check({ 'a.yaml': `${secret('regcred', 'apps')}---\n${annotated('linux/amd64, linux/arm64')}` });
+
+    // THEN
+    expect(bad.violations.map(v => [v.rule, v.path, v.line])).toEqual([['platforms', 'metadata.annotations["cdk8s-private-registry/platforms"]', 16]]);
+    expect(bad.violations[0].message).toBe('the annotation cdk8s-private-registry/platforms: platform "linux" is not a platform; '
+      + 'expected OS/ARCH[/VARIANT], e.g. linux/amd64, linux/arm64 or linux/arm/v7');
+    expect(good.violations).toEqual([]);
+  });
+});

@@ -239,6 +239,36 @@ describe('check --pull: the platforms a pod may run on', () => {
     expect(fallback.status).toBe('success');
   }, TIMEOUT);
 
+  test('the constructs\' platforms reach check --pull through the objects, and win over --platform', () => {
+    // GIVEN the constructs' pods, one per image, on a cluster the app says has an arm64 pool
+    const app = new App({ outdir: path.join(work, `out-${++files}`) });
+    const chart = new Chart(app, 'apps');
+    const secret = new RegistrySecret(chart, 'regcred', {
+      metadata: { name: 'regcred' },
+      appendHash: false,
+      server: registry.host,
+      username: CredentialValue.fromString(USER.username),
+      password: CredentialValue.fromString(USER.password),
+    });
+    const platforms = ['linux/amd64', 'linux/arm64'];
+    new PrivateImagePod(chart, 'web', { registrySecrets: [secret], platforms, containers: [{ image: `${registry.host}/team/web:1.4` }] });
+    new PrivateImagePod(chart, 'old', { registrySecrets: [secret], platforms, containers: [{ image: `${registry.host}/team/amd64:1.0` }] });
+    const file = path.join(work, `platforms-${files}.yaml`);
+    fs.writeFileSync(file, app.synthYaml());
+
+    // WHEN checked with no --platform, and with one pool only
+    const plain = pulls([file]);
+    const narrower = pulls(['--platform', 'linux/amd64', file]);
+
+    // THEN both need arm64 too, named by the annotation the constructs wrote
+    for (const run of [plain, narrower]) {
+      expect(run.status).toBe(1);
+      expect(run.entries.map(e => e.pull.status)).toEqual(['ok', 'unpullable']);
+      expect(run.entries[1].message).toContain('has no linux/arm64 manifest (it offers linux/amd64); '
+        + 'the pod may run on linux/arm64 (the annotation cdk8s-private-registry/platforms)');
+    }
+  }, TIMEOUT);
+
   test('--lock is not written when an image fails a platform', () => {
     const lock = path.join(work, 'never.lock.json');
     const file = manifests(registry.host, [['old', `${registry.host}/team/amd64:1.0`, ARM64]]);

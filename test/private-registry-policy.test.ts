@@ -345,3 +345,82 @@ describe('PrivateRegistryPolicy edge cases', () => {
     expect(byKind(Testing.synth(chart), 'Pod').spec.imagePullSecrets).toEqual([{ name: 'gitlab' }]);
   });
 });
+
+describe('the cluster\'s node platforms', () => {
+  const ARCH = 'kubernetes.io/arch';
+  const TERM = (values: string[]) => ({
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ARCH, operator: 'In', values }] }] } } },
+  });
+  const container = { name: 'app', image: 'registry.gitlab.com/team/app:1.0' };
+
+  test('a pod that may run on none of them is refused at synth, with its path and the platforms', () => {
+    // GIVEN a cluster of arm64 nodes
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)], platforms: ['linux/arm64'] });
+
+    // WHEN a cdk8s-plus pod is pinned to amd64, and an L1 pod by nodeSelector to amd64
+    const plus = new kplus.Pod(chart, 'plus', { containers: [{ image: container.image }] });
+    plus.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is(ARCH, 'amd64')));
+    pod(chart, 'l1', { nodeSelector: { [ARCH]: 'amd64' }, containers: [container] });
+
+    // THEN both are refused, each naming what pins it
+    expect(() => Testing.synth(chart)).toThrow(/plus\/Resource: Pod\/.*: the pod may run on none of the cluster's platforms \(platforms linux\/arm64\) \(required node affinity kubernetes\.io\/arch In \[amd64\]\), so it is never scheduled; make its nodeSelector/);
+    expect(() => Testing.synth(chart)).toThrow(/Pod\/l1: the pod may run on none of the cluster's platforms \(platforms linux\/arm64\) \(nodeSelector kubernetes\.io\/arch: amd64\)/);
+  });
+
+  test('WIRE writes them on each object it wires, for check --pull; a pod that admits one of them passes', () => {
+    // GIVEN two node pools
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [gitlab(chart)], platforms: ['linux/x86_64', 'linux/aarch64'] });
+
+    // WHEN an unconstrained pod and one that admits either architecture are synthesized
+    pod(chart, 'free', { containers: [container] });
+    pod(chart, 'either', { ...TERM(['arm64', 's390x']), containers: [container] });
+
+    // THEN each carries the platforms, normalized as containerd names them
+    const manifests = Testing.synth(chart).filter(m => m.kind === 'Pod');
+    expect(manifests.map(m => m.metadata.annotations['cdk8s-private-registry/platforms'])).toEqual(['linux/amd64,linux/arm64', 'linux/amd64,linux/arm64']);
+  });
+
+  test('VERIFY checks them and writes nothing', () => {
+    // GIVEN a VERIFY policy over an arm64 cluster
+    const chart = Testing.chart();
+    new PrivateRegistryPolicy(chart, 'policy', { mode: PolicyMode.VERIFY, registrySecrets: [gitlab(chart)], platforms: ['linux/arm64'] });
+
+    // WHEN a complete pod admits arm64, and another only amd64
+    const complete = { imagePullSecrets: [{ name: 'gitlab' }], containers: [{ ...container, imagePullPolicy: 'IfNotPresent' }] };
+    pod(chart, 'ok', complete);
+    const chart2 = Testing.chart();
+    new PrivateRegistryPolicy(chart2, 'policy', { mode: PolicyMode.VERIFY, registrySecrets: [gitlab(chart2)], platforms: ['linux/arm64'] });
+    pod(chart2, 'pinned', { ...complete, nodeSelector: { [ARCH]: 'amd64' } });
+
+    // THEN the first is written as given, the second refused
+    expect(byKind(Testing.synth(chart), 'Pod').metadata.annotations).toBeUndefined();
+    expect(() => Testing.synth(chart2)).toThrow(/Pod\/pinned: the pod may run on none of the cluster's platforms/);
+  });
+
+  test('the innermost rule\'s platforms apply: a workload\'s own win over its chart\'s policy', () => {
+    // GIVEN an amd64 chart policy, and a pod of the constructs that says its cluster has arm64 nodes too
+    const chart = Testing.chart();
+    const secret = gitlab(chart);
+    new PrivateRegistryPolicy(chart, 'policy', { registrySecrets: [secret], platforms: ['linux/amd64'] });
+    new PrivateImagePod(chart, 'web', { registrySecrets: [secret], platforms: ['linux/amd64', 'linux/arm64'], containers: [{ image: container.image }] });
+
+    // WHEN synthesized
+    const annotations = byKind(Testing.synth(chart), 'Pod').metadata.annotations;
+
+    // THEN the pod's own apply
+    expect(annotations['cdk8s-private-registry/platforms']).toBe('linux/amd64,linux/arm64');
+  });
+
+  test.each([
+    [['linux'], /policy: platforms: platform "linux" is not a platform; expected OS\/ARCH\[\/VARIANT\]/],
+    [[], /policy: platforms is empty; expected OS\/ARCH\[\/VARIANT\]\[,\.\.\.\]/],
+    ['linux/amd64', /policy: platforms is a string; expected an array of OS\/ARCH\[\/VARIANT\] strings/],
+    [[7], /policy: platforms\[0\] is a number; expected a non-empty string/],
+  ])('refuses platforms %j when the policy is made', (platforms, error) => {
+    const chart = Testing.chart();
+    expect(() => new PrivateRegistryPolicy(chart, 'policy', { platforms: platforms as any })).toThrow(error);
+    expect(chart.node.tryFindChild('policy')).toBeUndefined();
+  });
+});

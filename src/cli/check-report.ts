@@ -13,6 +13,8 @@ export enum ManifestRule {
   EXISTING_PULL_SECRETS = 'existing-pull-secrets',
   /** an ExternalSecret of an API version this library does not know, so the pull secret it makes cannot be read */
   EXTERNAL_SECRET_VERSION = 'external-secret-version',
+  /** the platforms annotation cannot be read, or the pod can run on none of the platforms it names */
+  PLATFORMS = 'platforms',
 }
 
 /**
@@ -73,6 +75,10 @@ export const RULE_DESCRIPTIONS: { readonly [rule in CheckRule]: { readonly recom
   [ManifestRule.EXTERNAL_SECRET_VERSION]: {
     recommendation: 'every ExternalSecret is of an API version this tool reads (external-secrets.io/v1 or v1beta1)',
     fix: 'write the ExternalSecret as external-secrets.io/v1',
+  },
+  [ManifestRule.PLATFORMS]: {
+    recommendation: 'an object annotated with the cluster\'s platforms runs pods that can be scheduled on one of them',
+    fix: 'write the annotation as OS/ARCH[/VARIANT][,...] (the constructs\' platforms setting does), and let the pod\'s nodeSelector and node affinity admit one of them',
   },
   [ManifestRule.EXISTING_PULL_SECRETS]: {
     recommendation: 'the existing-pull-secrets annotation maps secret names to lists of servers',

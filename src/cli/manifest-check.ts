@@ -14,6 +14,7 @@ import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../r
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
+import { annotatedPlatforms, platformMismatch, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
 import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, podSpecPath } from '../rules/pod-spec';
 import { PodSpecRule, PodSpecRules, PodSpecViolation, podSpecViolations } from '../rules/pod-spec-check';
 
@@ -578,10 +579,25 @@ class ManifestCheck {
         }));
       }
       const podSpec = podSpecOf(manifest);
+      const platforms = annotatedPlatforms(manifest);
+      if (platforms !== undefined && 'error' in platforms) {
+        found.push(violation(objectNames(manifest), where, [...path, 'metadata', 'annotations', PLATFORMS_ANNOTATION], {
+          path: `metadata.annotations["${PLATFORMS_ANNOTATION}"]`,
+          rule: ManifestRule.PLATFORMS,
+          message: platforms.error,
+          fix: 'write it as OS/ARCH[/VARIANT][,...], e.g. linux/amd64,linux/arm64, or let the platforms setting of the constructs write it',
+        }));
+      }
       if (!isObject(podSpec)) {
         continue;
       }
       podSpecs++;
+      const mismatch = platforms !== undefined && !('error' in platforms) ? platformMismatch(podSpec, platforms) : undefined;
+      if (mismatch !== undefined) {
+        const specPath = podSpecPath(manifest)!;
+        found.push(violation(objectNames(manifest), where, [...path, ...specPath],
+          { path: formatPath(specPath), rule: ManifestRule.PLATFORMS, ...mismatch }));
+      }
       const podViolations = this.checkPodSpec(podSpec, namespaceOf(manifest));
       if (podViolations.length === 0) {
         continue;

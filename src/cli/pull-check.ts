@@ -15,8 +15,8 @@ import { askedLockKey } from '../rules/lock-file';
 import { FORMAT_NAMES } from '../rules/manifest-format';
 import { isObject, isPullSecret, ManifestIndex, pullSecretInfo, readPullSecret, SecretSource } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
-import { bestPlatform, formatPlatform, parsePlatform, Platform } from '../rules/platforms';
-import { ClusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
+import { bestPlatform, formatPlatform } from '../rules/platforms';
+import { annotatedPlatforms, ClusterPlatforms, clusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
 import { CONTAINER_LISTS, namedSecrets, namespaceOf, namespacedName, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec';
 import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
@@ -163,7 +163,10 @@ export class PullCollector implements ObjectCollector {
     const object: string = copy(objectRef(manifest));
     const kind: string = copy(String(manifest.kind));
     const objectName = typeof name === 'string' ? name : undefined;
-    const platforms = copy(podPlatforms(podSpec, this.cluster));
+    // the platforms the app declared for the object (the constructs' `platforms`) win over the run's;
+    // an annotation that cannot be read is a violation of the check
+    const annotated = annotatedPlatforms(manifest);
+    const platforms = copy(podPlatforms(podSpec, annotated !== undefined && !('error' in annotated) ? annotated : this.cluster));
     for (const list of CONTAINER_LISTS) {
       const containers = podSpec[list];
       for (const [index, container] of (Array.isArray(containers) ? containers : []).entries()) {
@@ -491,36 +494,7 @@ export function coveredBy(answer: Pick<PullAnswer, 'result' | 'serviceAccount'>)
   return answer.serviceAccount === undefined ? `secret "${credential.secret}"` : `secret "${credential.secret}" of serviceAccount "${answer.serviceAccount}"`;
 }
 
-/**
- * The cluster's node platforms from a setting's values, each `os/arch[/variant]` or a
- * comma-separated list of them; the default linux/amd64 when none is given.
- * @param what names the setting in errors and reports, e.g. `--platform`
- * @internal
- */
-export function clusterPlatforms(values: readonly unknown[] | undefined, what: string): ClusterPlatforms {
-  if (values === undefined || values.length === 0) {
-    return { platforms: [DEFAULT_PLATFORM], setting: what, given: false };
-  }
-  const platforms = new Map<string, Platform>();
-  for (const value of values) {
-    if (typeof value !== 'string') {
-      throw new Error(`${what} ${JSON.stringify(value)} is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
-    }
-    for (const spec of value.split(',').map(v => v.trim()).filter(v => v !== '')) {
-      let platform: Platform;
-      try {
-        platform = parsePlatform(spec);
-      } catch (e: any) {
-        throw new Error(`${what}: ${e.message}`);
-      }
-      platforms.set(formatPlatform(platform), platform);
-    }
-  }
-  if (platforms.size === 0) {
-    throw new Error(`${what} is empty; expected OS/ARCH[/VARIANT][,...], e.g. linux/amd64,linux/arm64`);
-  }
-  return { platforms: [...platforms.values()], setting: what, given: true };
-}
+export { clusterPlatforms };
 
 /** the most a CA file may hold: Debian's whole ca-certificates.crt is about 220 KiB */
 export const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;

@@ -6,6 +6,7 @@ import { NodeCredentials } from './node-credentials';
 import { checkArray, checkObject, checkStringArray, invalid, pathOf, removeRefused } from '../rules/input';
 import { NodeCredentialSource } from '../rules/node-credentials';
 import { ParsedImage } from '../rules/parsed-image';
+import { ClusterPlatforms, platformsProp } from '../rules/pod-platforms';
 import { runsPods } from '../rules/pod-spec';
 import { checkSecret } from '../wiring/pull-secrets';
 import { PullWiring } from '../wiring/pull-wiring';
@@ -39,6 +40,19 @@ export interface PrivateImagePullProps {
    * @default [] - only pull secrets give credentials
    */
   readonly nodeCredentials?: NodeCredentials[];
+
+  /**
+   * The node platforms of the cluster the pods run on, each `OS/ARCH[/VARIANT]`, e.g.
+   * `['linux/amd64', 'linux/arm64']` for a cluster with an arm64 node pool. A pod whose
+   * `nodeSelector`, required node affinity and `spec.os.name` admit none of them is refused at
+   * synth: it would never be scheduled. Each object is annotated
+   * `cdk8s-private-registry/platforms`, which `cdk8s-private-registry check --pull` and the
+   * validation plugin with `pull: true` read instead of their own platforms setting: every image
+   * must offer a manifest for each platform a pod may run on.
+   *
+   * @default - not checked at synth; `check --pull` uses its `--platform`, by default linux/amd64
+   */
+  readonly platforms?: string[];
 
   /**
    * Digests to pin images to: every image without a digest that the lock holds is written
@@ -111,6 +125,7 @@ export class PrivateImagePull implements IMixin {
         imageLock: props.imageLock,
         requireLock: props.requireLock,
         nodeCredentials: props.nodeCredentials,
+        platforms: props.platforms,
       });
       pull.owner = owner;
       if (pull.secrets.length === 0 && props.serviceAccount === undefined && !hasNode) {
@@ -154,6 +169,7 @@ export class PrivateImagePull implements IMixin {
   private readonly secrets: kplus.ISecret[];
   private readonly publicRegistries: string[];
   private readonly node: readonly NodeCredentialSource[];
+  private readonly platforms?: ClusterPlatforms;
   private readonly lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean };
   /** the workload, when a PrivateImage* class made the mixin: errors name its path */
   private owner?: IConstruct;
@@ -167,6 +183,7 @@ export class PrivateImagePull implements IMixin {
     this.secrets = unique(props.registrySecrets);
     this.publicRegistries = props.publicRegistries === undefined ? NO_SERVERS : [...props.publicRegistries];
     this.node = NodeCredentials._sourcesOf(this.where(), 'nodeCredentials', props.nodeCredentials);
+    this.platforms = platformsProp(this.where(), props.platforms);
     if (props.imageLock !== undefined || props.requireLock !== undefined) {
       this.lock = { digests: props.imageLock && lockDigests(props.imageLock), required: props.requireLock };
     }
@@ -221,7 +238,7 @@ export class PrivateImagePull implements IMixin {
     this.applied.add(construct);
     if (ApiObject.isApiObject(construct)) {
       const reporter = construct.node.id === 'Resource' && construct.node.scope ? construct.node.scope : construct;
-      PullWiring.requireSecrets(construct, reporter, this.secrets, this.publicRegistries, this.lock, this.node);
+      PullWiring.requireSecrets(construct, reporter, this.secrets, this.publicRegistries, this.lock, this.node, this.platforms);
       return;
     }
     // the same mechanism as a policy's: the rule is on the scope, and the scope reports its pods
@@ -236,6 +253,7 @@ export class PrivateImagePull implements IMixin {
       lock: this.lock?.digests,
       requireLock: this.lock?.required,
       node: this.node,
+      platforms: this.platforms,
     });
   }
 
@@ -269,6 +287,7 @@ function checkProps(where: string, props: Partial<PrivateImagePullProps>, option
   props.registrySecrets?.forEach((s, i) => checkSecret(where, `registrySecrets[${i}]`, s));
   checkStringArray(where, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
   NodeCredentials._sourcesOf(where, 'nodeCredentials', props.nodeCredentials);
+  platformsProp(where, props.platforms);
   checkImageLock(where, props);
 }
 

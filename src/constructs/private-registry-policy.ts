@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkImageLock, ImageLock, lockDigests } from './image-lock';
 import { NodeCredentials } from './node-credentials';
 import { checkArray, checkBoolean, checkObject, checkStringArray, invalid, pathOf } from '../rules/input';
+import { platformsProp } from '../rules/pod-platforms';
 import { checkSecret } from '../wiring/pull-secrets';
 import { PullWiring } from '../wiring/pull-wiring';
 
@@ -51,6 +52,19 @@ export interface PrivateRegistryPolicyProps {
    * @default [] - only pull secrets give credentials
    */
   readonly nodeCredentials?: NodeCredentials[];
+
+  /**
+   * The node platforms of the cluster the pods run on, each `OS/ARCH[/VARIANT]`, e.g.
+   * `['linux/amd64', 'linux/arm64']` for a cluster with an arm64 node pool. A pod whose
+   * `nodeSelector`, required node affinity and `spec.os.name` admit none of them is refused at
+   * synth: it would never be scheduled. In WIRE mode each object is annotated
+   * `cdk8s-private-registry/platforms`, which `cdk8s-private-registry check --pull` and the
+   * validation plugin with `pull: true` read instead of their own platforms setting: every image
+   * must offer a manifest for each platform a pod may run on.
+   *
+   * @default - not checked at synth; `check --pull` uses its `--platform`, by default linux/amd64
+   */
+  readonly platforms?: string[];
 
   /**
    * Refuse images tagged `latest` or not tagged at all.
@@ -105,6 +119,7 @@ export class PrivateRegistryPolicy extends Construct {
     props.registrySecrets?.forEach((s, i) => checkSecret(path, `registrySecrets[${i}]`, s));
     checkStringArray(path, 'publicRegistries', props.publicRegistries, 'servers, e.g. ["docker.io"]', true);
     const node = NodeCredentials._sourcesOf(path, 'nodeCredentials', props.nodeCredentials);
+    const platforms = platformsProp(path, props.platforms);
     checkBoolean(path, 'disallowLatest', props.disallowLatest);
     checkBoolean(path, 'requireDigest', props.requireDigest);
     checkImageLock(path, props);
@@ -126,6 +141,7 @@ export class PrivateRegistryPolicy extends Construct {
       lock: props.imageLock && lockDigests(props.imageLock),
       requireLock: props.requireLock,
       node,
+      platforms,
     });
   }
 }

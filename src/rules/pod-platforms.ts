@@ -3,7 +3,8 @@
 // (k8s.io/component-helpers v0.36, scheduling/corev1/nodeaffinity/nodeaffinity.go:
 // `RequiredNodeAffinity.Match`, `LazyErrorNodeSelector.Match`, empty terms skipped), and
 // `spec.os.name`, which the kubelet refuses on a node of another OS.
-import { formatPlatform, Platform } from './platforms';
+import { checkStringArray } from './input';
+import { formatPlatform, parsePlatform, Platform } from './platforms';
 
 /** the well-known node labels the kubelet sets from the node's own platform */
 export const OS_LABEL = 'kubernetes.io/os';
@@ -203,4 +204,92 @@ export function podPlatforms(podSpec: any, cluster: ClusterPlatforms): { platfor
     : `no platform: it excludes the default ${formatPlatform(DEFAULT_PLATFORM)} and names no other (give the cluster's with ${cluster.setting})`;
   const terms0 = terms !== undefined && terms.length === 0 ? '; its required node affinity has no term a node can match' : '';
   return { platforms: [], none: `the pod may run on ${among}${constraints.length > 0 ? ` (${constraints.join(', ')})` : ''}${terms0}` };
+}
+
+/**
+ * The cluster's node platforms from a setting's values, each `os/arch[/variant]` or a
+ * comma-separated list of them; the default linux/amd64 when none is given.
+ * @param what names the setting in errors and reports, e.g. `--platform`
+ * @internal
+ */
+export function clusterPlatforms(values: readonly unknown[] | undefined, what: string): ClusterPlatforms {
+  if (values === undefined || values.length === 0) {
+    return { platforms: [DEFAULT_PLATFORM], setting: what, given: false };
+  }
+  const platforms = new Map<string, Platform>();
+  for (const value of values) {
+    if (typeof value !== 'string') {
+      throw new Error(`${what} ${JSON.stringify(value)} is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/arm64`);
+    }
+    for (const spec of value.split(',').map(v => v.trim()).filter(v => v !== '')) {
+      let platform: Platform;
+      try {
+        platform = parsePlatform(spec);
+      } catch (e: any) {
+        throw new Error(`${what}: ${e.message}`);
+      }
+      platforms.set(formatPlatform(platform), platform);
+    }
+  }
+  if (platforms.size === 0) {
+    throw new Error(`${what} is empty; expected OS/ARCH[/VARIANT][,...], e.g. linux/amd64,linux/arm64`);
+  }
+  return { platforms: [...platforms.values()], setting: what, given: true };
+}
+
+/**
+ * The annotation with which the constructs' `platforms` setting reaches `check --pull` and the
+ * validation plugin: the node platforms of the cluster an object's pods run on, comma-separated.
+ * @internal
+ */
+export const PLATFORMS_ANNOTATION = 'cdk8s-private-registry/platforms';
+
+/**
+ * The platforms `manifest` is annotated with, undefined when it is not, or why the annotation
+ * cannot be read.
+ * @internal
+ */
+export function annotatedPlatforms(manifest: any): ClusterPlatforms | { readonly error: string } | undefined {
+  const annotations = manifest?.metadata?.annotations;
+  if (typeof annotations !== 'object' || annotations === null || !Object.prototype.hasOwnProperty.call(annotations, PLATFORMS_ANNOTATION)) {
+    return undefined;
+  }
+  try {
+    return clusterPlatforms([annotations[PLATFORMS_ANNOTATION]], `the annotation ${PLATFORMS_ANNOTATION}`);
+  } catch (e: any) {
+    return { error: e.message };
+  }
+}
+
+/**
+ * Why `podSpec` can run on none of `cluster`'s platforms, and the fix; undefined when it can run
+ * on one. Such a pod is never scheduled.
+ * @internal
+ */
+export function platformMismatch(podSpec: any, cluster: ClusterPlatforms): { message: string; fix: string } | undefined {
+  const { none } = podPlatforms(podSpec, cluster);
+  if (none === undefined) {
+    return undefined;
+  }
+  return {
+    message: `${none}, so it is never scheduled`,
+    fix: `make its nodeSelector, required node affinity and spec.os.name admit one of ${cluster.platforms.map(formatPlatform).join(', ')}, or add the node platform it needs to ${cluster.setting}`,
+  };
+}
+
+/**
+ * The `platforms` prop of a construct at `where`, checked; undefined when it is not given.
+ * @internal
+ */
+export function platformsProp(where: string, value: unknown): ClusterPlatforms | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  checkStringArray(where, 'platforms', value, 'OS/ARCH[/VARIANT] strings, e.g. ["linux/amd64", "linux/arm64"]', true);
+  if ((value as string[]).length === 0) {
+    // not the default: a pod that may run nowhere would pass
+    throw new Error(`${where}: platforms is empty; expected OS/ARCH[/VARIANT][,...], e.g. ["linux/amd64", "linux/arm64"], or leave it out`);
+  }
+  // errors name the construct; reports name the prop
+  return { ...clusterPlatforms(value as string[], `${where}: platforms`), setting: 'platforms' };
 }

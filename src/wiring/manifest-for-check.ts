@@ -16,13 +16,19 @@ const LAZY = Lazy;
  * props are read directly, Lazy values produced; otherwise cdk8s renders it.
  * @param copy whether the caller changes the pod spec it gets: then what of it is the user's own
  * objects (the pod spec of L1 props, its containers and the objects that hold it) is copied
+ * @param scheduling whether the checks read where the pod may run (nodeSelector, affinity, os),
+ * which the model of a cdk8s-plus pod does not give: then such a pod is rendered
  */
-export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj), copy = false): any {
+export function manifestForCheck(obj: ApiObject, render: (obj: ApiObject) => any, root: IConstruct = rootOf(obj), copy = false,
+  scheduling = false): any {
   const props = propsOf(obj);
   if (rendersAsConstructed(obj, root) && isPlain(props)) {
     const manifest: any = { kind: obj.kind, metadata: { name: obj.name, namespace: obj.metadata.namespace } };
     const owner = obj.node.scope;
     if (owner instanceof ABSTRACT_POD && obj.node.id === RESOURCE_ID) {
+      if (scheduling) {
+        return render(obj);
+      }
       const model = withPodSpec(manifest, podSpecOfModel(owner));
       // a container whose image is a token is rendered, as cdk8s-plus renders it
       return readsPlainly(model) ? model : render(obj);

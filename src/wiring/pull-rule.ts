@@ -2,6 +2,7 @@
 import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
 import type { NodeCredentialSource } from '../rules/node-credentials';
+import type { ClusterPlatforms } from '../rules/pod-platforms';
 import type { PullSecretInfo } from '../rules/pod-spec';
 import type { PodSpecRules } from '../rules/pod-spec-check';
 
@@ -29,6 +30,8 @@ export interface PullRule {
   readonly requireLock?: boolean;
   /** what the nodes pull with; every rule's counts */
   readonly node?: readonly NodeCredentialSource[];
+  /** the node platforms of the cluster; the innermost rule's are used */
+  readonly platforms?: ClusterPlatforms;
 }
 
 /** The rules over the objects of a scope, for a caller that checks many of them. @internal */
@@ -42,4 +45,6 @@ export interface MergedRules extends PodSpecRules {
   readonly existing: PullSecretInfo[];
   /** why each secret of another App than the rules' cannot be named, by the secret's name; most often undefined */
   readonly foreign?: ReadonlyMap<string, string>;
+  /** the node platforms of the cluster, from the innermost rule that gives them */
+  readonly platforms?: ClusterPlatforms;
 }

@@ -19,6 +19,8 @@ import { Lookup, TreeIndex } from './tree-index';
 import { kubectlObjects } from '../rules/kubectl-reader';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
+import { formatPlatform } from '../rules/platforms';
+import { ClusterPlatforms, platformMismatch, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
 import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, pullSecretSource, resolvesIn, runsPods } from '../rules/pod-spec';
 import { checkPodSpec, completePodSpec, namespaceMismatch, NO_VIOLATIONS, PodSpecContext } from '../rules/pod-spec-check';
 
@@ -70,7 +72,8 @@ export class PullWiring {
    * first such rule on `obj` reports those that come after it too.
    */
   public static requireSecrets(obj: ApiObject, owner: IConstruct, secrets: readonly kplus.ISecret[], publicRegistries: string[] = NONE,
-    lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }, node?: readonly NodeCredentialSource[]): void {
+    lock?: { readonly digests?: ReadonlyMap<string, string>; readonly required?: boolean }, node?: readonly NodeCredentialSource[],
+    platforms?: ClusterPlatforms): void {
     if (!RULES.get(obj)?.some(isRequire)) {
       addValidation(owner, new Validation(obj));
     }
@@ -85,6 +88,7 @@ export class PullWiring {
       lock: lock?.digests,
       requireLock: lock?.required,
       node,
+      platforms,
     });
   }
 
@@ -175,7 +179,7 @@ function check(obj: ApiObject, root: IConstruct, request: SynthRequest | undefin
   }
   const over = rules ?? rulesOver(obj, request);
   // completing what validation reads must not change the user's L1 props
-  const manifest = manifestForCheck(obj, cdk8sJson, root, over.merged.wire);
+  const manifest = manifestForCheck(obj, cdk8sJson, root, over.merged.wire, over.merged.platforms !== undefined);
   return complete(obj, manifest, true, request, index, over);
 }
 
@@ -310,6 +314,10 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
   let violations = NO_VIOLATIONS;
   if (report) {
     violations = withConflicts(checkPodSpec(podSpec, rules, context), podSpec, context, rules.foreign);
+    const mismatch = rules.platforms && platformMismatch(podSpec, rules.platforms);
+    if (mismatch) {
+      violations = [...violations, `${mismatch.message}; ${mismatch.fix}`];
+    }
   } else {
     completePodSpec(podSpec, rules, context);
   }
@@ -320,6 +328,9 @@ function completePod(obj: ApiObject, json: any, report: boolean, rules: MergedRu
   if (!report && rules.wire) {
     const names = pulledWith(podSpec, context);
     annotateExistingSecrets(json, names, existingNamed(names, rules, context), namespace);
+    if (rules.platforms) {
+      annotate(json, PLATFORMS_ANNOTATION, rules.platforms.platforms.map(formatPlatform).join(','));
+    }
   }
   return violations;
 }
@@ -490,11 +501,15 @@ function annotateExistingSecrets(json: any, pulled: string[], secrets: PullSecre
   if (names.length === 0) {
     return;
   }
+  annotate(json, EXISTING_PULL_SECRETS_ANNOTATION, JSON.stringify(Object.fromEntries(names.map(n => [n, servers[n]]))));
+}
+
+/** sets an annotation of the object `json`, keeping its keys in cdk8s's order */
+function annotate(json: any, key: string, value: string): void {
   const metadata = json.metadata ??= {};
   const annotations = metadata.annotations ?? {};
-  const value = JSON.stringify(Object.fromEntries(names.map(n => [n, servers[n]])));
   const keyCount = Object.keys(annotations).length;
-  annotations[EXISTING_PULL_SECRETS_ANNOTATION] = value;
+  annotations[key] = value;
   keepKeyOrder(annotations, keyCount);
   if (metadata.annotations === undefined) {
     const count = Object.keys(metadata).length;
@@ -514,6 +529,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
   let requireLock = false;
   let lock: ReadonlyMap<string, string> | undefined;
   let node: NodeCredentialSource[] | undefined;
+  let platforms: ClusterPlatforms | undefined;
   let foreign: Map<string, string> | undefined;
   // one pass, no callbacks
   for (let s = 0; s < sources.length; s++) {
@@ -540,6 +556,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     requireDigest ||= source.requireDigest;
     requireLock ||= source.requireLock === true;
     lock ??= source.lock;
+    platforms ??= source.platforms;
     if (source.node !== undefined && source.node.length > 0) {
       (node ??= []).push(...source.node);
     }
@@ -561,6 +578,7 @@ function mergeRules(sources: PullRule[], request: SynthRequest | undefined): Mer
     lock,
     requireLock,
     node,
+    platforms,
   };
 }
 
