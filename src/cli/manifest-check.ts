@@ -201,6 +201,8 @@ interface CheckedDocument {
   /** the last time it was checked, as the seq of the document read then */
   checkedAt: number;
   kept?: ReadObjects;
+  /** its violations were let go, to be found again when it is checked again (at the latest, at the end) */
+  dropped?: boolean;
 }
 
 /** A document's objects, with the lines of its values. */
@@ -284,7 +286,7 @@ class ManifestCheck {
         await this.checkAgain(readers);
       } else {
         for (const doc of this.checked) {
-          if (doc.keys.some(key => this.lastChange[key] > doc.checkedAt)) {
+          if (doc.dropped || doc.keys.some(key => this.lastChange[key] > doc.checkedAt)) {
             this.recheck(doc);
           }
           if (doc.kept) {
@@ -334,6 +336,9 @@ class ManifestCheck {
           if (read && this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES)) {
             waiting.kept = read;
             this.keptBytes += doc.bytes;
+            // they would be kept, with the objects they name, until found again from the kept objects:
+            // a file whose Secrets follow their workloads kept twice as much for GC to copy
+            waiting.dropped = this.violations.delete(seq);
           } else {
             this.settle(seq, doc.bytes);
           }
@@ -414,6 +419,7 @@ class ManifestCheck {
 
   private recheck(doc: CheckedDocument, seq = this.seq): void {
     doc.checkedAt = seq;
+    doc.dropped = false;
     const file = doc.reader.source.name;
     if (doc.kept) {
       this.violations.delete(doc.seq);
