@@ -113,3 +113,30 @@ describe('readDocument: JSON values as Go reads them', () => {
     expect([read.line([]), read.line(['a']), read.line(['a', 'b', 0]), read.line(['a', 'b', 0, 'x'])]).toEqual([1, 3, 5, 5]);
   });
 });
+
+describe('KubectlSplitter told which chunks are ASCII', () => {
+  test('gives every document the same place as when it measures each UTF-8 length', () => {
+    // GIVEN documents with and without multi-byte characters, cut in chunks of every size up to 7
+    const text = ['a: x\n', 'b: é€𝄞\n', 'c: yyyy\n', 'd: 𝄞\n', 'e: zz\n'].join('---\n');
+    for (let size = 1; size <= 7; size++) {
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length;) {
+        // never between the two halves of a surrogate pair, as a decoder never cuts there
+        let end = Math.min(text.length, i + size);
+        end += /[\uD800-\uDBFF]/.test(text[end - 1] ?? '') ? 1 : 0;
+        chunks.push(text.slice(i, end));
+        i = end;
+      }
+      // WHEN split with the ASCII chunks said to be so, and with none
+      const places = (told: boolean) => {
+        const splitter = new KubectlSplitter();
+        const parts = [...chunks.flatMap(c => splitter.push(c, told && /^[\x00-\x7f]*$/.test(c))), ...splitter.end()];
+        return parts.map(p => 'text' in p ? [p.offset, p.bytes, p.line] : p);
+      };
+
+      // THEN the byte offsets and lengths agree, and match the bytes
+      expect(places(true)).toEqual(places(false));
+      expect(places(true).map(p => (p as number[])[0])).toEqual([0, 9, 26, 38, 50]);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // Reads a manifest stream in chunks and hands it on one document at a time, as kubectl splits it
 // (rules/kubectl-reader.ts), so that memory depends on the largest document, not on the whole input.
 // Only a regular file, a pipe or a terminal is read; a file no further than its size when opened.
-import { isUtf8 } from 'buffer';
+import { isAscii, isUtf8 } from 'buffer';
 import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync, Stats, writeSync } from 'fs';
 import { open } from 'fs/promises';
 import { tmpdir } from 'os';
@@ -90,7 +90,9 @@ export class SourceReader {
       if (copying && this.spool) {
         writeSync(this.spool.fd, text);
       }
-      yield* splitter.push(text);
+      // ASCII bytes of a plain source are their own text (a pending sequence would have made it not
+      // plain), so the splitter measures no UTF-8 lengths: most manifests are ASCII
+      yield* splitter.push(text, plain && isAscii(bytes));
     }
     const rest = decoder?.decode() ?? '';
     if (copying && plain && tail.length > 0) {

@@ -90,11 +90,17 @@ export class KubectlSplitter {
   private jsonValues = 0;
   /** inside a document already reported as too large: drop it as it streams past */
   private discarding = false;
+  /** whether `buffer` is ASCII, so that its UTF-8 length is its length */
+  private ascii = false;
 
   constructor(private readonly maxDocumentBytes: number = MAX_DOCUMENT_BYTES) {}
 
-  /** the parts that `chunk` completes */
-  public push(chunk: string): StreamPart[] {
+  /**
+   * the parts that `chunk` completes
+   * @param ascii the caller knows that `chunk` is ASCII: no UTF-8 length is measured then
+   */
+  public push(chunk: string, ascii = false): StreamPart[] {
+    this.ascii = (this.start >= this.buffer.length || this.ascii) && ascii;
     this.buffer = this.buffer.slice(this.start) + chunk;
     this.scan -= this.start;
     this.start = 0;
@@ -263,7 +269,7 @@ export class KubectlSplitter {
     if (this.discarding) {
       return;
     }
-    if (text.length > this.maxDocumentBytes || Buffer.byteLength(text) > this.maxDocumentBytes) {
+    if (text.length > this.maxDocumentBytes || (!this.ascii && Buffer.byteLength(text) > this.maxDocumentBytes)) {
       out.push({ tooLarge: true, line });
       return;
     }
@@ -281,7 +287,7 @@ export class KubectlSplitter {
   private advance(end: number): string {
     const text = this.buffer.slice(this.start, end);
     this.line += countLines(text);
-    this.offset += Buffer.byteLength(text);
+    this.offset += this.ascii ? text.length : Buffer.byteLength(text);
     this.start = end;
     return text;
   }
