@@ -332,7 +332,7 @@ function readWithJsYaml(text: string): ReadDocument | ReadError {
   if (text.includes('*') && !withinNodes(value, Math.max(text.length, MAX_ALIAS_NODES))) {
     return { line: 1, reason: aliasReason() };
   }
-  return { value, line: path => lineAt(value, path, node => lines.get(node)) };
+  return { value, line: path => lineAt(value, path, lines) };
 }
 
 /** js-yaml's reason without what it quotes of the text (a name, a tag), which may be a password */
@@ -374,7 +374,7 @@ function withinNodes(value: unknown, limit: number): boolean {
 }
 
 /** the line of the deepest object along `path` that has one */
-function lineAt(value: unknown, path: ReadonlyArray<string | number>, lineOf: (node: object) => number | undefined): number {
+function lineAt(value: unknown, path: ReadonlyArray<string | number>, lines: ReadonlyMap<object, number>): number {
   // the objects along the path, then the line of the deepest that has one
   const nodes: unknown[] = [value];
   for (let i = 0; i < path.length; i++) {
@@ -386,7 +386,7 @@ function lineAt(value: unknown, path: ReadonlyArray<string | number>, lineOf: (n
   }
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
-    const line = typeof node === 'object' && node !== null ? lineOf(node) : undefined;
+    const line = typeof node === 'object' && node !== null ? lines.get(node) : undefined;
     if (line !== undefined) {
       return line;
     }
@@ -508,7 +508,7 @@ function readWithYaml(text: string): ReadDocument | ReadError {
     }
     return { line: 1, reason: 'the document cannot be read as data' };
   }
-  return { value, line: path => lineAt(value, path, node => lines.get(node)) };
+  return { value, line: path => lineAt(value, path, lines) };
 }
 
 function scalarResolved(node: Scalar): Resolved {

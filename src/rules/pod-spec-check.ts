@@ -394,10 +394,12 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
     check.report(PodSpecRule.IMAGE_REFERENCE, HAS_NO_IMAGE);
     return;
   }
-  let ref: ParsedImage;
+  let ref = images?.get(container.image);
   try {
-    ref = images?.get(container.image) ?? ParsedImage.parse(container.image);
-    images?.set(container.image, ref);
+    if (ref === undefined) {
+      ref = ParsedImage.parse(container.image);
+      images?.set(container.image, ref);
+    }
   } catch (e: any) {
     check.report(PodSpecRule.IMAGE_REFERENCE, UNPARSED_IMAGE, undefined, e.message);
     return;
