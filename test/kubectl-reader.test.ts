@@ -140,3 +140,47 @@ describe('KubectlSplitter told which chunks are ASCII', () => {
     }
   });
 });
+
+describe('KubectlSplitter on documents longer than many chunks', () => {
+  test('gives the documents and places of the whole text, wherever the chunks cut it', () => {
+    // GIVEN long documents, separators with comments, a "---" line cut by a chunk, CRLF lines and a too-long separator line
+    const long = (c: string) => `a:\n${`  - ${c.repeat(60)}\n`.repeat(3000)}`;
+    const text = [long('x'), `${long('y')}`, 'b: 1\n', long('z')].join('--- # next\n') + '---\r\nc: 2\r\n';
+    const whole = (() => {
+      const splitter = new KubectlSplitter();
+      return [...splitter.push(text, true), ...splitter.end()];
+    })();
+    expect(whole.filter(p => 'text' in p)).toHaveLength(5);
+    const separators = [...text.matchAll(/\n---/g)].map(m => m.index!);
+    const cuts = [
+      ...[1000, 65536 + 3, 190001].map(size => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => i * size)),
+      // a cut at each place in and around each separator, and after its line
+      ...separators.flatMap(at => [-2, -1, 0, 1, 2, 3, 4, 6, 11]
+        .map(k => [...Array.from({ length: 40 }, (_, i) => i * 5000).filter(c => c < at), at + k])),
+    ];
+    for (const starts of cuts) {
+      // WHEN the text comes in chunks that start there
+      const splitter = new KubectlSplitter();
+      const parts: StreamPart[] = [];
+      const bounds = [...new Set([0, ...starts, text.length])].sort((x, y) => x - y);
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        parts.push(...splitter.push(text.slice(bounds[i], bounds[i + 1]), true));
+      }
+      parts.push(...splitter.end());
+
+      // THEN the same parts, with the same texts, lines and byte places
+      expect(parts).toEqual(whole);
+    }
+  });
+
+  test('stops at a separator line with more after it, as kubectl does, in a long document too', () => {
+    const text = `a:\n${'  - x\n'.repeat(40000)}--- b: 1\nc: 2\n`;
+    const splitter = new KubectlSplitter();
+    const parts: StreamPart[] = [];
+    for (let i = 0; i < text.length; i += 7000) {
+      parts.push(...splitter.push(text.slice(i, i + 7000), true));
+    }
+    parts.push(...splitter.end());
+    expect(parts.map(p => Object.keys(p).includes('streamError') ? 'error' : 'text')).toEqual(['text', 'error']);
+  });
+});
