@@ -91,6 +91,8 @@ export class KubectlSplitter {
   private mode: 'sniff' | 'json' | 'yaml' | 'stopped' = 'sniff';
   /** JSON values read so far: after two, a value that is not JSON ends the stream */
   private jsonValues = 0;
+  /** how far the JSON value being read was scanned, relative to its start */
+  private jsonScan: JsonScan = { after: 0, depth: 0 };
   /** inside a document already reported as too large: drop it as it streams past */
   private discarding = false;
   /** whether `buffer` is ASCII, so that its UTF-8 length is its length */
@@ -239,10 +241,11 @@ export class KubectlSplitter {
         }
         return;
       }
-      const end = jsonValueEnd(buffer, i, final);
+      const end = jsonValueEnd(buffer, i, final, this.jsonScan);
       if (end === undefined) {
         return; // the value goes on in the next chunk
       }
+      this.jsonScan = { after: 0, depth: 0 };
       const text = buffer.slice(i, end);
       if (end > 0 && isJson(text)) {
         this.advance(i);
@@ -356,8 +359,18 @@ export function normalizeLineEnds(text: string): string {
   return text.replace(/\r\n/g, '\n');
 }
 
-/** where the JSON value at `start` ends, as far as brackets and strings tell; undefined when the text may go on */
-function jsonValueEnd(text: string, start: number, final: boolean): number | undefined {
+/** where the scan of a JSON object or array that goes on in the next chunk stopped: the place after its start, and the depth there */
+interface JsonScan {
+  after: number;
+  depth: number;
+}
+
+/**
+ * where the JSON value at `start` ends, as far as brackets and strings tell; undefined when the text
+ * may go on, with `scan` telling where an object or array was left (never inside a string), to go
+ * on from there with the next chunk rather than read the value again from its start
+ */
+function jsonValueEnd(text: string, start: number, final: boolean, scan: JsonScan = { after: 0, depth: 0 }): number | undefined {
   const first = text[start];
   if (first !== '{' && first !== '[') {
     if (first === '"') {
@@ -379,17 +392,21 @@ function jsonValueEnd(text: string, start: number, final: boolean): number | und
     }
     return i < text.length || final ? Math.max(i, start + 1) : undefined;
   }
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
+  let depth = scan.depth;
+  for (let i = start + scan.after; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
+      const open = i;
       for (i++; i < text.length && text[i] !== '"'; i++) {
         if (text[i] === '\\') {
           i++;
         }
       }
       if (i >= text.length) {
-        break;
+        // the string goes on in the next chunk: read it again from its quote
+        scan.after = open - start;
+        scan.depth = depth;
+        return final ? text.length : undefined;
       }
     } else if (c === '{' || c === '[') {
       depth++;
@@ -399,6 +416,8 @@ function jsonValueEnd(text: string, start: number, final: boolean): number | und
       }
     }
   }
+  scan.after = text.length - start;
+  scan.depth = depth;
   return final ? text.length : undefined;
 }
 
