@@ -189,7 +189,7 @@ describe('KubectlSplitter on a stream of JSON values in chunks', () => {
   test('gives the values of the whole text for chunks of every size, strings with brackets, quotes and escapes included', () => {
     // GIVEN JSON values whose strings hold brackets, escaped quotes and a backslash at their end
     const text = '{"a": "}{", "b": ["x\\\\"]}\n[{"c": "q\\"}"}, 1]\n{"d": {"e": "\\\\\\\\"}}\n';
-    const split = (size: number) => {
+    const splitIn = (size: number) => {
       const splitter = new KubectlSplitter();
       const parts: StreamPart[] = [];
       for (let i = 0; i < text.length; i += size) {
@@ -197,12 +197,12 @@ describe('KubectlSplitter on a stream of JSON values in chunks', () => {
       }
       return [...parts, ...splitter.end()];
     };
-    const whole = split(text.length);
+    const whole = splitIn(text.length);
     expect(whole.map(p => 'text' in p && JSON.parse(p.text))).toEqual([{ a: '}{', b: ['x\\'] }, [{ c: 'q"}' }, 1], { d: { e: '\\\\' } }]);
 
     // WHEN cut in chunks of 1 to 12 characters THEN the same parts
     for (let size = 1; size <= 12; size++) {
-      expect(split(size)).toEqual(whole);
+      expect(splitIn(size)).toEqual(whole);
     }
   });
 });
