@@ -401,3 +401,27 @@ describe('the platforms annotation the constructs write', () => {
     expect(good.violations).toEqual([]);
   });
 });
+
+describe('names defined after the pods that use them, through a ServiceAccount', () => {
+  const podOf = (account: string) => 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec:\n'
+    + `  serviceAccountName: ${account}\n  containers: [{name: app, image: registry.gitlab.com/team/app:v1, imagePullPolicy: IfNotPresent}]\n`;
+  const account = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: a}\nimagePullSecrets: [{name: regcred}]\n';
+
+  test.each([undefined, 0])('a pod, then its ServiceAccount, then the secret the account names: covered (objects kept: %s bytes)', async maxKeptBytes => {
+    // GIVEN the pod first, its account next, and the account's secret last
+    const text = [podOf('builder'), account, secret('regcred', 'a')].join('---\n');
+
+    // WHEN checked, with the waiting pod's objects kept or read again
+    const result = await check({ 'a.yaml': text }, { maxKeptBytes });
+
+    // THEN the secret the account names counts, though the pod asked for it only once the account came
+    expect(result.violations).toEqual([]);
+    expect(result.podSpecs).toBe(1);
+  });
+
+  test('the same, with the secret never defined: the violation names it', async () => {
+    const result = await check({ 'a.yaml': [podOf('builder'), account].join('---\n') });
+    expect(result.violations.map(v => v.rule)).toEqual(['pull-secret-coverage']);
+    expect(result.violations[0].message).toContain('serviceAccount "builder" gives "regcred", whose servers are unknown');
+  });
+});

@@ -195,9 +195,10 @@ interface CheckedDocument {
   readonly reader: SourceReader;
   readonly place: DocumentText;
   readonly seq: number;
-  readonly keys: number[];
-  /** the keys it asked for that were not defined when it was read */
-  readonly waitsFor: number[];
+  /** the keys it asked for when it was last checked */
+  keys: number[];
+  /** those of them that were not defined then */
+  waitsFor: number[];
   /** the last time it was checked, as the seq of the document read then */
   checkedAt: number;
   kept?: ReadObjects;
@@ -236,7 +237,7 @@ class ManifestCheck {
   /** documents that could not be read, not to report twice */
   private readonly unreadable = new Set<number>();
   /** the keys the current document asked for */
-  private readonly asked = new Set<number>();
+  private asked = new Set<number>();
   /** the secret names the current pod asked for */
   private readonly askedSecrets: string[] = [];
   private readonly coverageFixes = new Map<string, string>();
@@ -332,7 +333,7 @@ class ManifestCheck {
         const waitsFor = keys.filter(key => this.lastChange[key] < 0 && !this.global[key]);
         if (waitsFor.length > 0) {
           const { line, offset, bytes, json } = doc;
-          const waiting: CheckedDocument = { reader, place: { text: '', line, offset, bytes, json }, seq, keys, waitsFor, checkedAt: seq };
+          const waiting: CheckedDocument = { reader, place: { text: '', line, offset, bytes, json }, seq, keys: [], waitsFor: [], checkedAt: seq };
           if (read && this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES)) {
             waiting.kept = read;
             this.keptBytes += doc.bytes;
@@ -343,14 +344,7 @@ class ManifestCheck {
             this.settle(seq, doc.bytes);
           }
           this.checked.push(waiting);
-          for (const key of waitsFor) {
-            const list = this.waiting.get(key);
-            if (list) {
-              list.push(waiting);
-            } else {
-              this.waiting.set(key, [waiting]);
-            }
-          }
+          this.waitFor(waiting, keys);
         }
         if (waitsFor.length === 0) {
           this.settle(seq, doc.bytes);
@@ -421,24 +415,47 @@ class ManifestCheck {
     doc.checkedAt = seq;
     doc.dropped = false;
     const file = doc.reader.source.name;
-    if (doc.kept) {
-      this.violations.delete(doc.seq);
-      this.checkObjectsOf(file, doc.place, doc.seq, doc.kept, false);
-      if (doc.waitsFor.every(key => this.lastChange[key] >= 0)) {
-        // nothing more to wait for
-        this.release(doc);
-      }
-      return;
-    }
-    let text: string;
+    // what it asks now is what it waits for from now on: a ServiceAccount defined since then names
+    // secrets it did not ask for before
+    const reading = this.asked;
+    this.asked = new Set();
     try {
-      text = doc.reader.readDocumentAgain(doc.place);
-    } catch (e: any) {
-      this.errors.push({ file, reason: readErrorReason(e) });
-      return;
+      if (doc.kept) {
+        this.violations.delete(doc.seq);
+        this.checkObjectsOf(file, doc.place, doc.seq, doc.kept, false);
+      } else {
+        let text: string;
+        try {
+          text = doc.reader.readDocumentAgain(doc.place);
+        } catch (e: any) {
+          this.errors.push({ file, reason: readErrorReason(e) });
+          return;
+        }
+        this.violations.delete(doc.seq);
+        this.checkDocument(file, { ...doc.place, text }, doc.seq, false, doc.reader);
+      }
+      this.waitFor(doc, [...this.asked]);
+    } finally {
+      this.asked = reading;
     }
-    this.violations.delete(doc.seq);
-    this.checkDocument(file, { ...doc.place, text }, doc.seq, false, doc.reader);
+    if (doc.kept && doc.waitsFor.length === 0) {
+      // nothing more to wait for
+      this.release(doc);
+    }
+  }
+
+  /** records the keys `doc` asked for, and waits for those not defined yet */
+  private waitFor(doc: CheckedDocument, keys: number[]): void {
+    doc.keys = keys;
+    doc.waitsFor = keys.filter(key => this.lastChange[key] < 0 && !this.global[key]);
+    for (const key of doc.waitsFor) {
+      const list = this.waiting.get(key);
+      if (!list) {
+        this.waiting.set(key, [doc]);
+      } else if (!list.includes(doc)) {
+        list.push(doc);
+      }
+    }
   }
 
   /** the value of a document with its lines, as kubectl reads it, or undefined with the error reported */
