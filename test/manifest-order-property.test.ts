@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { checkManifests } from '../src/cli/manifest-check';
 import { propertyRuns } from './support/property-runs';
+import { checkManifests } from '../src/cli/manifest-check';
 
 const NAMESPACES = ['a', 'b'];
 const SECRETS = ['regcred', 'gitlab', 'ghcr'];
@@ -23,8 +23,12 @@ type Doc =
 const index = fc.nat({ max: 5 });
 const docArb: fc.Arbitrary<Doc> = fc.oneof(
   fc.record({
-    kind: fc.constant('Pod' as const), namespace: index, secrets: fc.option(fc.array(index, { maxLength: 2 }), { nil: undefined }),
-    account: index, images: fc.array(index, { minLength: 1, maxLength: 2 }), annotation: fc.option(index, { nil: undefined }),
+    kind: fc.constant('Pod' as const),
+    namespace: index,
+    secrets: fc.option(fc.array(index, { maxLength: 2 }), { nil: undefined }),
+    account: index,
+    images: fc.array(index, { minLength: 1, maxLength: 2 }),
+    annotation: fc.option(index, { nil: undefined }),
   }),
   fc.record({ kind: fc.constant('ServiceAccount' as const), namespace: index, name: index, secrets: fc.array(index, { maxLength: 2 }) }),
   fc.record({ kind: fc.constant('Secret' as const), namespace: index, name: index, server: index }),
