@@ -9,7 +9,8 @@ import * as fc from 'fast-check';
 import { propertyRuns } from './support/property-runs';
 import { checkManifests } from '../src/cli/manifest-check';
 
-const NAMESPACES = ['a', 'b'];
+/** the namespaces drawn from; the last is none, which only the second property draws */
+const NAMESPACES: Array<string | undefined> = ['a', 'b', undefined];
 const SECRETS = ['regcred', 'gitlab', 'ghcr'];
 const ACCOUNTS = ['default', 'builder'];
 const SERVERS = ['registry.gitlab.com', 'ghcr.io'];
@@ -21,36 +22,37 @@ type Doc =
   | { kind: 'Secret'; namespace: number; name: number; server: number };
 
 const index = fc.nat({ max: 5 });
-const docArb: fc.Arbitrary<Doc> = fc.oneof(
+const docsIn = (namespace: fc.Arbitrary<number>): fc.Arbitrary<Doc> => fc.oneof(
   fc.record({
     kind: fc.constant('Pod' as const),
-    namespace: index,
+    namespace,
     secrets: fc.option(fc.array(index, { maxLength: 2 }), { nil: undefined }),
     account: index,
     images: fc.array(index, { minLength: 1, maxLength: 2 }),
     annotation: fc.option(index, { nil: undefined }),
   }),
-  fc.record({ kind: fc.constant('ServiceAccount' as const), namespace: index, name: index, secrets: fc.array(index, { maxLength: 2 }) }),
-  fc.record({ kind: fc.constant('Secret' as const), namespace: index, name: index, server: index }),
+  fc.record({ kind: fc.constant('ServiceAccount' as const), namespace, name: index, secrets: fc.array(index, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant('Secret' as const), namespace, name: index, server: index }),
 );
 
 const at = <T>(list: readonly T[], i: number): T => list[i % list.length];
+const ns = (namespace: string | undefined) => namespace === undefined ? '' : `, namespace: ${namespace}`;
 
 function yaml(doc: Doc, i: number): string {
   const namespace = at(NAMESPACES, doc.namespace);
   if (doc.kind === 'Secret') {
     const config = Buffer.from(JSON.stringify({ auths: { [at(SERVERS, doc.server)]: { auth: 'dTpw' } } })).toString('base64');
-    return `apiVersion: v1\nkind: Secret\nmetadata: {name: ${at(SECRETS, doc.name)}, namespace: ${namespace}}\n`
+    return `apiVersion: v1\nkind: Secret\nmetadata: {name: ${at(SECRETS, doc.name)}${ns(namespace)}}\n`
       + `type: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: ${config}}\n`;
   }
   if (doc.kind === 'ServiceAccount') {
-    return `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${at(ACCOUNTS, doc.name)}, namespace: ${namespace}}\n`
+    return `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${at(ACCOUNTS, doc.name)}${ns(namespace)}}\n`
       + `imagePullSecrets: [${doc.secrets.map(s => `{name: ${at(SECRETS, s)}}`).join(', ')}]\n`;
   }
   // every declaration of a secret gives it the same servers: two that differ are two definitions
   const annotation = doc.annotation === undefined ? ''
     : `\n  annotations: {cdk8s-private-registry/existing-pull-secrets: '{"${at(SECRETS, doc.annotation)}":["${at(SERVERS, doc.annotation % SECRETS.length)}"]}'}`;
-  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-${i}\n  namespace: ${namespace}${annotation}\nspec:\n`
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-${i}${namespace === undefined ? '' : `\n  namespace: ${namespace}`}${annotation}\nspec:\n`
     + `  serviceAccountName: ${at(ACCOUNTS, doc.account)}\n`
     + (doc.secrets ? `  imagePullSecrets: [${doc.secrets.map(s => `{name: ${at(SECRETS, s)}}`).join(', ')}]\n` : '')
     + `  containers: [${doc.images.map((m, c) => `{name: c${c}, image: "${at(IMAGES, m)}", imagePullPolicy: IfNotPresent}`).join(', ')}]\n`;
@@ -74,8 +76,11 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** the violations of `texts`, in one file, each without its line (which moves with the order) */
-async function verdict(texts: string[], maxKeptBytes?: number): Promise<string[]> {
+/**
+ * the violations of `texts`, in one file, each without its line (which moves with the order), and
+ * with its words unless `words` is false
+ */
+async function verdict(texts: string[], maxKeptBytes?: number, words = true): Promise<string[]> {
   const file = path.join(dir, 'input.yaml');
   fs.writeFileSync(file, texts.join('---\n'));
   const result = await checkManifests([{ name: 'input.yaml', path: file }], {
@@ -84,26 +89,44 @@ async function verdict(texts: string[], maxKeptBytes?: number): Promise<string[]
     settings: { privateRegistries: '--private-registry', publicRegistry: r => `--public-registry ${r}`, existingSecret: r => `--existing-secret NAME=${r}` },
   });
   expect(result.errors).toEqual([]);
-  return result.violations.map(v => `${v.object} ${v.path} [${v.rule}] ${v.message}; ${v.fix}`).sort();
+  return result.violations.map(v => `${v.object} ${v.path} [${v.rule}]${words ? ` ${v.message}; ${v.fix}` : ''}`).sort();
+}
+
+/** the same documents in another order */
+function shuffle(texts: string[], picks: fc.Stream<number>): string[] {
+  const shuffled = [...texts];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = picks.next().value % (i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  return shuffled;
 }
 
 describe('check answers as kubectl applies: all together', () => {
-  test('the violations do not depend on the order of the documents, nor on keeping waiting objects', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(docArb, { minLength: 1, maxLength: 8 }), fc.infiniteStream(fc.nat()), async (drawn, picks) => {
-      // GIVEN documents with one definition of each name, as written
-      const docs = unique(drawn).map((d, i) => yaml(d, i));
-      const expected = await verdict(docs);
+  test('the violations, words and all, do not depend on the order of the documents, nor on keeping waiting objects', async () => {
+    const drawn = fc.array(docsIn(fc.nat({ max: 1 })), { minLength: 1, maxLength: 8 });
+    await fc.assert(fc.asyncProperty(drawn, fc.infiniteStream(fc.nat()), async (docs, picks) => {
+      // GIVEN documents in two namespaces with one definition of each name, as written
+      const texts = unique(docs).map((d, i) => yaml(d, i));
+      const expected = await verdict(texts);
 
       // WHEN they come in another order, and with no objects kept
-      const shuffled = [...docs];
-      for (let i = shuffled.length - 1; i > 0; i--) {
-        const j = picks.next().value % (i + 1);
-        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-      }
+      const shuffled = shuffle(texts, picks);
 
       // THEN the same violations
       expect(await verdict(shuffled)).toEqual(expected);
       expect(await verdict(shuffled, 0)).toEqual(expected);
     }), { numRuns: propertyRuns(300), seed: 20261207 });
+  });
+
+  test('with objects and secrets without a namespace too, the same objects break the same rules in any order', async () => {
+    // which same-named secret of another namespace a message names is the first one read
+    await fc.assert(fc.asyncProperty(fc.array(docsIn(index), { minLength: 1, maxLength: 8 }), fc.infiniteStream(fc.nat()), async (drawn, picks) => {
+      const texts = unique(drawn).map((d, i) => yaml(d, i));
+      const expected = await verdict(texts, undefined, false);
+      const shuffled = shuffle(texts, picks);
+      expect(await verdict(shuffled, undefined, false)).toEqual(expected);
+      expect(await verdict(shuffled, 0, false)).toEqual(expected);
+    }), { numRuns: propertyRuns(300), seed: 20261208 });
   });
 });
