@@ -15,7 +15,7 @@ import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
 import { annotatedPlatforms, platformMismatch, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
-import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, podSpecPath } from '../rules/pod-spec';
+import { PullSecretInfo, namespaceOf, namespacedKey, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec';
 import { PodSpecRule, PodSpecRules, PodSpecViolation, podSpecViolations } from '../rules/pod-spec-check';
 
 export { EXISTING_PULL_SECRETS_ANNOTATION };
@@ -240,6 +240,8 @@ class ManifestCheck {
   private asked = new Set<number>();
   /** the secret names the current pod asked for */
   private readonly askedSecrets: string[] = [];
+  /** while a document is read the first time: whether it can be kept, and whether a pod of it waits to be checked */
+  private firstCheck?: { readonly keeps: boolean; deferred: boolean };
   private readonly coverageFixes = new Map<string, string>();
 
   private readonly violations = new Map<number, ManifestViolation[]>();
@@ -324,8 +326,13 @@ class ManifestCheck {
         this.asked.clear();
         this.defined.length = 0;
         const errors = this.errors.length;
-        // a document that waits for a name is checked again soon: its violations are settled then
+        // a document that waits for a name is checked again soon: its violations are settled then; a
+        // pod that waits is checked only then, when its document can be kept
+        const keeps = this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES);
+        this.firstCheck = { keeps, deferred: false };
         const read = this.checkDocument(file, doc, seq, true, reader, false);
+        const deferred = this.firstCheck.deferred;
+        this.firstCheck = undefined;
         if (this.errors.length > errors) {
           this.unreadable.add(seq);
         }
@@ -334,12 +341,12 @@ class ManifestCheck {
         if (waitsFor.length > 0) {
           const { line, offset, bytes, json } = doc;
           const waiting: CheckedDocument = { reader, place: { text: '', line, offset, bytes, json }, seq, keys: [], waitsFor: [], checkedAt: seq };
-          if (read && this.keptBytes + doc.bytes <= (this.options.maxKeptBytes ?? KEPT_TEXT_BYTES)) {
+          if (read && keeps) {
             waiting.kept = read;
             this.keptBytes += doc.bytes;
             // they would be kept, with the objects they name, until found again from the kept objects:
             // a file whose Secrets follow their workloads kept twice as much for GC to copy
-            waiting.dropped = this.violations.delete(seq);
+            waiting.dropped = this.violations.delete(seq) || deferred;
           } else {
             this.settle(seq, doc.bytes);
           }
@@ -641,6 +648,11 @@ class ManifestCheck {
   }
 
   private checkPodSpec(podSpec: any, namespace: string | undefined) {
+    if (this.firstCheck?.keeps && this.asksPending(podSpec, namespace)) {
+      // checked once the name comes, from the kept objects: now its violations would be let go
+      this.firstCheck.deferred = true;
+      return [];
+    }
     this.askedSecrets.length = 0;
     const found = podSpecViolations(podSpec, this.rules, {
       namespace,
@@ -690,6 +702,33 @@ class ManifestCheck {
   }
 
   /** the coverage fix in the words of the caller's settings, instead of the constructs' */
+  /**
+   * Whether the check of `podSpec` would ask for a name no document has defined yet: its
+   * ServiceAccount or one of the secrets it pulls with; asks for it. A prediction: a pod deferred
+   * by mistake is still checked, at the end at the latest.
+   */
+  private asksPending(podSpec: any, namespace: string | undefined): boolean {
+    const pending = (key: string) => {
+      const id = this.keyId(key);
+      if (this.lastChange[id] >= 0 || this.global[id]) {
+        return false;
+      }
+      this.asked.add(id);
+      this.askedOnce[id] = true;
+      return true;
+    };
+    const source = pullSecretSource(podSpec);
+    let names: string[];
+    if ('secrets' in source) {
+      names = source.secrets;
+    } else if (pending(accountKey(namespace, source.serviceAccount))) {
+      return true;
+    } else {
+      names = this.index.serviceAccount(source.serviceAccount, namespace) ?? [];
+    }
+    return names.some(name => pending(secretKey(namespace, name)));
+  }
+
   /** the fix of a coverage violation, made once for each registry */
   private coverageFix(registry: string): string {
     let fix = this.coverageFixes.get(registry);
