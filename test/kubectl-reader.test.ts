@@ -173,6 +173,29 @@ describe('KubectlSplitter on documents longer than many chunks', () => {
     }
   });
 
+  test('finds a separator that comes one character per chunk after a long document, as a pipe may hand it', () => {
+    // GIVEN a document longer than 64 KB, then "---" and another document
+    const text = `a:\n${'  - x\n'.repeat(12000)}---\nb: 1\n`;
+    const whole = (() => {
+      const splitter = new KubectlSplitter();
+      return [...splitter.push(text, true), ...splitter.end()];
+    })();
+    expect(whole.map(p => 'text' in p && p.text.slice(0, 4))).toEqual(['a:\n ', 'b: 1']);
+
+    // WHEN the text comes in chunks of 1 and 2 characters
+    for (const size of [1, 2]) {
+      const splitter = new KubectlSplitter();
+      const parts: StreamPart[] = [];
+      for (let i = 0; i < text.length; i += size) {
+        parts.push(...splitter.push(text.slice(i, i + size), true));
+      }
+      parts.push(...splitter.end());
+
+      // THEN the same two documents, not one that holds the separator
+      expect(parts).toEqual(whole);
+    }
+  });
+
   test('stops at a separator line with more after it, as kubectl does, in a long document too', () => {
     const text = `a:\n${'  - x\n'.repeat(40000)}--- b: 1\nc: 2\n`;
     const splitter = new KubectlSplitter();

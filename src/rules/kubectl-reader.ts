@@ -154,7 +154,11 @@ export class KubectlSplitter {
       // a separator was found whose line goes on in this chunk
       return false;
     }
-    const last = this.held.length > 0 ? this.held[this.held.length - 1] : this.buffer;
+    // the last three characters held, over as many parts as it takes: a pipe may hand them one by one
+    let last = this.held.length > 0 ? '' : this.buffer;
+    for (let p = this.held.length - 1; p >= 0 && last.length < 3; p--) {
+      last = this.held[p] + last;
+    }
     const seam = last.slice(-3) + chunk.slice(0, 3);
     return chunk.indexOf('\n---') < 0 && seam.indexOf('\n---') < 0;
   }
