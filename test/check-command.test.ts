@@ -17,6 +17,23 @@ const GITLAB_FIX = 'name in imagePullSecrets a docker-registry secret whose serv
   + 'or declared with --existing-secret NAME=registry.gitlab.com';
 
 describe('cdk8s-private-registry check', () => {
+  test('a report longer than the pieces it is written in comes out whole, one line per violation', () => {
+    // GIVEN 3,000 containers without an imagePullPolicy: about 400 KB of report, written 64 KiB at a time
+    const containers = Array.from({ length: 3000 }, (_, i) => `    - {name: c${i}, image: docker.io/library/nginx:1.${i}}`).join('\n');
+    const input = `apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n${containers}\n`;
+
+    // WHEN checked from standard input
+    const { status, stdout } = check(['--public-registry', 'docker.io', '-'], input);
+
+    // THEN every violation has its line, in order, after the object's, and the count comes last
+    const lines = stdout.split('\n');
+    expect(status).toBe(1);
+    expect(stdout.length).toBeGreaterThan(4 * 64 * 1024);
+    expect(lines[0]).toBe('Pod/big in <stdin>');
+    expect(lines.slice(1, 3001).map(l => l.match(/container "(c\d+)"/)?.[1])).toEqual(Array.from({ length: 3000 }, (_, i) => `c${i}`));
+    expect(lines.slice(3001)).toEqual(['', '3000 violations in 1 object; 1 pod spec checked', '']);
+  }, TIMEOUT);
+
   test('reports a Helm-style Deployment missing its pull secret', () => {
     // WHEN
     const { status, stdout, stderr } = check(['helm-deployment.yaml']);
