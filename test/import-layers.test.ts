@@ -109,4 +109,22 @@ describe('the layers of src/', () => {
     // WHEN / THEN
     expect(cycles(fake)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
   });
+
+  test('what the index of the library loads holds no YAML library: only check and the plugin read YAML', () => {
+    // GIVEN every file the index reaches by its imports
+    const graph = readImports();
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (!reached.has(file)) {
+        reached.add(file);
+        graph.get(file)?.files.forEach(visit);
+      }
+    };
+    visit('index.ts');
+
+    // THEN none imports js-yaml or yaml, which would add about 30 ms to every synth
+    const yaml = [...reached].filter(file => graph.get(file)!.packages.some(p => p === 'js-yaml' || p === 'yaml'));
+    expect(reached.size).toBeGreaterThan(20);
+    expect(yaml).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
-import { KubectlSplitter, kubectlObjects, readDocument, StreamPart } from '../src/rules/kubectl-reader';
+import { kubectlObjects } from '../src/rules/kubectl-objects';
+import { KubectlSplitter, readDocument, StreamPart } from '../src/rules/kubectl-reader';
 
 /** the parts of `text`, pushed in chunks of `size` characters */
 function split(text: string, size = text.length, max?: number): StreamPart[] {

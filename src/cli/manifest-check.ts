@@ -10,7 +10,8 @@
 import { formatPath, InputError, ManifestCheckResult, ManifestRule, ManifestViolation } from './check-report';
 import { DocumentText, ManifestSource, MAX_DOCUMENT_BYTES, SourceReader, StreamPart, UnreadableSource } from './manifest-stream';
 import { isExternalSecret, readExternalPullSecret } from '../rules/external-secret';
-import { DocumentObject, kubectlObjects, readDocument, ReadDocument } from '../rules/kubectl-reader';
+import { DocumentObject, kubectlObjects } from '../rules/kubectl-objects';
+import { readDocument, ReadDocument } from '../rules/kubectl-reader';
 import { KubeletKeyring } from '../rules/kubelet-keyring';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isObject, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';

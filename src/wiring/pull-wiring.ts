@@ -16,7 +16,7 @@ import { MergedRules, PullRule, ScopeRules } from './pull-rule';
 import { isExistingSecret, secretInfo, writtenServiceAccountName } from './pull-secrets';
 import { SynthRequest } from './synth-request';
 import { Lookup, TreeIndex } from './tree-index';
-import { kubectlObjects } from '../rules/kubectl-reader';
+import { kubectlObjects } from '../rules/kubectl-objects';
 import { EXISTING_PULL_SECRETS_ANNOTATION, isListKind } from '../rules/manifest-index';
 import { NodeCredentialSource } from '../rules/node-credentials';
 import { formatPlatform } from '../rules/platforms';

@@ -10,7 +10,7 @@ import { copiesOf, registrySecretInfo } from './pull-secrets';
 import { PullWiring } from './pull-wiring';
 import { SynthRequest } from './synth-request';
 import { TreeIndex } from './tree-index';
-import { kubectlObjects } from '../rules/kubectl-reader';
+import { kubectlObjects } from '../rules/kubectl-objects';
 import { isListKind } from '../rules/manifest-index';
 import { namedSecrets, namespaceOf, podSpecOf, runsPods } from '../rules/pod-spec';
 

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { cdk8sJson, rootOf } from './cdk8s-hooks';
 import { isExistingSecret, registrySecretInfo } from './pull-secrets';
-import { kubectlObjects } from '../rules/kubectl-reader';
+import { kubectlObjects } from '../rules/kubectl-objects';
 import { isListKind, ManifestIndex, SecretSource } from '../rules/manifest-index';
 import { PullSecretInfo, namespacedKey, resolvesIn } from '../rules/pod-spec';
 
