@@ -425,3 +425,20 @@ describe('names defined after the pods that use them, through a ServiceAccount',
     expect(result.violations[0].message).toContain('serviceAccount "builder" gives "regcred", whose servers are unknown');
   });
 });
+
+describe('a Secret of another type does not stand for the pull secret of that name elsewhere', () => {
+  test.each([undefined, 0])('a pod naming an Opaque secret of its namespace breaks the same rules whether the pull secret of another namespace comes before or after it (objects kept: %s bytes)', async maxKeptBytes => {
+    // GIVEN an Opaque "regcred" in namespace a, a pod of a that names regcred, and a pull secret "regcred" in namespace b
+    const opaque = secret('regcred', 'a', 'Opaque');
+    const named = pod('web', 'a', '\n  imagePullSecrets: [{name: regcred}]');
+    const elsewhere = secret('regcred', 'b');
+
+    // WHEN the pull secret of b comes after the pod, and before it
+    const after = await check({ 'a.yaml': [opaque, named, elsewhere].join('---\n') }, { maxKeptBytes });
+    const before = await check({ 'a.yaml': [opaque, elsewhere, named].join('---\n') }, { maxKeptBytes });
+
+    // THEN the same rules, the secret of b named in both: a pull secret read after the Opaque one is still the one elsewhere
+    expect(rules(after)).toEqual(rules(before));
+    expect(rules(before)).toEqual([['Pod/a/web', 'pull-secret-namespace'], ['Pod/a/web', 'pull-secret-type']]);
+  });
+});

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as fc from 'fast-check';
 import { propertyRuns } from './support/property-runs';
 import { checkManifests } from '../src/cli/manifest-check';
+import { PullSecretInfo } from '../src/rules/pod-spec';
 
 /** the namespaces drawn from; the last is none, which only the second property draws */
 const NAMESPACES: Array<string | undefined> = ['a', 'b', undefined];
@@ -36,6 +37,17 @@ const docsIn = (namespace: fc.Arbitrary<number>): fc.Arbitrary<Doc> => fc.oneof(
 );
 
 const at = <T>(list: readonly T[], i: number): T => list[i % list.length];
+
+/** what the third property adds: Secrets of other types or unreadable, and ExternalSecrets that make pull secrets */
+type MoreDoc = Doc
+  | { kind: 'OtherSecret'; namespace: number; name: number; invalid: boolean }
+  | { kind: 'ExternalSecret'; namespace: number; name: number; server: number };
+const moreDocsIn = (namespace: fc.Arbitrary<number>): fc.Arbitrary<MoreDoc> => fc.oneof(
+  docsIn(namespace),
+  fc.record({ kind: fc.constant('OtherSecret' as const), namespace, name: index, invalid: fc.boolean() }),
+  fc.record({ kind: fc.constant('ExternalSecret' as const), namespace, name: index, server: index }),
+);
+
 const ns = (namespace: string | undefined) => namespace === undefined ? '' : `, namespace: ${namespace}`;
 
 function yaml(doc: Doc, i: number): string {
@@ -58,14 +70,34 @@ function yaml(doc: Doc, i: number): string {
     + `  containers: [${doc.images.map((m, c) => `{name: c${c}, image: "${at(IMAGES, m)}", imagePullPolicy: IfNotPresent}`).join(', ')}]\n`;
 }
 
+/** `doc` as YAML, the third property's kinds included */
+function moreYaml(doc: MoreDoc, i: number): string {
+  const namespace = at(NAMESPACES, doc.namespace);
+  if (doc.kind === 'OtherSecret') {
+    // an Opaque secret, or a pull secret the kubelet cannot read
+    return `apiVersion: v1\nkind: Secret\nmetadata: {name: ${at(SECRETS, doc.name)}${ns(namespace)}}\n`
+      + (doc.invalid ? 'type: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: bm90IGpzb24=}\n' : 'type: Opaque\ndata: {x: eA==}\n');
+  }
+  if (doc.kind === 'ExternalSecret') {
+    const config = `'{"auths":{"${at(SERVERS, doc.server)}":{"auth":"{{ .auth }}"}}}'`;
+    return `apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: es-${i}${ns(namespace)}}\nspec:\n`
+      + '  secretStoreRef: {name: vault, kind: ClusterSecretStore}\n  dataFrom: [{extract: {key: registry}}]\n'
+      + `  target:\n    name: ${at(SECRETS, doc.name)}\n    template:\n      type: kubernetes.io/dockerconfigjson\n`
+      + `      data: {.dockerconfigjson: ${config}}\n`;
+  }
+  return yaml(doc, i);
+}
+
 /** one definition of each Secret and ServiceAccount: the last drawn */
-function unique(docs: Doc[]): Doc[] {
+function unique<D extends MoreDoc>(docs: D[]): D[] {
   const seen = new Set<string>();
   return docs.reverse().filter(d => {
     if (d.kind === 'Pod') {
       return true;
     }
-    const key = `${d.kind}/${at(NAMESPACES, d.namespace)}/${d.kind === 'Secret' ? at(SECRETS, d.name) : at(ACCOUNTS, d.name)}`;
+    // a Secret, of any type, and the one an ExternalSecret makes are all the Secret of that name
+    const key = d.kind === 'ServiceAccount' ? `ServiceAccount/${at(NAMESPACES, d.namespace)}/${at(ACCOUNTS, d.name)}`
+      : `Secret/${at(NAMESPACES, d.namespace)}/${at(SECRETS, d.name)}`;
     return !seen.has(key) && seen.add(key);
   }).reverse();
 }
@@ -80,11 +112,20 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
  * the violations of `texts`, in one file, each without its line (which moves with the order), and
  * with its words unless `words` is false
  */
-async function verdict(texts: string[], maxKeptBytes?: number, words = true): Promise<string[]> {
-  const file = path.join(dir, 'input.yaml');
-  fs.writeFileSync(file, texts.join('---\n'));
-  const result = await checkManifests([{ name: 'input.yaml', path: file }], {
+async function verdict(texts: string[], maxKeptBytes?: number, words = true, existingSecrets?: PullSecretInfo[]): Promise<string[]> {
+  return verdictOf([texts], maxKeptBytes, words, existingSecrets);
+}
+
+/** `verdict` of documents in several files, read in this order */
+async function verdictOf(files: string[][], maxKeptBytes?: number, words = true, existingSecrets?: PullSecretInfo[]): Promise<string[]> {
+  const sources = files.map((texts, f) => {
+    const file = path.join(dir, `input-${f}.yaml`);
+    fs.writeFileSync(file, texts.join('---\n'));
+    return { name: `input-${f}.yaml`, path: file };
+  });
+  const result = await checkManifests(sources, {
     publicRegistries: ['docker.io'],
+    existingSecrets,
     maxKeptBytes,
     settings: { privateRegistries: '--private-registry', publicRegistry: r => `--public-registry ${r}`, existingSecret: r => `--existing-secret NAME=${r}` },
   });
@@ -93,7 +134,7 @@ async function verdict(texts: string[], maxKeptBytes?: number, words = true): Pr
 }
 
 /** the same documents in another order */
-function shuffle(texts: string[], picks: fc.Stream<number>): string[] {
+function shuffle<T>(texts: T[], picks: fc.Stream<number>): T[] {
   const shuffled = [...texts];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = picks.next().value % (i + 1);
@@ -129,4 +170,38 @@ describe('check answers as kubectl applies: all together', () => {
       expect(await verdict(shuffled, 0, false)).toEqual(expected);
     }), { numRuns: propertyRuns(300), seed: 20261208 });
   });
+  test('with Secrets of other types, ExternalSecrets, Lists, several files and declared secrets, the same violations in any order', async () => {
+    const declared = fc.array(fc.record({ name: index, namespace: fc.nat({ max: 2 }), server: index }), { maxLength: 2 });
+    await fc.assert(fc.asyncProperty(fc.array(moreDocsIn(fc.nat({ max: 1 })), { minLength: 1, maxLength: 10 }), declared,
+      fc.infiniteStream(fc.nat()), fc.constantFrom(undefined, 0, 400, 1500), async (drawn, given, picks, maxKeptBytes) => {
+        // GIVEN documents in two namespaces, secrets declared as --existing-secret declares them, in one file as written
+        const existing = given.map(g => ({ name: at(SECRETS, g.name), namespace: at(NAMESPACES, g.namespace), servers: [at(SERVERS, g.server)] }));
+        const texts = unique(drawn).map((d, i) => moreYaml(d, i));
+        const expected = await verdictOf([texts], undefined, true, existing);
+
+        // WHEN they come in another order, some together in a List, over several files, with few or no objects kept
+        const files: string[][] = [[]];
+        for (const text of shuffle(texts, picks)) {
+          const pick = picks.next().value % 8;
+          if (pick === 0 && files[files.length - 1].length > 0) {
+            files.push([]);
+          }
+          const docs = files[files.length - 1];
+          if (pick < 3 && docs.length > 0) {
+            docs[docs.length - 1] = asList(docs[docs.length - 1], text);
+          } else {
+            docs.push(text);
+          }
+        }
+
+        // THEN the same violations, words and all
+        expect(await verdictOf(files, maxKeptBytes, true, existing)).toEqual(expected);
+      }), { numRuns: propertyRuns(300), seed: 20261209 });
+  });
 });
+
+/** a List of the objects of `list` (a List already, or one object) and of `text` */
+function asList(list: string, text: string): string {
+  const item = (t: string) => `  - ${t.trimEnd().split('\n').join('\n    ')}\n`;
+  return list.startsWith('apiVersion: v1\nkind: List\n') ? list + item(text) : `apiVersion: v1\nkind: List\nitems:\n${item(list)}${item(text)}`;
+}

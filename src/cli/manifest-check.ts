@@ -778,8 +778,9 @@ class ManifestCheck {
   private secretChanged(namespace: string | undefined, name: string, seq: number): void {
     this.changed(secretKey(namespace, name), seq);
     // which secret of that name is elsewhere matters only while there is none here: the first
+    // pull secret, as anyNamespace finds it (a Secret of another type is none)
     const anywhere = this.keyId(`s*${name}`);
-    if (this.lastChange[anywhere] < 0) {
+    if (this.lastChange[anywhere] < 0 && this.index.anyNamespace(name) !== undefined) {
       this.lastChange[anywhere] = seq;
       this.defined.push(anywhere);
     }
