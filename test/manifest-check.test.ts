@@ -442,3 +442,19 @@ describe('a Secret of another type does not stand for the pull secret of that na
     expect(rules(before)).toEqual([['Pod/a/web', 'pull-secret-namespace'], ['Pod/a/web', 'pull-secret-type']]);
   });
 });
+
+describe('a pod that names one secret twice', () => {
+  test.each([
+    ['in another namespace only', secret('regcred', 'b'), 'pull-secret-namespace'],
+    ['that the kubelet cannot read', secret('regcred', 'a').replace(GITLAB_CONFIG, 'bm90IGpzb24='), 'pull-secret-invalid'],
+  ])('a secret %s is one violation, not one for each time it is named', async (_what, defined, rule) => {
+    // GIVEN a pod of namespace a whose imagePullSecrets names regcred twice
+    const named = pod('web', 'a', '\n  imagePullSecrets: [{name: regcred}, {name: regcred}]');
+
+    // WHEN checked
+    const result = await check({ 'a.yaml': [defined, named].join('---\n') });
+
+    // THEN the secret's violation is reported once, at imagePullSecrets
+    expect(result.violations.filter(v => v.rule === rule).map(v => [v.object, v.path])).toEqual([['Pod/a/web', 'spec.imagePullSecrets']]);
+  });
+});

@@ -225,7 +225,23 @@ function applyRules(podSpec: any, rules: PodSpecRules, context: PodSpecContext, 
       checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets, images);
     }
   }
-  return violations;
+  return podWithoutRepeats(violations);
+}
+
+/** the violations, those of the pod itself once each: a pod may name a secret twice, and they have one place */
+function podWithoutRepeats(violations: PodSpecViolation[]): PodSpecViolation[] {
+  let pod = 0;
+  for (let i = 0; i < violations.length && pod < 2; i++) {
+    pod += violations[i].container === undefined && !(violations[i] instanceof ContainerViolation) ? 1 : 0;
+  }
+  if (pod < 2) {
+    return violations;
+  }
+  const seen = new Set<string>();
+  return violations.filter(v => {
+    const key = v.container !== undefined || v instanceof ContainerViolation ? undefined : `${v.path.join('.')}\n${v.rule}\n${v.message}`;
+    return key === undefined || (!seen.has(key) && seen.add(key));
+  });
 }
 
 /** whether a pod spec has so many containers that its images are parsed once each (a generated pod may have thousands) */
