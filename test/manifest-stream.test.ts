@@ -77,4 +77,28 @@ describe('SourceReader', () => {
       }
     }
   });
+  test.each([
+    ['a Latin-1 "ü" (0xFC)', [0xfc]],
+    ['0xFF', [0xff]],
+    ['0xC0, which starts no UTF-8 sequence', [0xc0]],
+    ['0xE0 0x80, an overlong start', [0xe0, 0x80]],
+    ['0xED 0xA0, a surrogate\'s start', [0xed, 0xa0]],
+  ])('a file that ends in %s reads again as it read the first time', async (_what, last) => {
+    // GIVEN a file whose last bytes are not UTF-8 and start no sequence the decoder waits on
+    const file = path.join(dir, 'end.yaml');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('kind: A\n---\nkind: B\nname: Tsch'), Buffer.from(last)]));
+    const reader = new SourceReader({ name: 'end.yaml', path: file });
+    try {
+      // WHEN read, then read again by its places, and whole
+      const parts = await readAll(reader) as DocumentText[];
+      const again = await readAll(reader) as DocumentText[];
+
+      // THEN the same text each time, its U+FFFD included
+      expect(parts[1].text).toBe(`kind: B\nname: Tsch${'\ufffd'.repeat(last.length)}`);
+      expect(parts.map(p => reader.readDocumentAgain(p))).toEqual(parts.map(p => p.text));
+      expect(again.map(p => p.text)).toEqual(parts.map(p => p.text));
+    } finally {
+      reader.close();
+    }
+  });
 });

@@ -203,7 +203,11 @@ export class SourceReader {
   }
 }
 
-/** how many of `bytes` end whole UTF-8 sequences: up to 3 bytes of an unfinished one go on in the next chunk */
+/**
+ * how many of `bytes` end whole UTF-8 sequences: up to 3 bytes of an unfinished one go on in the next
+ * chunk, as the decoder keeps them; bytes no sequence starts with (0xFF, 0xE0 0x80) it has already
+ * made U+FFFD, so they end here
+ */
 function completeUtf8(bytes: Buffer): number {
   for (let back = 1; back <= 3 && back <= bytes.length; back++) {
     const b = bytes[bytes.length - back];
@@ -211,11 +215,28 @@ function completeUtf8(bytes: Buffer): number {
       return bytes.length;
     }
     if (b >= 0xc0) {
-      const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-      return size > back ? bytes.length - back : bytes.length;
+      return unfinishedUtf8(bytes, bytes.length - back) ? bytes.length - back : bytes.length;
     }
   }
   return bytes.length;
+}
+
+/** whether the bytes from `at` to the end start a UTF-8 sequence, as the WHATWG decoder reads one (Encoding Standard, UTF-8 decoder) */
+function unfinishedUtf8(bytes: Buffer, at: number): boolean {
+  const lead = bytes[at];
+  const size = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (bytes.length - at >= size) {
+    return false;
+  }
+  for (let i = at + 1; i < bytes.length; i++) {
+    // the second byte's range depends on the lead: no overlong form, surrogate or code point over U+10FFFF
+    const low = i > at + 1 ? 0x80 : lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = i > at + 1 ? 0xbf : lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    if (bytes[i] < low || bytes[i] > high) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** why the system refused to open an input */
