@@ -365,3 +365,44 @@ describe('cdk8s-private-registry check: no user name or password in a flag or an
     }
   }, TIMEOUT);
 });
+
+describe('cdk8s-private-registry check: standard input that is not plain UTF-8', () => {
+  /** runs check on `input` as standard input, with a temporary directory of its own */
+  function checkStdin(input: Buffer) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'check-stdin-'));
+    try {
+      const result = spawnSync(process.execPath, [BIN, 'check', '-'], { cwd: FIXTURES, input, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr, left: fs.readdirSync(tmp) };
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: app, image: docker.io/library/nginx:1.25}]\n';
+
+  test('a byte that is not UTF-8 after the first chunk is U+FFFD, as kubectl reads it, and no copy of the input is left', () => {
+    // GIVEN more than a pipe's 64 KiB of plain text, then a byte that is not UTF-8
+    const config = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  a: "${'x'.repeat(100_000)}"\n  b: "`;
+    const input = Buffer.concat([Buffer.from(config), Buffer.from([0xff]), Buffer.from(`"\n---\n${pod}`)]);
+
+    // WHEN checked from standard input
+    const { status, stdout, stderr, left } = checkStdin(input);
+
+    // THEN the pod is checked, nothing is unreadable, and the temporary copy is gone
+    expect(stderr).toBe('');
+    expect([status, stdout.split('\n')[0]]).toEqual([1, 'Pod/web in <stdin>']);
+    expect(left).toEqual([]);
+  }, TIMEOUT);
+
+  test('input with a byte order mark leaves no copy of itself behind', () => {
+    // GIVEN a UTF-8 byte order mark before the pod
+    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(pod)]);
+
+    // WHEN checked from standard input
+    const { status, stdout, left } = checkStdin(input);
+
+    // THEN checked, and the temporary copy, which may hold secrets, is gone
+    expect([status, stdout.split('\n')[0]]).toEqual([1, 'Pod/web in <stdin>']);
+    expect(left).toEqual([]);
+  }, TIMEOUT);
+});

@@ -107,6 +107,10 @@ export class SourceReader {
 
   /** starts the copy of the text with the first `bytes` of the file, which are their own text */
   private startCopy(bytes: number): void {
+    if (this.spool) {
+      // standard input is copied from its first byte, as text: a second copy would leave the first behind
+      return;
+    }
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-private-registry-'));
     const copy = join(dir, 'input.yaml');
     this.spool = { dir, path: copy, fd: openSync(copy, 'w') };
