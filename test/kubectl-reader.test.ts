@@ -1,3 +1,5 @@
+import * as fc from 'fast-check';
+import { propertyRuns } from './support/property-runs';
 import { kubectlObjects } from '../src/rules/kubectl-objects';
 import { KubectlSplitter, readDocument, StreamPart } from '../src/rules/kubectl-reader';
 
@@ -228,5 +230,56 @@ describe('KubectlSplitter on a stream of JSON values in chunks', () => {
     for (let size = 1; size <= 12; size++) {
       expect(splitIn(size)).toEqual(whole);
     }
+  });
+});
+
+describe('KubectlSplitter in chunks of any size', () => {
+  // separators, CRLF, JSON values and strings, multi-byte text, and lines long enough to be held
+  const piece = fc.oneof(
+    fc.constantFrom('---\n', '--- # c\n', '---\r\n', '\n', '\r\n', 'kind: A\n', '---', '--', '-', '\n---', 'é', '𝄞', '{"a":1}',
+      '{"kind":"B"}\n', '"x\\"', '...\n', '--- x\n', ' ', '#', '{', '}', '[', ']', '"', '\\', '{"k":"', '"}', ','),
+    fc.integer({ min: 1, max: 3000 }).map(n => 'a'.repeat(n)),
+    fc.integer({ min: 1, max: 70_000 }).map(n => `\nb: ${'x'.repeat(n)}\n`),
+    fc.integer({ min: 1, max: 2000 }).map(n => `\n${'é'.repeat(n)}`),
+  );
+
+  test('gives the parts of the whole text, told which chunks are ASCII or not', () => {
+    // chunk sizes in turn: any, or one large and a few of 1 to 3 characters, as a pipe may hand them
+    const sizes = fc.oneof(fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 5 }),
+      fc.tuple(fc.integer({ min: 1000, max: 70_000 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }))
+        .map(([big, small]) => [big, ...small]));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), fc.boolean(), sizes,
+      fc.constantFrom(16 * 1024 * 1024, 100_000, 50_000), fc.boolean(), fc.boolean(), (pieces, json, cuts, max, told, seams) => {
+        // GIVEN a YAML stream, or a JSON one that may go on in YAML
+        const text = (json ? '{"x":1}' : '') + pieces.join('');
+        const parts = (cut: (at: number, k: number) => number) => {
+          const splitter = new KubectlSplitter(max);
+          const out: StreamPart[] = [];
+          for (let i = 0, k = 0; i < text.length; k++) {
+            // never between the halves of a surrogate pair, as a decoder never cuts there
+            let end = Math.min(text.length, cut(i, k));
+            end += /[\uD800-\uDBFF]/.test(text[end - 1] ?? '') ? 1 : 0;
+            const chunk = text.slice(i, end);
+            out.push(...splitter.push(chunk, told && /^[\x00-\x7f]*$/.test(chunk)));
+            i = end;
+          }
+          return [...out, ...splitter.end()];
+        };
+
+        // WHEN pushed whole, and in chunks of the drawn sizes
+        const whole = parts(() => text.length);
+        // with `seams`, one character at a time around each separator, as a pipe may hand them
+        const near = [...text.matchAll(/\n---/g)].flatMap(m => Array.from({ length: 10 }, (_, d) => m.index! - 4 + d));
+        const cut = parts((i, k) => {
+          const next = seams ? near.find(at => at >= i) : undefined;
+          return next === undefined ? i + cuts[k % cuts.length] : Math.min(Math.max(next, i + 1), i + cuts[k % cuts.length]);
+        });
+
+        // THEN the same parts; but a "---" line with more after it that stops the stream counts, while
+        // its end is in a later chunk, toward the document before it, which may then be too large (known)
+        if (!(whole.some(p => 'streamError' in p) && cut.some(p => 'tooLarge' in p))) {
+          expect(cut).toEqual(whole);
+        }
+      }), { numRuns: propertyRuns(1000), seed: 20261210 });
   });
 });
