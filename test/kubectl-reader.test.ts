@@ -199,6 +199,26 @@ describe('KubectlSplitter on documents longer than many chunks', () => {
     }
   });
 
+  test('a "---" line with more after it, longer than what the limit leaves, stops the stream after the document before it', () => {
+    // GIVEN a document of 40,000 characters, then a "---" line with 20,000 more, under a limit of 50,000
+    const text = `a: ${'x'.repeat(40_000)}\n--- ${'y'.repeat(20_000)}\nb: 1\n`;
+    const splitIn = (size: number) => {
+      const splitter = new KubectlSplitter(50_000);
+      const parts: StreamPart[] = [];
+      for (let i = 0; i < text.length; i += size) {
+        parts.push(...splitter.push(text.slice(i, i + size), true));
+      }
+      return [...parts, ...splitter.end()];
+    };
+
+    // WHEN split whole, and in chunks of 1,000 characters
+    const whole = splitIn(text.length);
+
+    // THEN the document, then where kubectl stops; not a document too large
+    expect(whole.map(p => Object.keys(p).includes('streamError') ? 'stop' : 'text' in p ? 'text' : 'too large')).toEqual(['text', 'stop']);
+    expect(splitIn(1000)).toEqual(whole);
+  });
+
   test('stops at a separator line with more after it, as kubectl does, in a long document too', () => {
     const text = `a:\n${'  - x\n'.repeat(40000)}--- b: 1\nc: 2\n`;
     const splitter = new KubectlSplitter();
@@ -275,11 +295,8 @@ describe('KubectlSplitter in chunks of any size', () => {
           return next === undefined ? i + cuts[k % cuts.length] : Math.min(Math.max(next, i + 1), i + cuts[k % cuts.length]);
         });
 
-        // THEN the same parts; but a "---" line with more after it that stops the stream counts, while
-        // its end is in a later chunk, toward the document before it, which may then be too large (known)
-        if (!(whole.some(p => 'streamError' in p) && cut.some(p => 'tooLarge' in p))) {
-          expect(cut).toEqual(whole);
-        }
+        // THEN the same parts
+        expect(cut).toEqual(whole);
       }), { numRuns: propertyRuns(1000), seed: 20261210 });
   });
 });

@@ -291,18 +291,21 @@ export class KubectlSplitter {
         at = newline + 1;
       }
       const eol = buffer.indexOf('\n', at);
-      if (eol < 0 && !final) {
-        // what follows `---` on its line is in the next chunk
-        this.scan = at - 1;
-        return;
-      }
       const rest = buffer.slice(at + 3, eol < 0 ? buffer.length : eol);
       let k = 0;
       while (k < rest.length && isGoSpace(rest.charCodeAt(k))) {
         k++;
       }
+      // more than a comment after `---` stops the stream wherever its line ends: known now, while
+      // the line may go on past the document limit
+      const invalid = k < rest.length && rest[k] !== '#';
+      if (eol < 0 && !final && !invalid) {
+        // what follows `---` on its line is in the next chunk
+        this.scan = at - 1;
+        return;
+      }
       this.emit(at, out, false);
-      if (k < rest.length && rest[k] !== '#') {
+      if (invalid) {
         out.push({
           streamError: 'a line that starts with "---" has more than a comment after it: kubectl stops reading the file here '
             + '("invalid Yaml document separator"); put what follows "---" on the next line',
