@@ -101,4 +101,21 @@ describe('SourceReader', () => {
       reader.close();
     }
   });
+  test('a file with a second byte order mark reads the same the second time, from its copy', async () => {
+    // GIVEN a UTF-8 file whose text, after the byte order mark kubectl drops, starts with U+FEFF
+    const file = path.join(dir, 'twice.yaml');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from('kind: A\n---\nkind: B\n')]));
+    const reader = new SourceReader({ name: 'twice.yaml', path: file });
+    try {
+      // WHEN read twice, the second time from the copy of the text
+      const parts = await readAll(reader) as DocumentText[];
+      const again = await readAll(reader) as DocumentText[];
+
+      // THEN the same documents at the same places, the U+FEFF kept
+      expect(parts.map(p => p.text)).toEqual(['\ufeffkind: A\n', 'kind: B\n']);
+      expect(again).toEqual(parts);
+    } finally {
+      reader.close();
+    }
+  });
 });

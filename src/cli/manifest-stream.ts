@@ -68,7 +68,8 @@ export class SourceReader {
     for await (const bytes of this.chunks()) {
       if (!decoder) {
         const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-        decoder = new TextDecoder(encoding);
+        // the copy is the text, a byte order mark kubectl left in it included
+        decoder = new TextDecoder(encoding, { ignoreBOM: !copying });
         plain = encoding === 'utf-8' && !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf);
         if (!plain && copying) {
           this.startCopy(0);
