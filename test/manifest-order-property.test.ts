@@ -161,7 +161,7 @@ describe('check answers as kubectl applies: all together', () => {
   });
 
   test('with objects and secrets without a namespace too, the same objects break the same rules in any order', async () => {
-    // which same-named secret of another namespace a message names is the first one read
+    // a pod told of a same-named secret of another namespace is told of the first namespace read that writes one
     await fc.assert(fc.asyncProperty(fc.array(docsIn(index), { minLength: 1, maxLength: 8 }), fc.infiniteStream(fc.nat()), async (drawn, picks) => {
       const texts = unique(drawn).map((d, i) => yaml(d, i));
       const expected = await verdict(texts, undefined, false);

@@ -260,7 +260,10 @@ describe('check --pull: the platforms a pod may run on', () => {
     const plain = pulls([file]);
     const narrower = pulls(['--platform', 'linux/amd64', file]);
 
-    // THEN both need arm64 too, named by the annotation the constructs wrote
+    // THEN both need arm64 too, named by the annotation the constructs wrote, which the header names
+    expect(checkPull(['--insecure-registry', registry.host, file]).stdout)
+      .toContain('platform linux/amd64 (the default: no --platform given), or those a pod names; '
+        + 'an object annotated cdk8s-private-registry/platforms, those it names):');
     for (const run of [plain, narrower]) {
       expect(run.status).toBe(1);
       expect(run.entries.map(e => e.pull.status)).toEqual(['ok', 'unpullable']);

@@ -16,7 +16,7 @@ import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rul
 import { formatImageLock } from '../rules/lock-file';
 import { providerSources } from '../rules/node-credentials';
 import { formatPlatform } from '../rules/platforms';
-import { ClusterPlatforms } from '../rules/pod-platforms';
+import { ClusterPlatforms, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
 import { PullSecretInfo } from '../rules/pod-spec';
 import { PodSpecRule } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';
@@ -372,9 +372,11 @@ function writableLock(file: string): string {
 }
 
 function pullReport(answers: PullAnswer[], cluster: ClusterPlatforms): string {
-  const platforms = cluster.given
+  const annotated = answers.some(a => a.platforms.some(need => need.why.includes(PLATFORMS_ANNOTATION)))
+    ? `; an object annotated ${PLATFORMS_ANNOTATION}, those it names` : '';
+  const platforms = (cluster.given
     ? `platforms ${cluster.platforms.map(formatPlatform).join(', ')} (${cluster.setting})`
-    : `platform ${cluster.platforms.map(formatPlatform).join(', ')} (the default: no ${cluster.setting} given), or those a pod names`;
+    : `platform ${cluster.platforms.map(formatPlatform).join(', ')} (the default: no ${cluster.setting} given), or those a pod names`) + annotated;
   const lines = ['', `image pulls (${answers.length} image${answers.length === 1 ? '' : 's'} asked; ${platforms}):`];
   for (const answer of answers) {
     const others = answer.result.status === 'ok' ? '' : otherUsers(answer);
