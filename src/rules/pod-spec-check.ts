@@ -216,13 +216,15 @@ function applyRules(podSpec: any, rules: PodSpecRules, context: PodSpecContext, 
 
   // strings and objects are made only for violations
   const images = manyContainers(podSpec) ? new Map<string, ParsedImage>() : undefined;
+  // the image names that need no secret but the pod's: while none is added, the same for each container
+  const covered = images && !rules.wire ? new Set<string>() : undefined;
   for (let l = 0; l < CONTAINER_LISTS.length; l++) {
     const containers = podSpec[CONTAINER_LISTS[l]];
     if (!Array.isArray(containers)) {
       continue;
     }
     for (let index = 0; index < containers.length; index++) {
-      checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets, images);
+      checkContainer(new ContainerCheck(CONTAINER_LISTS[l], index, containers[index] ?? {}, violations), rules, pullSecrets, images, covered);
     }
   }
   return podWithoutRepeats(violations);
@@ -404,7 +406,8 @@ interface PodCoverage {
 }
 
 /** checks one container, completing it in wire mode, and reports what is still wrong */
-function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ParsedImage>): void {
+function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets: PullSecrets, images?: Map<string, ParsedImage>,
+  covered?: Set<string>): void {
   const container = check.spec;
   if (typeof container.image !== 'string') {
     check.report(PodSpecRule.IMAGE_REFERENCE, HAS_NO_IMAGE);
@@ -444,15 +447,17 @@ function checkContainer(check: ContainerCheck, rules: PodSpecRules, pullSecrets:
   }
 
   const name = ref.name;
-  const isPrivate = rules.privateRegistries === undefined || anyCovers(rules.privateRegistries, name);
-  // with Never the kubelet only uses the node's image and pulls nothing; with a secret it cannot
-  // read it pulls nothing either, which PULL_SECRET_INVALID reports once for the pod
-  if (!isPrivate || container.imagePullPolicy === 'Never' || anyCovers(rules.publicRegistries, name)
-    || pullSecrets.covers(name)) {
+  // with Never the kubelet only uses the node's image and pulls nothing
+  if (container.imagePullPolicy === 'Never' || covered?.has(name)) {
     return;
   }
-  // after the pod's secrets, as the kubelet tries them; WIRE adds no secret for what the node covers
-  if (rules.node !== undefined && nodeSourceFor(rules.node, name) !== undefined) {
+  const isPrivate = rules.privateRegistries === undefined || anyCovers(rules.privateRegistries, name);
+  // with a secret it cannot read the kubelet pulls nothing either, which PULL_SECRET_INVALID reports
+  // once for the pod; the node's credentials come after the pod's secrets, as the kubelet tries
+  // them, and WIRE adds no secret for what the node covers
+  if (!isPrivate || anyCovers(rules.publicRegistries, name) || pullSecrets.covers(name)
+    || (rules.node !== undefined && nodeSourceFor(rules.node, name) !== undefined)) {
+    covered?.add(name);
     return;
   }
   if (rules.wire) {
