@@ -98,6 +98,8 @@ export async function checkManifests(sources: ManifestSource[], options: Manifes
 interface ViolationPlace {
   readonly file: string;
   lineOf(at: ReadonlyArray<string | number>): number;
+  /** the line of an object of the document, when the reader keeps lines by object */
+  lineOfNode?(node: object): number | undefined;
 }
 
 /** how a violation names its object */
@@ -506,7 +508,15 @@ class ManifestCheck {
   /** checks the objects of a document read before, and keeps what is wrong; returns how many pod specs it checked */
   private checkObjectsOf(file: string, doc: Pick<DocumentText, 'line' | 'bytes'>, seq: number, { read, objects }: ReadObjects, settle = true): number {
     const violations: ManifestViolation[] = [];
-    const podSpecs = this.checkObjects(objects, { file, lineOf: at => doc.line - 1 + read.line(at) }, violations);
+    const lineOfNode = read.lineOf;
+    const podSpecs = this.checkObjects(objects, {
+      file,
+      lineOf: at => doc.line - 1 + read.line(at),
+      lineOfNode: lineOfNode && (node => {
+        const line = lineOfNode(node);
+        return line === undefined ? undefined : doc.line - 1 + line;
+      }),
+    }, violations);
     if (violations.length > 0) {
       this.violations.set(seq, violations);
     }
@@ -638,17 +648,21 @@ class ManifestCheck {
       const at = [...path, ...specPath];
       const base = at.length;
       for (const v of podViolations) {
-        // the same list for each line asked: only the pod spec's part changes
-        at.length = base;
-        at.push(...v.path);
+        // a container's line straight from its object, else by its path (the same list for each)
+        let line = v.node !== undefined ? where.lineOfNode?.(v.node) : undefined;
+        if (line === undefined) {
+          at.length = base;
+          at.push(...v.path);
+          line = where.lineOf(at);
+        }
         const fix = v.rule === PodSpecRule.PULL_SECRET_COVERAGE ? this.coverageFix(v.registry!) : undefined;
-        found.push(new PodSpecFinding(pod, where.lineOf(at), v, fix));
+        found.push(new PodSpecFinding(pod, line, v, fix));
       }
     }
     return podSpecs;
   }
 
-  private checkPodSpec(podSpec: any, namespace: string | undefined) {
+  private checkPodSpec(podSpec: any, namespace: string | undefined): PodSpecFound[] {
     if (this.firstCheck?.keeps && this.asksPending(podSpec, namespace)) {
       // checked once the name comes, from the kept objects: now its violations would be let go
       this.firstCheck.deferred = true;

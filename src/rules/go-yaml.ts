@@ -20,6 +20,8 @@ export interface ReadDocument {
   readonly value: unknown;
   /** the 1-based line (in the text read) of the mapping or sequence at `path`, or of the nearest one above it */
   line(path: ReadonlyArray<string | number>): number;
+  /** the line of a mapping or sequence of the value, found without walking a path to it; undefined if none is kept */
+  lineOf?(node: object): number | undefined;
 }
 
 /** Why a document cannot be read, and where; never the parser's own message, which may quote the text. */
@@ -332,7 +334,7 @@ function readWithJsYaml(text: string): ReadDocument | ReadError {
   if (text.includes('*') && !withinNodes(value, Math.max(text.length, MAX_ALIAS_NODES))) {
     return { line: 1, reason: aliasReason() };
   }
-  return { value, line: path => lineAt(value, path, lines) };
+  return { value, line: path => lineAt(value, path, lines), lineOf: node => lines.get(node) };
 }
 
 /** js-yaml's reason without what it quotes of the text (a name, a tag), which may be a password */
@@ -508,7 +510,7 @@ function readWithYaml(text: string): ReadDocument | ReadError {
     }
     return { line: 1, reason: 'the document cannot be read as data' };
   }
-  return { value, line: path => lineAt(value, path, lines) };
+  return { value, line: path => lineAt(value, path, lines), lineOf: node => lines.get(node) };
 }
 
 function scalarResolved(node: Scalar): Resolved {

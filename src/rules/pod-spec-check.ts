@@ -115,6 +115,8 @@ export interface PodSpecViolation {
   readonly container?: string;
   /** the image's registry, for PULL_SECRET_COVERAGE */
   readonly registry?: string;
+  /** the object at `path` (the container), for a reader that finds lines by object */
+  readonly node?: object;
 }
 
 /**
@@ -333,6 +335,10 @@ class ContainerViolation extends ContainerPlace implements PodSpecViolation {
 
   public get container(): string | undefined {
     return this.spec.name;
+  }
+
+  public get node(): object {
+    return this.spec;
   }
 
   /** its words, as JSON and printers show it: not the container, whose env may hold anything */
