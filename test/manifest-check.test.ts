@@ -458,3 +458,31 @@ describe('a pod that names one secret twice', () => {
     expect(result.violations.filter(v => v.rule === rule).map(v => [v.object, v.path])).toEqual([['Pod/a/web', 'spec.imagePullSecrets']]);
   });
 });
+
+describe('names that documents rarely define: the default ServiceAccount, secrets declared to the check', () => {
+  const web = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec:\n'
+    + '  containers: [{name: app, image: registry.gitlab.com/team/app:v1, imagePullPolicy: IfNotPresent}]\n';
+  const account = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: a}\nimagePullSecrets: [{name: regcred}]\n';
+
+  test('a pod of the default ServiceAccount is judged again when a later document defines that account', async () => {
+    // GIVEN the pod first, then the default account naming a secret, then the secret
+    const result = await check({ 'a.yaml': [web, account, secret('regcred', 'a')].join('---\n') });
+
+    // THEN the account's secret counts
+    expect(result.violations).toEqual([]);
+  });
+
+  test('a pod that names a secret declared to the check is judged again by the same-named secret a later document writes', async () => {
+    // GIVEN a pod naming regcred, declared for ghcr.io only, and a later regcred for the pod's registry
+    const named = web.replace('spec:\n', 'spec:\n  imagePullSecrets: [{name: regcred}]\n');
+    const declared = [{ name: 'regcred', servers: ['ghcr.io'] }];
+
+    // WHEN checked with and without the written secret
+    const alone = await check({ 'a.yaml': named }, { existingSecrets: declared });
+    const written = await check({ 'a.yaml': [named, secret('regcred', 'a')].join('---\n') }, { existingSecrets: declared });
+
+    // THEN the declaration alone does not cover the image; the written secret, which kubectl apply writes, does
+    expect(alone.violations.map(v => v.rule)).toEqual(['pull-secret-coverage']);
+    expect(written.violations).toEqual([]);
+  });
+});

@@ -235,6 +235,14 @@ class ManifestCheck {
    * documents kept: secrets without a namespace, which every pod asks for and few inputs have
    */
   private readonly global: boolean[] = [];
+  /**
+   * for each key, whether a document is unlikely to define it, so that a pod asking for it is
+   * checked at once and again only if one does: the default ServiceAccount, and the secrets
+   * declared to the check (--existing-secret), which would otherwise keep every pod that uses them
+   */
+  private readonly watched: boolean[] = [];
+  /** the secrets declared to the check: `*` + name when in every namespace, else their key */
+  private readonly declared = new Set<string>();
   /** the whole input is to be checked again: a key was defined twice, or a global one late */
   private checkAll = false;
   /** documents that could not be read, not to report twice */
@@ -275,6 +283,9 @@ class ManifestCheck {
       node: options.nodeCredentials,
     };
     for (const secret of options.existingSecrets ?? []) {
+      const everywhere = secret.namespace === undefined || secret.namespace === '';
+      this.declared.add(everywhere ? `*${secret.name}` : secretKey(secret.namespace, secret.name));
+      this.declared.add(`s*${secret.name}`);
       // declared without a namespace: it exists in each namespace that names it
       this.index.addSecret(secret.namespace === undefined || secret.namespace === '' ? { ...secret, namespace: undefined, inEveryNamespace: true } : secret,
         SecretSource.DECLARED);
@@ -340,7 +351,12 @@ class ManifestCheck {
           this.unreadable.add(seq);
         }
         const keys = [...this.asked];
-        const waitsFor = keys.filter(key => this.lastChange[key] < 0 && !this.global[key]);
+        const waitsFor = keys.filter(key => this.waited(key));
+        if (waitsFor.length === 0 && keys.some(key => this.lastChange[key] < 0 && this.watched[key])) {
+          // checked now, and again if a document defines what it watches
+          const { line, offset, bytes, json } = doc;
+          this.checked.push({ reader, place: { text: '', line, offset, bytes, json }, seq, keys, waitsFor, checkedAt: seq });
+        }
         if (waitsFor.length > 0) {
           const { line, offset, bytes, json } = doc;
           const waiting: CheckedDocument = { reader, place: { text: '', line, offset, bytes, json }, seq, keys: [], waitsFor: [], checkedAt: seq };
@@ -457,7 +473,7 @@ class ManifestCheck {
   /** records the keys `doc` asked for, and waits for those not defined yet */
   private waitFor(doc: CheckedDocument, keys: number[]): void {
     doc.keys = keys;
-    doc.waitsFor = keys.filter(key => this.lastChange[key] < 0 && !this.global[key]);
+    doc.waitsFor = keys.filter(key => this.waited(key));
     for (const key of doc.waitsFor) {
       const list = this.waiting.get(key);
       if (!list) {
@@ -725,7 +741,7 @@ class ManifestCheck {
   private asksPending(podSpec: any, namespace: string | undefined): boolean {
     const pending = (key: string) => {
       const id = this.keyId(key);
-      if (this.lastChange[id] >= 0 || this.global[id]) {
+      if (!this.waited(id)) {
         return false;
       }
       this.asked.add(id);
@@ -763,6 +779,19 @@ class ManifestCheck {
       : fix;
   }
 
+  /** whether a pod that asked for `key` waits for it: no document has defined it, and one may */
+  private waited(key: number): boolean {
+    return this.lastChange[key] < 0 && !this.global[key] && !this.watched[key];
+  }
+
+  private isWatched(key: string): boolean {
+    const slash = key.indexOf('/');
+    if (key.startsWith('a')) {
+      return key.slice(slash + 1) === 'default';
+    }
+    return this.declared.size > 0 && (this.declared.has(key) || (key.startsWith('s') && this.declared.has(`*${key.slice(slash + 1)}`)));
+  }
+
   private keyId(key: string): number {
     let id = this.keyIds.get(key);
     if (id === undefined) {
@@ -772,6 +801,7 @@ class ManifestCheck {
       this.lastChange.push(-1);
       this.askedOnce.push(false);
       this.global.push(key.startsWith(secretKey(undefined, '')));
+      this.watched.push(this.isWatched(key));
     }
     return id;
   }
