@@ -121,6 +121,19 @@ function callsFile(): string {
   return file;
 }
 
+/** the test plugin in `mode` (`hang`, `orphan`), opened as check --pull opens it, with a timeout of 0.5 s */
+function slowPlugin(mode: string): CredentialPlugins {
+  const spec: CredentialProviderSpec = {
+    name: 'test-provider',
+    matchImages: [registry.host],
+    defaultCacheDuration: 0,
+    apiVersion: API,
+    args: [],
+    env: [{ name: 'MODE', value: mode }, { name: 'CALLS', value: callsFile() }],
+  };
+  return CredentialPlugins.open([spec], path.join(work, 'bin'), { timeoutMs: 500 });
+}
+
 function callLines(file: string): string[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter(l => l !== '');
 }
@@ -215,15 +228,7 @@ data: {.dockerconfigjson: ${config}}
 
   test('a plugin that does not answer in time is stopped and reported', async () => {
     // GIVEN: the kubelet's timeout is a minute; this one is short
-    const spec: CredentialProviderSpec = {
-      name: 'test-provider',
-      matchImages: [registry.host],
-      defaultCacheDuration: 0,
-      apiVersion: API,
-      args: [],
-      env: [{ name: 'MODE', value: 'hang' }, { name: 'CALLS', value: callsFile() }],
-    };
-    const plugins = CredentialPlugins.open([spec], path.join(work, 'bin'), { timeoutMs: 500 });
+    const plugins = slowPlugin('hang');
 
     // WHEN
     const result = await plugins.credentialsFor(`${registry.host}/team/app`);
@@ -234,15 +239,7 @@ data: {.dockerconfigjson: ${config}}
 
   test('a plugin whose own child keeps its stdout open is still stopped in time', async () => {
     // GIVEN a plugin that hangs and leaves a process holding its stdout
-    const spec: CredentialProviderSpec = {
-      name: 'test-provider',
-      matchImages: [registry.host],
-      defaultCacheDuration: 0,
-      apiVersion: API,
-      args: [],
-      env: [{ name: 'MODE', value: 'orphan' }, { name: 'CALLS', value: callsFile() }],
-    };
-    const plugins = CredentialPlugins.open([spec], path.join(work, 'bin'), { timeoutMs: 500 });
+    const plugins = slowPlugin('orphan');
 
     // WHEN
     const started = Date.now();

@@ -76,6 +76,17 @@ function manifests(host: string, pods: Array<[string, string, object?]>): string
   return file;
 }
 
+/** the constructs' pull secret for the test registry */
+function regcred(chart: Chart): RegistrySecret {
+  return new RegistrySecret(chart, 'regcred', {
+    metadata: { name: 'regcred' },
+    appendHash: false,
+    server: registry.host,
+    username: CredentialValue.fromString(USER.username),
+    password: CredentialValue.fromString(USER.password),
+  });
+}
+
 function checkPull(args: string[]) {
   const result = spawnSync(process.execPath, [BIN, 'check', '--pull', ...args], { encoding: 'utf8', timeout: TIMEOUT });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -187,13 +198,7 @@ describe('check --pull: the platforms a pod may run on', () => {
     const synth = (imageLock?: ImageLock) => {
       const app = new App({ outdir: path.join(work, `out-${++files}`) });
       const chart = new Chart(app, 'apps');
-      const secret = new RegistrySecret(chart, 'regcred', {
-        metadata: { name: 'regcred' },
-        appendHash: false,
-        server: registry.host,
-        username: CredentialValue.fromString(USER.username),
-        password: CredentialValue.fromString(USER.password),
-      });
+      const secret = regcred(chart);
       new PrivateImagePod(chart, 'web', { registrySecrets: [secret], imageLock, containers: [{ image }] });
       const file = path.join(work, `lock-${files}.yaml`);
       fs.writeFileSync(file, app.synthYaml());
@@ -243,13 +248,7 @@ describe('check --pull: the platforms a pod may run on', () => {
     // GIVEN the constructs' pods, one per image, on a cluster the app says has an arm64 pool
     const app = new App({ outdir: path.join(work, `out-${++files}`) });
     const chart = new Chart(app, 'apps');
-    const secret = new RegistrySecret(chart, 'regcred', {
-      metadata: { name: 'regcred' },
-      appendHash: false,
-      server: registry.host,
-      username: CredentialValue.fromString(USER.username),
-      password: CredentialValue.fromString(USER.password),
-    });
+    const secret = regcred(chart);
     const platforms = ['linux/amd64', 'linux/arm64'];
     new PrivateImagePod(chart, 'web', { registrySecrets: [secret], platforms, containers: [{ image: `${registry.host}/team/web:1.4` }] });
     new PrivateImagePod(chart, 'old', { registrySecrets: [secret], platforms, containers: [{ image: `${registry.host}/team/amd64:1.0` }] });

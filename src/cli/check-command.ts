@@ -7,16 +7,13 @@ import { CheckRule, InputError, ManifestCheckResult, ManifestRule, ManifestViola
 import { CredentialPlugins } from './credential-plugins';
 import { checkManifests, EXISTING_PULL_SECRETS_ANNOTATION } from './manifest-check';
 import { ManifestSource, MAX_DOCUMENT_BYTES, STDIN_NAME } from './manifest-stream';
-import {
-  answerFix, askRegistries, clusterPlatforms, coveredBy, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS,
-  readCaFile, registryHost, registryServer,
-} from './pull-check';
+import { answerFix, askRegistries, coveredBy, describeAnswer, lockedDigests, otherUsers, PullAnswer, PullCollector, PULL_SETTINGS, readCaFile, registryHost, registryServer } from './pull-check';
 import { PullResult, RegistryCredential } from './registry-client';
 import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rules/credential-provider-config';
 import { formatImageLock } from '../rules/lock-file';
 import { providerSources } from '../rules/node-credentials';
 import { formatPlatform } from '../rules/platforms';
-import { ClusterPlatforms, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
+import { ClusterPlatforms, clusterPlatforms, PLATFORMS_ANNOTATION } from '../rules/pod-platforms';
 import { PullSecretInfo } from '../rules/pod-spec';
 import { PodSpecRule } from '../rules/pod-spec-check';
 import { redactUserinfo } from '../rules/server-key';

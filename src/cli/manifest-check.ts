@@ -739,13 +739,11 @@ class ManifestCheck {
    * by mistake is still checked, at the end at the latest.
    */
   private asksPending(podSpec: any, namespace: string | undefined): boolean {
-    const pending = (key: string) => {
-      const id = this.keyId(key);
-      if (!this.waited(id)) {
+    const pending = (key: string): boolean => {
+      if (!this.waited(this.keyId(key))) {
         return false;
       }
-      this.asked.add(id);
-      this.askedOnce[id] = true;
+      this.ask(key);
       return true;
     };
     const source = pullSecretSource(podSpec);

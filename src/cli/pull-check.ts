@@ -16,7 +16,7 @@ import { FORMAT_NAMES } from '../rules/manifest-format';
 import { isObject, isPullSecret, ManifestIndex, pullSecretInfo, readPullSecret, SecretSource } from '../rules/manifest-index';
 import { ParsedImage } from '../rules/parsed-image';
 import { bestPlatform, formatPlatform } from '../rules/platforms';
-import { annotatedPlatforms, ClusterPlatforms, clusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
+import { annotatedPlatforms, ClusterPlatforms, DEFAULT_PLATFORM, PlatformNeed, podPlatforms } from '../rules/pod-platforms';
 import { CONTAINER_LISTS, namedSecrets, namespaceOf, namespacedName, objectRef, podSpecOf, podSpecPath, pullSecretSource } from '../rules/pod-spec';
 import { hasUserinfo, redactUserinfo } from '../rules/server-key';
 
@@ -493,8 +493,6 @@ export function coveredBy(answer: Pick<PullAnswer, 'result' | 'serviceAccount'>)
   }
   return answer.serviceAccount === undefined ? `secret "${credential.secret}"` : `secret "${credential.secret}" of serviceAccount "${answer.serviceAccount}"`;
 }
-
-export { clusterPlatforms };
 
 /** the most a CA file may hold: Debian's whole ca-certificates.crt is about 220 KiB */
 export const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;

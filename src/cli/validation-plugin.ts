@@ -4,11 +4,10 @@
 import { describeInputError, groupBy, ManifestViolation, objectKey, printable, RULE_DESCRIPTIONS } from './check-report';
 import { CredentialPlugins } from './credential-plugins';
 import { checkManifests } from './manifest-check';
-import {
-  answerFix, askRegistries, clusterPlatforms, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer,
-} from './pull-check';
+import { answerFix, askRegistries, describeAnswer, PullCollector, PullOptions, PULL_SETTINGS, readCaFile, registryHost, registryServer } from './pull-check';
 import { CredentialProviderSpec, readCredentialProviderConfigFile } from '../rules/credential-provider-config';
 import { NODE_PRESETS, NodeCredentialSource, providerSources } from '../rules/node-credentials';
+import { clusterPlatforms } from '../rules/pod-platforms';
 import { PullSecretInfo } from '../rules/pod-spec';
 import { redactUserinfo } from '../rules/server-key';
 
