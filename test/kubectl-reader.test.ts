@@ -298,5 +298,5 @@ describe('KubectlSplitter in chunks of any size', () => {
         // THEN the same parts
         expect(cut).toEqual(whole);
       }), { numRuns: propertyRuns(1000), seed: 20261210 });
-  });
+  }, 60_000);
 });

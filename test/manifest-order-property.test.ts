@@ -102,6 +102,9 @@ function unique<D extends MoreDoc>(docs: D[]): D[] {
   }).reverse();
 }
 
+/** 300 cases take 2 s alone, and 15 s in CI beside the other suites with coverage */
+const TIMEOUT = 120_000;
+
 let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-property-'));
@@ -118,8 +121,10 @@ async function verdict(texts: string[], maxKeptBytes?: number, words = true, exi
 
 /** `verdict` of documents in several files, read in this order */
 async function verdictOf(files: string[][], maxKeptBytes?: number, words = true, existingSecrets?: PullSecretInfo[]): Promise<string[]> {
+  // a directory of its own for each call: a test that timed out may still be writing into its own
+  const place = fs.mkdtempSync(path.join(dir, 'call-'));
   const sources = files.map((texts, f) => {
-    const file = path.join(dir, `input-${f}.yaml`);
+    const file = path.join(place, `input-${f}.yaml`);
     fs.writeFileSync(file, texts.join('---\n'));
     return { name: `input-${f}.yaml`, path: file };
   });
@@ -158,7 +163,7 @@ describe('check answers as kubectl applies: all together', () => {
       expect(await verdict(shuffled)).toEqual(expected);
       expect(await verdict(shuffled, 0)).toEqual(expected);
     }), { numRuns: propertyRuns(300), seed: 20261207 });
-  });
+  }, TIMEOUT);
 
   test('with objects and secrets without a namespace too, the same objects break the same rules in any order', async () => {
     // a pod told of a same-named secret of another namespace is told of the first namespace read that writes one
@@ -169,7 +174,7 @@ describe('check answers as kubectl applies: all together', () => {
       expect(await verdict(shuffled, undefined, false)).toEqual(expected);
       expect(await verdict(shuffled, 0, false)).toEqual(expected);
     }), { numRuns: propertyRuns(300), seed: 20261208 });
-  });
+  }, TIMEOUT);
   test('with Secrets of other types, ExternalSecrets, Lists, several files and declared secrets, the same violations in any order', async () => {
     const declared = fc.array(fc.record({ name: index, namespace: fc.nat({ max: 2 }), server: index }), { maxLength: 2 });
     await fc.assert(fc.asyncProperty(fc.array(moreDocsIn(fc.nat({ max: 1 })), { minLength: 1, maxLength: 10 }), declared,
@@ -197,7 +202,7 @@ describe('check answers as kubectl applies: all together', () => {
         // THEN the same violations, words and all
         expect(await verdictOf(files, maxKeptBytes, true, existing)).toEqual(expected);
       }), { numRuns: propertyRuns(300), seed: 20261209 });
-  });
+  }, TIMEOUT);
 });
 
 /** a List of the objects of `list` (a List already, or one object) and of `text` */
